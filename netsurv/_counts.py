@@ -1,0 +1,320 @@
+"""The counting kernel: per stratum and distinct time, who enters, has the event, is censored.
+
+Every count-based estimator (Kaplan–Meier, log-rank, life tables, cumulative incidence) reads a
+:class:`Counts` table and nothing else, so any engine that produces the same table (numpy here,
+DuckDB or Dask elsewhere) gives the same estimates.
+
+The additive part of the table — ``n_events``, ``n_censored``, ``n_entered`` per (stratum, time) —
+sums exactly across chunks of rows; ``n_at_risk`` is derived from it:
+a subject with entry ``s`` and exit ``t`` is at risk at time ``u`` when ``s < u <= t``
+(R ``Surv(start, stop]``), so ``n_at_risk(u) = sum(exits >= u) - sum(entries >= u)``.
+
+Weights are frequency weights: a row with weight 3 counts as three identical rows, exactly
+(integer sums in float64 are exact below 2**53). Non-integer weights are used the same way
+(sums of weights in place of counts); the Greenwood variance then treats them as counts, which
+is R's ``survfit(..., robust=FALSE)`` variance, not a robust (sandwich) variance.
+
+Times are never binned. Float times from date arithmetic that differ only by round-off are
+merged first, as R's ``aeqSurv`` (``timefix=TRUE``) does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from netsurv._validate import Prepared, as_by, prepare
+from netsurv.errors import InputError
+
+__all__ = ["Counts", "counts", "count_prepared", "timefix"]
+
+TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
+_DENSE_LIMIT = 50_000_000  # cells of the (stratum x month) grid for the bincount path
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counts per stratum and distinct time, sorted by stratum then time.
+
+    Attributes
+    ----------
+    by : names of the grouping columns.
+    strata : one row per stratum with the ``by`` values (row ``i`` is stratum ``i``).
+    stratum, time : keys of each row.
+    n_events, n_censored, n_entered : additive (weighted) counts at that time.
+    n_at_risk : subjects at risk just before ``time`` (entry < time <= exit).
+    weighted : whether case weights were used.
+    excluded : rows left out before counting, by reason.
+    """
+
+    by: tuple[str, ...]
+    strata: pd.DataFrame
+    stratum: np.ndarray
+    time: np.ndarray
+    n_events: np.ndarray
+    n_censored: np.ndarray
+    n_entered: np.ndarray
+    n_at_risk: np.ndarray
+    weighted: bool = False
+    excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    @property
+    def n_strata(self) -> int:
+        return len(self.strata)
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """Row index where each stratum starts, plus the table length (``n_strata + 1``)."""
+        return np.searchsorted(self.stratum, np.arange(self.n_strata + 1))
+
+    def exits(self) -> Counts:
+        """Only the rows where someone leaves (event or censoring): the estimators' time grid."""
+        keep = (self.n_events > 0) | (self.n_censored > 0)
+        if keep.all():
+            return self
+        return self._take(keep)
+
+    def n_subjects(self) -> np.ndarray:
+        """Subjects (weighted) per stratum: everyone exits once."""
+        return np.bincount(
+            self.stratum, weights=self.n_events + self.n_censored, minlength=self.n_strata
+        )
+
+    def _take(self, keep: np.ndarray) -> Counts:
+        return Counts(
+            by=self.by,
+            strata=self.strata,
+            stratum=self.stratum[keep],
+            time=self.time[keep],
+            n_events=self.n_events[keep],
+            n_censored=self.n_censored[keep],
+            n_entered=self.n_entered[keep],
+            n_at_risk=self.n_at_risk[keep],
+            weighted=self.weighted,
+            excluded=self.excluded,
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table as a DataFrame: by-columns, time, n_at_risk, n_events, n_censored, n_entered."""
+        keys = self.strata.iloc[self.stratum].reset_index(drop=True)
+        data = pd.DataFrame(
+            {
+                "time": self.time,
+                "n_at_risk": self.n_at_risk,
+                "n_events": self.n_events,
+                "n_censored": self.n_censored,
+                "n_entered": self.n_entered,
+            }
+        )
+        if not self.weighted:
+            cols = ["n_at_risk", "n_events", "n_censored", "n_entered"]
+            data[cols] = data[cols].astype("int64")
+        return pd.concat([keys, data], axis=1)
+
+    @classmethod
+    def from_frame(
+        cls,
+        table: pd.DataFrame,
+        by: str | Sequence[str] | None = None,
+        *,
+        weighted: bool = False,
+        excluded: pd.Series | None = None,
+    ) -> Counts:
+        """Build counts from an additive table (the contract every engine produces).
+
+        ``table`` has the by-columns, ``time``, ``n_events``, ``n_censored`` and optionally
+        ``n_entered``; duplicate (stratum, time) rows are summed, so partial tables from
+        chunks can simply be concatenated. ``n_at_risk`` is recomputed.
+        """
+        from netsurv._validate import strata_codes
+
+        by_cols = as_by(by)
+        missing = [
+            c for c in (*by_cols, "time", "n_events", "n_censored") if c not in table.columns
+        ]
+        if missing:
+            raise InputError(f"counts table lacks columns {missing}; see netsurv.Counts")
+        stratum, strata, na = strata_codes(table, by_cols)
+        if na.any():
+            raise InputError("counts table has NA in a stratum column; drop or label those rows")
+        entered = table["n_entered"] if "n_entered" in table.columns else 0.0
+        return _tabulate(
+            by_cols,
+            strata,
+            stratum,
+            np.asarray(table["time"], dtype=np.float64),
+            np.asarray(table["n_events"], dtype=np.float64),
+            np.asarray(table["n_censored"], dtype=np.float64),
+            np.broadcast_to(np.asarray(entered, dtype=np.float64), len(table)),
+            weighted=weighted,
+            excluded=excluded,
+        )
+
+
+def counts(
+    df: pd.DataFrame,
+    *,
+    time: str = "survival_months",
+    event: str = "dead",
+    by: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    entry: str | None = None,
+) -> Counts:
+    """Count entries, events and censorings per stratum and distinct time.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": [1, 2, 2, 3], "d": [1, 1, 0, 0]})
+    >>> counts(df, time="t", event="d").to_frame()[["time", "n_at_risk", "n_events", "n_censored"]]
+       time  n_at_risk  n_events  n_censored
+    0   1.0          4         1           0
+    1   2.0          3         1           1
+    2   3.0          1         0           1
+    """
+    return count_prepared(prepare(df, time=time, event=event, by=by, weights=weights, entry=entry))
+
+
+def count_prepared(p: Prepared) -> Counts:
+    """Count validated arrays (see :func:`counts`); picks the bincount path for whole months."""
+    k = len(p.strata)
+    w = p.weights
+    integer_grid = _integer_grid(p.time, p.entry, k)
+    if integer_grid is not None:
+        return _count_dense(p, integer_grid)
+    time, entry = timefix(p.time, p.entry)
+    n = len(time)
+    ones = np.ones(n) if w is None else w
+    if entry is None:
+        return _tabulate(
+            p.by, p.strata, p.stratum, time, p.event * ones, (1.0 - p.event) * ones, np.zeros(n),
+            weighted=w is not None, excluded=p.excluded,
+        )  # fmt: skip
+    zeros = np.zeros(n)
+    return _tabulate(
+        p.by,
+        p.strata,
+        np.concatenate([p.stratum, p.stratum]),
+        np.concatenate([time, entry]),
+        np.concatenate([p.event * ones, zeros]),
+        np.concatenate([(1.0 - p.event) * ones, zeros]),
+        np.concatenate([zeros, ones]),
+        weighted=w is not None,
+        excluded=p.excluded,
+    )
+
+
+def _integer_grid(time: np.ndarray, entry: np.ndarray | None, k: int) -> int | None:
+    """Grid length when all times are whole numbers on a small grid, else None."""
+    top = time.max() if len(time) else 0.0
+    if entry is not None and len(entry):
+        top = max(top, entry.max())
+    cells = k * (int(top) + 1)
+    if cells > max(_DENSE_LIMIT // 10, 4 * len(time)) or cells > _DENSE_LIMIT:
+        return None
+    if not np.array_equal(time, np.floor(time)):
+        return None
+    if entry is not None and not np.array_equal(entry, np.floor(entry)):
+        return None
+    return int(top) + 1
+
+
+def _count_dense(p: Prepared, width: int) -> Counts:
+    """Whole-month path: one ``np.bincount`` per count over the stratum x month grid."""
+    k = len(p.strata)
+    size = k * width
+    key = p.stratum * width + p.time.astype(np.int64)  # cell of each row
+    w = p.weights
+    events = np.bincount(key, weights=p.event if w is None else p.event * w, minlength=size)
+    exits = np.bincount(key, weights=w, minlength=size).astype(np.float64)
+    present = exits > 0 if w is None else np.bincount(key, minlength=size) > 0
+    entered = np.zeros(size)
+    if p.entry is not None:
+        ekey = p.stratum * width + p.entry.astype(np.int64)
+        entered = np.bincount(ekey, weights=w, minlength=size).astype(np.float64)
+        present |= np.bincount(ekey, minlength=size) > 0
+    # at risk at t: exits at or after t minus entries at or after t (reverse cumsum per stratum)
+    net = (exits - entered).reshape(k, width)
+    at_risk = np.cumsum(net[:, ::-1], axis=1)[:, ::-1].ravel()
+    cells = np.flatnonzero(present)
+    return Counts(
+        by=p.by,
+        strata=p.strata,
+        stratum=cells // width,
+        time=(cells % width).astype(np.float64),
+        n_events=events[cells],
+        n_censored=exits[cells] - events[cells],
+        n_entered=entered[cells],
+        n_at_risk=at_risk[cells],
+        weighted=w is not None,
+        excluded=p.excluded,
+    )
+
+
+def _tabulate(
+    by: tuple[str, ...],
+    strata: pd.DataFrame,
+    stratum: np.ndarray,
+    time: np.ndarray,
+    events: np.ndarray,
+    censored: np.ndarray,
+    entered: np.ndarray,
+    *,
+    weighted: bool,
+    excluded: pd.Series | None,
+) -> Counts:
+    """Float path: sort once by (stratum, time), sum each run of equal keys."""
+    order = np.lexsort((time, stratum))
+    st, tt = stratum[order], time[order]
+    starts = np.flatnonzero(np.r_[True, (st[1:] != st[:-1]) | (tt[1:] != tt[:-1])])
+    ev = np.add.reduceat(events[order], starts) if len(starts) else events[:0]
+    ce = np.add.reduceat(censored[order], starts) if len(starts) else censored[:0]
+    en = np.add.reduceat(entered[order], starts) if len(starts) else entered[:0]
+    st, tt = st[starts], tt[starts]
+    # at risk: reverse cumulative sum of (exits - entries) within each stratum
+    net = ev + ce - en
+    total = np.cumsum(net[::-1])[::-1]  # sum over this row and every later row
+    next_start = np.searchsorted(st, st, side="right")  # first row of the next stratum
+    at_risk = total - np.append(total, 0.0)[next_start]
+    return Counts(
+        by=by,
+        strata=strata,
+        stratum=st.astype(np.int64),
+        time=tt,
+        n_events=ev,
+        n_censored=ce,
+        n_entered=en,
+        n_at_risk=at_risk,
+        weighted=weighted,
+        excluded=pd.Series(dtype="int64") if excluded is None else excluded,
+    )
+
+
+def timefix(
+    time: np.ndarray, entry: np.ndarray | None = None, tolerance: float = TIMEFIX_TOLERANCE
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Merge times that differ only by round-off, as R's ``aeqSurv`` does.
+
+    Distinct values (of exit and entry times together) closer than ``tolerance``, absolutely
+    or relative to their mean absolute value, are replaced by the smallest value of their run.
+
+    >>> timefix(np.array([1.0, 1.0 + 1e-12, 2.0]))[0].tolist()
+    [1.0, 1.0, 2.0]
+    """
+    values = time if entry is None else np.concatenate([time, entry])
+    y = np.unique(values[np.isfinite(values)])
+    if len(y) < 2:
+        return time, entry
+    dy = np.diff(y)
+    tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
+    if not tied.any():
+        return time, entry
+    cuts = y[np.r_[True, ~tied]]  # first value of each run of tied values
+
+    def snap(x: np.ndarray) -> np.ndarray:
+        return cuts[np.searchsorted(cuts, x, side="right") - 1]
+
+    return snap(time), None if entry is None else snap(entry)

@@ -391,7 +391,7 @@ lr_case <- function(case, call, data, time, event, by, strata = NULL, rho = 0, t
   obs <- if (is.matrix(sd$obs)) rowSums(sd$obs) else sd$obs   # stratified: sum over strata
   ex <- if (is.matrix(sd$exp)) rowSums(sd$exp) else sd$exp
   k <- length(obs)
-  df <- sum(diag(qr(sd$var)$rank)) ; df <- qr(sd$var)$rank
+  df <- sum(ex > 0) - 1  # survdiff.R: df = (number of groups with expected > 0) - 1
   res <- list(case = case, data = datasets[[data]]$file, time = time, event = event, by = I(by),
               strata = strata, rho = rho, trend = trend, r_call = call,
               n_dropped_na = length(sd$na.action),

@@ -168,7 +168,7 @@ def test_survival_at_times_equals_r_summary_times(case: str, extend: bool) -> No
     idx = _match(ours, ref, ["stratum"])
     assert (idx >= 0).all(), f"{case}: times R reports are missing\n{ref[idx < 0]}"
     columns = {"survival": "surv", "std_err": "std_err", "lower": "lower", "upper": "upper",
-               "n_at_risk": "n_risk"}  # fmt: skip
+               "n_at_risk": "n_risk", "n_events": "n_event", "n_censored": "n_censor"}  # fmt: skip
     _assert_close(ours.iloc[idx].reset_index(drop=True), ref, columns, case, ["stratum", "time"])
     if extend:
         assert len(ours) == len(ref), f"{case}: R reports every (stratum, time) with extend=TRUE"

@@ -141,6 +141,17 @@ edge <- rbind(
 )
 edge$status <- as.integer(edge$status)
 
+# neartie: follow-up in months computed from whole days in two algebraically equal ways,
+# days / 365.25 * 12 and days * 12 / 365.25, which differ in the last bits for some days
+# ("tied but not quite tied"); survfit's default timefix = TRUE (aeqSurv) merges them.
+set.seed(20261123)
+days <- rep(sample(1:1500, 60), each = 2)   # every day twice, computed both ways
+neartie <- data.frame(time = ifelse(seq_along(days) %% 2 == 0, days / 365.25 * 12, days * 12 / 365.25),
+                      status = rbinom(120, 1, 0.6), group = rep(c("A", "A", "B", "B", "B", "A"), 20))
+neartie$status <- as.integer(neartie$status)
+n_near <- sum(duplicated(signif(neartie$time, 12)) & !duplicated(neartie$time))
+stopifnot(n_near > 0)  # some pairs of times are equal to 12 digits but not as doubles
+
 # RADIANT-4 reconstructed IPD, read from the package (not re-exported: the package file is the input)
 radiant4_pfs <- read.csv(file.path(pkg_data, "radiant4_pfs.csv"))
 radiant4_os <- read.csv(file.path(pkg_data, "radiant4_os.csv"))
@@ -152,6 +163,7 @@ datasets <- list(
   registry_agg = list(frame = registry_agg, file = "tests/reference/data_registry_agg.csv"),
   delayed = list(frame = delayed, file = "tests/reference/data_delayed.csv"),
   edge = list(frame = edge, file = "tests/reference/data_edge.csv"),
+  neartie = list(frame = neartie, file = "tests/reference/data_neartie.csv"),
   radiant4_pfs = list(frame = radiant4_pfs, file = "netsurv/datasets/data/radiant4_pfs.csv"),
   radiant4_os = list(frame = radiant4_os, file = "netsurv/datasets/data/radiant4_os.csv")
 )
@@ -211,8 +223,8 @@ km_case <- function(case, call, data, time, event, by = character(0), conf_type,
       s <- summary(fit, times = at, extend = ext)
       km_rows$at[[paste(case, ext)]] <<- data.frame(
         case = case, extend = ext, stratum = keys_of(s$strata, map, length(s$time)),
-        time = s$time, n_risk = s$n.risk, surv = s$surv, std_err = s$std.err,
-        lower = s$lower, upper = s$upper)
+        time = s$time, n_risk = s$n.risk, n_event = s$n.event, n_censor = s$n.censor,
+        surv = s$surv, std_err = s$std.err, lower = s$lower, upper = s$upper)
     }
     calls$at <- sprintf("summary(fit, times = c(%s), extend = FALSE); same with extend = TRUE",
                         paste(at, collapse = ", "))
@@ -338,6 +350,11 @@ for (ct in conf_types) {
           sprintf('survfit(Surv(time, status) ~ stratum, data = edge, conf.type = "%s")', ct),
           data = "edge", time = "time", event = "status", by = "stratum", conf_type = ct,
           at = c(0, 0.5, 1, 2, 2.5, 3, 4, 5, 6, 10), tau = 3, given = c(1, 2))
+  # near-tied float times (date arithmetic): merged by survfit's timefix (aeqSurv)
+  km_case(paste0("neartie_", tag),
+          sprintf('survfit(Surv(time, status) ~ group, data = neartie, conf.type = "%s")', ct),
+          data = "neartie", time = "time", event = "status", by = "group", conf_type = ct,
+          at = c(0, 12, 24, 36, 48), tau = 36)
   # RADIANT-4 by arm (PFS medians 11.30 / 4.01 months expected, checked below)
   for (ep in c("pfs", "os")) {
     km_case(sprintf("radiant4_%s_%s", ep, tag),
@@ -468,6 +485,9 @@ lr_case("registry_stratum_group_rho0",
         "survdiff(Surv(time, status) ~ stratum + group, data = registry, rho = 0)",
         "registry", "time", "status", c("stratum", "group"),
         note = "6 groups (stratum x group), one with a single row")
+# near-tied float times (timefix merges them in survdiff too)
+lr_case("neartie_group_rho0", "survdiff(Surv(time, status) ~ group, data = neartie, rho = 0)",
+        "neartie", "time", "status", "group")
 # RADIANT-4 by arm
 lr_case("radiant4_pfs_rho0", "survdiff(Surv(time, event) ~ arm, data = radiant4_pfs, rho = 0)",
         "radiant4_pfs", "time", "event", "arm")

@@ -65,6 +65,7 @@ def _fit(case: str) -> Any:
         event=c["event"],
         by=list(by) or None,
         conf_type=c["conf_type"],
+        conf_level=c["conf_level"],
         weights=c["weights"],
         entry=c["entry"],
     )
@@ -304,6 +305,12 @@ def test_logrank_equals_r_survdiff(case: dict[str, Any]) -> None:
         table.iloc[idx].reset_index(drop=True), ref,
         {"n": "n", "observed": "observed", "expected": "expected"}, label, ["stratum"],
     )  # fmt: skip
+    # R: survdiff(...)$var, rows and columns in R's group order
+    ours_var = np.asarray(res.variance, dtype=np.float64)[np.ix_(idx, idx)]
+    np.testing.assert_allclose(ours_var, np.array(case["var"]), rtol=RTOL, atol=ATOL,
+                               err_msg=f"{label}: variance matrix")  # fmt: skip
+    # R: length(survdiff(...)$na.action) rows dropped for NA; netsurv counts them
+    assert int(res.excluded.sum()) == case["n_dropped_na"], f"{label}: excluded {res.excluded}"
 
 
 @pytest.mark.parametrize("case", [c for c in LR_CASES if c["trend"]],

@@ -201,7 +201,7 @@ km_rows <- list(curves = list(), at = list(), quantile = list(), median = list()
 km_manifest <- list()
 
 km_case <- function(case, call, data, time, event, by = character(0), conf_type,
-                    weights = NULL, entry = NULL, at = NULL, tau = NULL, given = NULL,
+                    conf_level = 0.95, weights = NULL, entry = NULL, at = NULL, tau = NULL, given = NULL,
                     note = "") {
   fit <- run(call)
   d <- datasets[[data]]$frame
@@ -256,13 +256,13 @@ km_case <- function(case, call, data, time, event, by = character(0), conf_type,
   km_rows$median[[case]] <<- data.frame(case = case, stratum = qkeys, median = qq[, 2],
                                        lower = ql[, 2], upper = qu[, 2],
                                        table_median = tab[o, "median"],
-                                       table_lower = tab[o, "0.95LCL"],
-                                       table_upper = tab[o, "0.95UCL"])
+                                       table_lower = tab[o, grep("LCL$", colnames(tab))],
+                                       table_upper = tab[o, grep("UCL$", colnames(tab))])
   km_rows$rmst[[case]] <<- data.frame(case = case, stratum = keys, tau = tau,
                                      rmean = tab[, "rmean"], se_rmean = tab[, "se(rmean)"])
   calls$median <- paste("quantile(fit, probs = 0.5); table_* columns:",
-                         sprintf("summary(fit, rmean = %s)$table[, c(\"median\", \"0.95LCL\", \"0.95UCL\")]",
-                                 format(tau)))
+                         sprintf("summary(fit, rmean = %s)$table[, c(\"median\", \"%sLCL\", \"%sUCL\")]",
+                                 format(tau), format(conf_level), format(conf_level)))
   calls$rmst <- sprintf("summary(fit, rmean = %s)$table[, c(\"rmean\", \"se(rmean)\")]",
                         format(tau))
 
@@ -273,8 +273,9 @@ km_case <- function(case, call, data, time, event, by = character(0), conf_type,
   rtab <- if (is.matrix(rtab)) rtab else matrix(rtab, nrow = 1, dimnames = list(NA, names(rtab)))
   km_rows$follow_up[[case]] <<- data.frame(case = case,
     stratum = keys_of(rownames(rtab), map, nrow(rtab)), median = rtab[, "median"],
-    lower = rtab[, "0.95LCL"], upper = rtab[, "0.95UCL"])
-  calls$follow_up <- paste0("summary(", rcall, ")$table[, c(\"median\", \"0.95LCL\", \"0.95UCL\")]")
+    lower = rtab[, grep("LCL$", colnames(rtab))], upper = rtab[, grep("UCL$", colnames(rtab))])
+  calls$follow_up <- paste0("summary(", rcall, sprintf(")$table[, c(\"median\", \"%sLCL\", \"%sUCL\")]",
+                                                        format(conf_level), format(conf_level)))
 
   # conditional survival: survfit(..., start.time = s), summary(censored = TRUE).  R keeps the
   # subjects with time >= s, so events AT s count (S(t) / S(s-), not S(t) / S(s)).
@@ -292,7 +293,7 @@ km_case <- function(case, call, data, time, event, by = character(0), conf_type,
 
   km_manifest[[length(km_manifest) + 1]] <<- list(
     case = case, data = datasets[[data]]$file, time = time, event = event, by = I(by),
-    conf_type = conf_type, weights = weights, entry = entry, at = if (is.null(at)) NULL else I(at),
+    conf_type = conf_type, conf_level = conf_level, weights = weights, entry = entry, at = if (is.null(at)) NULL else I(at),
     tau = tau, given = if (is.null(given)) NULL else I(given), n_dropped_na = n_dropped,
     note = note, r_calls = calls)
   invisible(fit)
@@ -370,6 +371,12 @@ km_case("lung_sex_tau1000_log",
         'survfit(Surv(time, status) ~ sex, data = lung, conf.type = "log")',
         data = "lung", time = "time", event = "status", by = "sex", conf_type = "log", tau = 1000,
         note = "rmean with tau beyond the last follow-up of sex=2: R extends the curve flat to tau")
+
+# conf.int = 0.90 (z = qnorm(0.95)) for the band, the median's CI and the follow-up CI
+km_case("registry_loglog_ci90",
+        'survfit(Surv(time, status) ~ stratum + group, data = registry, conf.type = "log-log", conf.int = 0.9)',
+        data = "registry", time = "time", event = "status", by = c("stratum", "group"),
+        conf_type = "log-log", conf_level = 0.9, at = c(0, 6, 12, 36, 60, 120), tau = 60)
 
 # --- checks of the inputs and of R itself ----------------------------------------------------
 # integer case weights equal repeated rows (every column of summary(censored = TRUE))

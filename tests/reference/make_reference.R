@@ -262,9 +262,9 @@ km_case <- function(case, call, data, time, event, by = character(0), conf_type,
                                      rmean = tab[, "rmean"], se_rmean = tab[, "se(rmean)"])
   calls$median <- paste("quantile(fit, probs = 0.5); table_* columns:",
                          sprintf("summary(fit, rmean = %s)$table[, c(\"median\", \"%sLCL\", \"%sUCL\")]",
-                                 format(tau), format(conf_level), format(conf_level)))
+                                 as.character(tau), as.character(conf_level), as.character(conf_level)))
   calls$rmst <- sprintf("summary(fit, rmean = %s)$table[, c(\"rmean\", \"se(rmean)\")]",
-                        format(tau))
+                        as.character(tau))
 
   # median follow-up: reverse Kaplan-Meier, event indicator 1 - status, same conf.type
   rcall <- sub(sprintf(", %s)", event), sprintf(", 1 - %s)", event), call, fixed = TRUE)
@@ -275,13 +275,13 @@ km_case <- function(case, call, data, time, event, by = character(0), conf_type,
     stratum = keys_of(rownames(rtab), map, nrow(rtab)), median = rtab[, "median"],
     lower = rtab[, grep("LCL$", colnames(rtab))], upper = rtab[, grep("UCL$", colnames(rtab))])
   calls$follow_up <- paste0("summary(", rcall, sprintf(")$table[, c(\"median\", \"%sLCL\", \"%sUCL\")]",
-                                                        format(conf_level), format(conf_level)))
+                                                        as.character(conf_level), as.character(conf_level)))
 
   # conditional survival: survfit(..., start.time = s), summary(censored = TRUE).  R keeps the
   # subjects with time >= s, so events AT s count (S(t) / S(s-), not S(t) / S(s)).
   cond_calls <- list()
   for (g in given) {
-    ccall <- sub(")$", sprintf(", start.time = %s)", format(g)), call)
+    ccall <- sub(")$", sprintf(", start.time = %s)", as.character(g)), call)
     cs <- summary(run(ccall), censored = TRUE)
     km_rows$conditional[[paste(case, g)]] <<- data.frame(
       case = case, given = g, stratum = keys_of(cs$strata, map, length(cs$time)), time = cs$time,

@@ -12,6 +12,8 @@ The public API is listed in ``__all__``. Names are imported on first use, so
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -72,3 +74,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
+
+
+class _Package(types.ModuleType):
+    """Keeps public functions from being shadowed by same-named submodules.
+
+    Importing ``netsurv.kaplan_meier`` (the module) makes Python set the package attribute
+    ``kaplan_meier`` to the module; the public name must stay the function.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            self.__dict__.pop(name, None)  # resolved again, lazily, by __getattr__
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -101,7 +101,7 @@ def _event(df: pd.DataFrame, col: str) -> np.ndarray:
     if not ok.all():
         i = int(np.argmin(ok))
         raise InputError(
-            f"event={col!r}: value {values[i]!r} (row {df.index[i]!r}) is not 0/1 or True/False; "
+            f"event={col!r}: value {float(values[i])!r} (row {df.index[i]!r}) is not 0/1 or True/False; "
             "code the event as 1 (event) / 0 (censored), e.g. df[col] == 'Dead'"
         )
     return values
@@ -262,6 +262,6 @@ def _check_values(
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"{param}={col!r}: value {values[i]!r} in row {df.index[i]!r} "
+            f"{param}={col!r}: value {float(values[i])!r} in row {df.index[i]!r} "
             f"({int(bad.sum())} such rows); {fix}"
         )

@@ -133,6 +133,7 @@ def life_table_from_counts(
         log_s = segment_cumsum(np.log(np.where(zero | np.isnan(p), 1.0, p)), stratum)
         survival = np.where(segment_cumsum(zero.astype(float), stratum) > 0, 0.0, np.exp(log_s))
         se_log = np.sqrt(segment_cumsum(terms.ravel(), stratum))
+        std_err = survival * se_log
     lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
     out = pd.DataFrame(
         {
@@ -145,7 +146,7 @@ def life_table_from_counts(
             "n_effective": n_eff.ravel(),
             "interval_survival": p,
             "survival": survival,
-            "std_err": survival * se_log,
+            "std_err": std_err,
             "lower": lower,
             "upper": upper,
         }

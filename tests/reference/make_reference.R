@@ -94,9 +94,9 @@ sim <- function(n, rate, stratum, group, censor = TRUE) {
              stratum = stratum, group = group)
 }
 registry <- rbind(
-  sim(150, 1 / 90, "S1", "A"), sim(150, 1 / 60, "S1", "B"),
-  sim(120, 1 / 30, "S2", "A"), sim(120, 1 / 20, "S2", "B"),
-  sim(60, 1 / 6, "S3", "A", censor = FALSE),
+  sim(400, 1 / 90, "S1", "A"), sim(400, 1 / 60, "S1", "B"),
+  sim(300, 1 / 30, "S2", "A"), sim(300, 1 / 20, "S2", "B"),
+  sim(150, 1 / 6, "S3", "A", censor = FALSE),
   data.frame(time = 7L, status = 1L, stratum = "S3", group = "B")
 )
 stopifnot(all(registry$time >= 0 & registry$time <= 240))

@@ -1,0 +1,178 @@
+"""NAACCR XML items -> canonical columns (codes from ``registry-formats.md`` §3.2-§3.3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from netsurv.errors import ReadError
+from netsurv.io.survtime import parse_partial_dates, seer_survival_time
+
+__all__ = ["CANONICAL_TO_ITEM", "ITEM_TO_CANONICAL", "RACE_LABELS", "canonical_from_items"]
+
+# naaccrId -> (canonical column, copied verbatim?) ; verbatim items are not repeated as extras
+ITEM_TO_CANONICAL: dict[str, tuple[str, bool]] = {
+    "patientIdNumber": ("patient_id", True),
+    "sequenceNumberCentral": ("tumor_seq", True),
+    "primarySite": ("primary_site", True),
+    "histologicTypeIcdO3": ("histology", True),
+    "behaviorCodeIcdO3": ("behavior", True),
+    "grade": ("grade_pre2018", True),
+    "gradeClinical": ("grade_clinical", True),
+    "gradePathological": ("grade_pathological", True),
+    "derivedSummaryGrade2018": ("grade_2018", True),
+    "ki67": ("ki67_code", True),
+    "typeOfReportingSource": ("reporting_source", True),
+    "survFlagActiveFollowup": ("survival_flag", True),
+    "stageHistoricA": ("stage_historic_a", True),
+    "stageCombined": ("stage_combined", True),
+    "seerSummaryStage2000": ("stage_ss2000", False),
+    "derivedSs2000": ("stage_ss2000", False),
+    "summaryStage2018": ("stage_ss2018", False),
+    "derivedSummaryStage2018": ("stage_ss2018", False),
+    "dateOfDiagnosis": ("date_dx", False),
+    "dateOfLastContact": ("date_last_contact", False),
+    "ageAtDiagnosis": ("age_dx", False),
+    "sex": ("sex", False),
+    "sexAssignedAtBirth": ("sex", False),
+    "race1": ("race", False),
+    "vitalStatus": ("dead", False),
+    "vitalStatusRecode": ("dead", False),
+    "survMosActiveFollowup": ("survival_months", False),
+    "seerCauseSpecificCod": ("cancer_death", False),
+}
+# canonical column -> item the writer uses
+CANONICAL_TO_ITEM: dict[str, str] = {
+    "patient_id": "patientIdNumber",
+    "tumor_seq": "sequenceNumberCentral",
+    "primary_site": "primarySite",
+    "histology": "histologicTypeIcdO3",
+    "behavior": "behaviorCodeIcdO3",
+    "grade_pre2018": "grade",
+    "grade_clinical": "gradeClinical",
+    "grade_pathological": "gradePathological",
+    "grade_2018": "derivedSummaryGrade2018",
+    "ki67_code": "ki67",
+    "reporting_source": "typeOfReportingSource",
+    "survival_flag": "survFlagActiveFollowup",
+    "stage_historic_a": "stageHistoricA",
+    "stage_combined": "stageCombined",
+    "stage_ss2000": "seerSummaryStage2000",
+    "stage_ss2018": "summaryStage2018",
+}
+# race1 (#160) -> SEER "Race recode (White, Black, Other)" labels
+RACE_LABELS = {"01": "White", "02": "Black", "99": "Unknown"}
+_OTHER_RACE = "Other (American Indian/AK Native, Asian/Pacific Islander)"
+_SEX = {"1": "male", "2": "female", "3": "other", "9": "unknown"}
+_DEAD = {"0": True, "1": False}  # vitalStatus #1760 / vitalStatusRecode #1762: 0 dead, 1 alive
+
+
+def _item(raw: pd.DataFrame, *names: str) -> pd.Series:
+    """First non-blank value among items ``names`` (NaN when none)."""
+    out = pd.Series(np.nan, index=raw.index, dtype=object)
+    for name in names:
+        if name in raw:
+            s = raw[name].where(raw[name].astype(str).str.strip() != "")
+            out = out.where(out.notna(), s)
+    return out
+
+
+def _dates(raw: pd.DataFrame, item: str, path: Path) -> tuple[np.ndarray, ...]:
+    values = _item(raw, item)
+    y, m, d, invalid = parse_partial_dates(values)
+    if invalid.any():
+        i = int(np.argmax(invalid))
+        raise ReadError(
+            "unreadable date; NAACCR dates are YYYY, YYYYMM or YYYYMMDD with a valid month/day.",
+            path=path,
+            line=str(raw["_location"].iloc[i]) if "_location" in raw else None,
+            field=item,
+            value=values.iloc[i],
+        )
+    full = pd.to_datetime(
+        pd.DataFrame({"year": y, "month": m, "day": d}).dropna(), errors="coerce"
+    ).reindex(raw.index)
+    return y, m, d, full.astype("datetime64[ns]"), values
+
+
+def _cancer_death(raw: pd.DataFrame, dead: pd.Series, seq: pd.Series) -> pd.Series:
+    """seerCauseSpecificCod when present (1 True, 0 False, 8/9 NA); else an approximation.
+
+    Approximation (documented, conservative): alive -> False; a death with an ICD-10 cause of
+    death (icdRevisionNumber 1) in C00-C97 for the only primary (sequence 00) -> True, with a
+    non-neoplasm cause -> False; anything else (unknown cause 7777/7797, D codes, later
+    primaries that need SEER's site tables) -> NA.
+    """
+    coded = _item(raw, "seerCauseSpecificCod").map({"1": True, "0": False})
+    cod = _item(raw, "causeOfDeath").astype("string").str.upper()
+    icd10 = _item(raw, "icdRevisionNumber").eq("1")
+    only = seq.eq("00")
+    cancer = cod.str.match(r"^C\d", na=False)
+    other = cod.str.match(r"^[A-BE-Z]\d", na=False)
+    approx = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    approx[(icd10 & only & cancer).to_numpy(dtype=bool)] = True
+    approx[(icd10 & only & other).to_numpy(dtype=bool)] = False
+    approx[dead.eq(False).fillna(False).to_numpy(dtype=bool)] = False
+    has_item = "seerCauseSpecificCod" in raw
+    result = coded.astype("boolean") if has_item else approx
+    if has_item:
+        missing = _item(raw, "seerCauseSpecificCod").isna()
+        result = result.where(~missing, approx)
+    return result.where(~dead.eq(False).fillna(False), False).astype("boolean")
+
+
+def canonical_from_items(
+    raw: pd.DataFrame, *, path: Path, study_cutoff: str | None
+) -> pd.DataFrame:
+    """Canonical raw columns from flattened NAACCR items (one row per Tumor)."""
+    out = pd.DataFrame(index=raw.index)
+    for item, (column, verbatim) in ITEM_TO_CANONICAL.items():
+        if verbatim:
+            out[column] = _item(raw, item)
+    out["tumor_seq"] = _item(raw, "sequenceNumberCentral", "sequenceNumberHospital")
+    out["stage_ss2000"] = _item(raw, "seerSummaryStage2000", "derivedSs2000")
+    out["stage_ss2018"] = _item(raw, "summaryStage2018", "derivedSummaryStage2018")
+    y, m, _, date_dx, dx_raw = _dates(raw, "dateOfDiagnosis", path)
+    *_, date_lc, lc_raw = _dates(raw, "dateOfLastContact", path)
+    *_, birth_raw = _dates(raw, "dateOfBirth", path)
+    out["year_dx"] = pd.array(np.where(np.isnan(y), np.nan, y), dtype="Float64").astype("Int64")
+    out["month_dx"] = pd.array(np.where(np.isnan(m), np.nan, m), dtype="Float64").astype("Int64")
+    out["date_dx"] = date_dx
+    out["date_last_contact"] = date_lc
+    age = pd.to_numeric(_item(raw, "ageAtDiagnosis"), errors="coerce")
+    out["age_dx"] = age.where(age < 999)
+    out["age_dx_approx"] = False
+    sex = _item(raw, "sexAssignedAtBirth", "sex")
+    out["sex"] = sex.map(lambda v: _SEX.get(v, v) if isinstance(v, str) else v)
+    race = _item(raw, "race1")
+    out["race"] = race.map(lambda v: RACE_LABELS.get(v, _OTHER_RACE) if isinstance(v, str) else v)
+    dead = _item(raw, "vitalStatusRecode", "vitalStatus").map(_DEAD).astype("boolean")
+    months = pd.to_numeric(_item(raw, "survMosActiveFollowup"), errors="coerce")
+    given = months.notna()
+    months = months.where(months != 9999)
+    flag = out["survival_flag"].copy()
+    exclusion = pd.Series(np.nan, index=raw.index, dtype=object)
+    todo = (~given).to_numpy()
+    if todo.any():
+        st = seer_survival_time(
+            dx_raw[todo],
+            lc_raw[todo],
+            _item(raw, "vitalStatus").map(_DEAD).astype("boolean")[todo],
+            study_cutoff=study_cutoff,
+            reporting_source=out["reporting_source"][todo],
+            date_of_birth=birth_raw[todo],
+        )
+        months[todo] = st.months
+        flag[todo] = st.flag
+        dead[todo] = st.dead.to_numpy()
+        exclusion[todo] = st.exclusion
+    out["survival_months"] = months
+    out["survival_flag"] = flag
+    out["dead"] = dead
+    out["cancer_death"] = _cancer_death(raw, dead, out["tumor_seq"])
+    if "seerCauseSpecificCod" in raw:
+        out["cause_specific_code"] = _item(raw, "seerCauseSpecificCod")
+    out["exclusion"] = exclusion
+    return out

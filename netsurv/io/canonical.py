@@ -1,0 +1,264 @@
+"""The canonical frame: column vocabulary, dtypes, exclusion reasons and the finishing step.
+
+Every reader builds a frame of raw columns (registry codes as strings) and hands it to
+:func:`finalize`, which adds missing canonical columns, fixes their dtypes, picks the stage and
+grade that belong to each diagnosis year, and writes the ``exclusion`` reason of every row that
+cannot enter survival analysis. Rows are never dropped: rows read = rows returned.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "CODE_COLUMNS",
+    "EXCLUSION_REASONS",
+    "EXTRA_CANONICAL_COLUMNS",
+    "GRADE_SOURCE_COLUMNS",
+    "STAGE_SOURCE_COLUMNS",
+    "finalize",
+]
+
+# canonical column -> dtype (see DESIGN.md "Canonical columns")
+CANONICAL_COLUMNS: Final[dict[str, str]] = {
+    "patient_id": "object",
+    "tumor_seq": "object",
+    "year_dx": "Int64",
+    "month_dx": "Int64",
+    "date_dx": "datetime64[ns]",
+    "age_dx": "float64",
+    "sex": "object",
+    "race": "object",
+    "primary_site": "object",
+    "histology": "object",
+    "behavior": "object",
+    "grade_code": "object",
+    "grade_system": "object",
+    "ki67": "float64",
+    "ki67_code": "object",
+    "stage_code": "object",
+    "stage_system": "object",
+    "date_last_contact": "datetime64[ns]",
+    "reporting_source": "object",
+    "survival_months": "float64",
+    "survival_flag": "object",
+    "dead": "boolean",
+    "cancer_death": "boolean",
+    "exclusion": "object",
+}
+
+# raw stage / grade fields kept beside the chosen stage_code / grade_code (codes as strings)
+STAGE_SOURCE_COLUMNS: Final = ("stage_historic_a", "stage_ss2000", "stage_ss2018", "stage_combined")
+GRADE_SOURCE_COLUMNS: Final = (
+    "grade_pre2018",
+    "grade_clinical",
+    "grade_pathological",
+    "grade_2018",
+)
+EXTRA_CANONICAL_COLUMNS: Final[dict[str, str]] = {
+    "age_dx_approx": "boolean",
+    **dict.fromkeys(STAGE_SOURCE_COLUMNS, "object"),
+    **dict.fromkeys(GRADE_SOURCE_COLUMNS, "object"),
+}
+
+CODE_COLUMNS: Final = tuple(
+    c for c, t in {**CANONICAL_COLUMNS, **EXTRA_CANONICAL_COLUMNS}.items() if t == "object"
+)
+
+# key -> the exact string written in the ``exclusion`` column
+EXCLUSION_REASONS: Final[dict[str, str]] = {
+    "after_cutoff": "diagnosis after study cutoff",
+    "dco": "death certificate or autopsy only",
+    "dates": "dates inconsistent",
+    "survival_unknown": "survival months unknown",
+    "vital_unknown": "vital status unknown",
+    "alive_zero": "alive with no survival time",
+}
+
+_BLANKS: Final = frozenset({"", "blank(s)", "blank", "."})
+
+
+def _clean_codes(s: pd.Series) -> pd.Series:
+    """Strip, turn blanks into NaN and return an object column of str."""
+    if s.dtype != object and not isinstance(s.dtype, pd.StringDtype):
+        s = s.astype("string")
+    out = s.astype(object)
+    notna = out.notna()
+    stripped = out[notna].astype(str).str.strip()
+    stripped = stripped.where(~stripped.str.lower().isin(_BLANKS), np.nan)
+    result = pd.Series(np.nan, index=s.index, dtype=object)
+    result[notna] = stripped
+    return result
+
+
+def _to_boolean(s: pd.Series) -> pd.Series:
+    if s.dtype == "boolean":
+        return s
+    if s.dtype == bool:
+        return s.astype("boolean")
+    text = s.astype("string").str.strip().str.lower()
+    truth = {"true": True, "1": True, "yes": True, "dead": True, "false": False, "0": False}
+    truth |= {"no": False, "alive": False, "1.0": True, "0.0": False}
+    return text.map(truth).astype("boolean")
+
+
+def _coerce(df: pd.DataFrame, column: str, dtype: str) -> None:
+    s = df[column]
+    if dtype == "object":
+        df[column] = _clean_codes(s)
+    elif dtype == "boolean":
+        df[column] = _to_boolean(s)
+    elif dtype == "Int64":
+        df[column] = pd.to_numeric(s, errors="coerce").round().astype("Int64")
+    elif dtype == "float64":
+        df[column] = pd.to_numeric(s, errors="coerce").astype("float64")
+    elif dtype.startswith("datetime64"):
+        df[column] = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
+
+
+def _first_present(df: pd.DataFrame, order: list[str], rows: pd.Series) -> tuple[pd.Series, ...]:
+    code = pd.Series(np.nan, index=df.index, dtype=object)
+    system = pd.Series(np.nan, index=df.index, dtype=object)
+    for column in order:
+        if column not in df:
+            continue
+        take = rows & code.isna() & df[column].notna()
+        code[take] = df.loc[take, column]
+        system[take] = column
+    return code, system
+
+
+_STAGE_SYSTEM: Final = {
+    "stage_historic_a": "historic_a",
+    "stage_ss2000": "ss2000",
+    "stage_ss2018": "ss2018",
+    "stage_combined": "combined",
+}
+_UNINFORMATIVE_GRADE: Final = frozenset({"8", "9"})
+
+
+def _choose_stage(df: pd.DataFrame) -> None:
+    """Fill stage_code/stage_system from the stage field the diagnosis year belongs to."""
+    if df["stage_code"].notna().any() or not any(c in df for c in STAGE_SOURCE_COLUMNS):
+        return
+    year = df["year_dx"]
+    eras = [
+        (year.le(2017).fillna(False), ["stage_historic_a", "stage_combined", "stage_ss2000"]),
+        (year.ge(2018).fillna(False), ["stage_ss2018", "stage_combined"]),
+        (year.isna(), ["stage_historic_a", "stage_combined", "stage_ss2018", "stage_ss2000"]),
+    ]
+    for rows, order in eras:
+        code, system = _first_present(df, order, rows.astype(bool))
+        fill = code.notna()
+        df.loc[fill, "stage_code"] = code[fill]
+        df.loc[fill, "stage_system"] = system[fill].map(_STAGE_SYSTEM)
+
+
+def _choose_grade(df: pd.DataFrame) -> None:
+    """Fill grade_code/grade_system: Grade thru 2017 up to 2017; 2018+ derived > path > clin."""
+    if df["grade_code"].notna().any() or not any(c in df for c in GRADE_SOURCE_COLUMNS):
+        return
+    year = df["year_dx"]
+    # a pathological grade 8/9 (N/A, unknown) gives way to an informative clinical grade
+    path = df.get("grade_pathological")
+    clin = df.get("grade_clinical")
+    if path is not None and clin is not None:
+        weak = path.isna() | path.isin(_UNINFORMATIVE_GRADE)
+        use_clin = weak & clin.notna() & ~clin.isin(_UNINFORMATIVE_GRADE)
+        path = path.where(~use_clin, clin)
+    chain = {"grade_2018": df.get("grade_2018"), "grade_pathological": path, "grade_clinical": clin}
+    tmp = pd.DataFrame({k: v for k, v in chain.items() if v is not None}, index=df.index)
+    if "grade_pre2018" in df:
+        tmp["grade_pre2018"] = df["grade_pre2018"]
+    new_order = ["grade_2018", "grade_pathological", "grade_clinical"]
+    eras = [
+        (year.le(2017).fillna(False), ["grade_pre2018"]),
+        (year.ge(2018).fillna(False), new_order),
+        (year.isna(), ["grade_pre2018", *new_order]),
+    ]
+    for rows, order in eras:
+        code, system = _first_present(tmp, order, rows.astype(bool))
+        fill = code.notna()
+        df.loc[fill, "grade_code"] = code[fill]
+        df.loc[fill, "grade_system"] = system[fill].map(
+            lambda c: "pre2018" if c == "grade_pre2018" else "2018"
+        )
+
+
+def _ki67_percent(code: pd.Series) -> pd.Series:
+    """Ki-67 % from the SSDI code: 0.0-100.0 exact; XXX.x range codes give NaN."""
+    value = pd.to_numeric(code, errors="coerce")
+    return value.where((value >= 0) & (value <= 100)).astype("float64")
+
+
+def _exclusions(df: pd.DataFrame, present: set[str]) -> pd.Series:
+    """Reason per row (NaN when usable); rules only use columns the source provided."""
+    reason = pd.Series(np.nan, index=df.index, dtype=object)
+    blank = pd.Series(np.nan, index=df.index, dtype=object)
+    months = df.get("survival_months", blank)
+    dead = df.get("dead", blank)
+    rules: list[tuple[str, pd.Series]] = []
+    if "reporting_source" in present or "survival_flag" in present:
+        dco = df.get("reporting_source", blank).isin(["6", "7"])
+        dco |= df.get("survival_flag", blank).eq("8")
+        rules.append(("dco", dco.fillna(False)))
+    if "survival_months" in present:
+        rules.append(("dates", months.lt(0).fillna(False)))
+        rules.append(("survival_unknown", months.isna()))
+    if "dead" in present:
+        rules.append(("vital_unknown", dead.isna()))
+    if "survival_months" in present and "dead" in present:
+        rules.append(("alive_zero", (months.eq(0) & dead.eq(False)).fillna(False)))
+    for key, mask in rules:
+        take = reason.isna() & mask.to_numpy(dtype=bool)
+        reason[take] = EXCLUSION_REASONS[key]
+    return reason
+
+
+def finalize(df: pd.DataFrame, *, add_missing: bool = True) -> pd.DataFrame:
+    """Return ``df`` with canonical dtypes, chosen stage/grade and the ``exclusion`` column.
+
+    Parameters
+    ----------
+    df : raw columns named canonically (extra columns are kept after the canonical ones).
+    add_missing : add absent canonical columns as NA (readers of registry files do this).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"survival_months": ["0", "12", None], "dead": [True, False, False]})
+    >>> finalize(raw)["exclusion"].tolist()
+    [nan, nan, 'survival months unknown']
+    """
+    df = df.copy()
+    present = {c for c in df.columns if c in CANONICAL_COLUMNS or c in EXTRA_CANONICAL_COLUMNS}
+    given_exclusion = df.pop("exclusion") if "exclusion" in df else None
+    types = {**CANONICAL_COLUMNS, **EXTRA_CANONICAL_COLUMNS}
+    for column, dtype in types.items():
+        if column in df:
+            _coerce(df, column, dtype)
+        elif add_missing or column in ("stage_code", "stage_system", "grade_code", "grade_system"):
+            if column in EXTRA_CANONICAL_COLUMNS and column != "age_dx_approx":
+                continue
+            df[column] = pd.Series(pd.NA if dtype != "object" else np.nan, index=df.index)
+            _coerce(df, column, dtype)
+    if "ki67" not in present and "ki67_code" in df:
+        df["ki67"] = _ki67_percent(df["ki67_code"])
+    _choose_stage(df)
+    _choose_grade(df)
+    for column in ("stage_code", "stage_system", "grade_code", "grade_system"):
+        if column not in present and not add_missing and df[column].isna().all():
+            df.pop(column)
+    if "age_dx_approx" in df and "age_dx_approx" not in present:
+        df["age_dx_approx"] = pd.Series(False, index=df.index, dtype="boolean")
+    computed = _exclusions(df, present) if {"survival_months", "dead"} & set(df) else None
+    if given_exclusion is not None:
+        given = _clean_codes(given_exclusion)
+        df["exclusion"] = given if computed is None else given.where(given.notna(), computed)
+    elif computed is not None or add_missing:
+        df["exclusion"] = computed if computed is not None else np.nan
+    order = [c for c in types if c in df]
+    return df[order + [c for c in df.columns if c not in types]]

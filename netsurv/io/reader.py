@@ -1,0 +1,160 @@
+"""``read``: one entry point that detects the registry format; ``load_summary``: the load log."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netsurv.errors import InputError, ReadError
+from netsurv.io._files import GZIP_ERRORS, gzip_error, open_binary
+from netsurv.io.canonical import EXCLUSION_REASONS
+from netsurv.io.naaccr import read_naaccr_xml
+from netsurv.io.seerstat import read_seerstat
+from netsurv.io.tabular import read_table
+
+__all__ = ["detect_format", "load_summary", "read"]
+
+_TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".tab", ".parquet", ".pq")
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open_binary(path) as fh:
+            return fh.read(512)
+    except GZIP_ERRORS as exc:
+        raise gzip_error(path, exc) from exc
+
+
+def _dic_beside(path: Path) -> bool:
+    base = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+    return base.with_suffix(".dic").exists() or base.with_suffix(".DIC").exists()
+
+
+def detect_format(path: str | Path) -> str:
+    """``"seerstat"``, ``"naaccr-xml"`` or ``"table"`` for a file, from its name and first bytes.
+
+    A ``.dic`` (or a data file with a ``.dic`` beside it) is a SEER*Stat export; a file whose
+    first element is XML is NAACCR XML; ``.csv``/``.tsv``/``.parquet`` are tables.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReadError("file not found; check the path.", path=path)
+    name = path.name.lower()
+    if name.endswith(".dic") or _dic_beside(path):
+        return "seerstat"
+    if name.endswith(_TABLE_SUFFIXES):
+        return "table"
+    head = _head(path)
+    if head.startswith(b"PAR1"):
+        return "table"
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"<") or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "naaccr-xml"
+    raise ReadError(
+        "cannot tell the format: not XML, not a table (.csv/.tsv/.parquet) and no SEER*Stat .dic "
+        "beside it. A SEER*Stat export needs its .dic; rename plain tables to .csv.",
+        path=path,
+    )
+
+
+def read(
+    path: str | Path,
+    *,
+    classify: bool = True,
+    study_cutoff: str | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Read a registry file into the canonical frame (one row per tumour, none dropped).
+
+    Parameters
+    ----------
+    path : SEER*Stat export (``.txt``/``.txt.gz`` with its ``.dic``, or the ``.dic``), NAACCR XML
+        (``.xml``/``.xml.gz``), or a CSV/Parquet table.
+    classify : add ``netsurv.classify`` columns (skipped while classification is unavailable).
+    study_cutoff : ``"YYYY-MM-DD"``: end of follow-up for NAACCR XML without survival months.
+    **options : passed to the format's reader (``dictionary=`` for SEER*Stat; ``columns=``,
+        ``sep=`` for tables).
+
+    Examples
+    --------
+    >>> import tempfile, netsurv.io as nio
+    >>> df = pd.DataFrame({"patient_id": ["7"], "survival_months": [0.0], "dead": [True]})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = nio.write_seerstat(df, f"{tmp}/e.txt")
+    ...     back = read(out.data_path, classify=False)
+    >>> back["exclusion"].isna().tolist()   # a death at 0 months is an event, not excluded
+    [True]
+    """
+    kind = detect_format(path)
+    if kind == "seerstat":
+        if study_cutoff is not None:
+            raise InputError(
+                "study_cutoff applies to NAACCR XML; SEER*Stat exports carry survival months "
+                "computed by SEER with its own cutoff."
+            )
+        return read_seerstat(path, classify=classify, **options)
+    if kind == "naaccr-xml":
+        return read_naaccr_xml(path, study_cutoff=study_cutoff, classify=classify, **options)
+    return read_table(path, classify=classify, **options)
+
+
+# fields whose registry codes have a fixed shape; values of another shape are "unrecognised"
+_SHAPES = {
+    "tumor_seq": r"\d{2}",
+    "sex": r"male|female",
+    "primary_site": r"C\d{3}",
+    "histology": r"\d{4}",
+    "behavior": r"[0-3569]",
+    "grade_code": r"[0-9A-Z]",
+    "stage_code": r"[0-9]|In situ|Localized|Regional.*|Distant|Unknown.*|Unstaged",
+    "reporting_source": r"[1-8]",
+    "survival_flag": r"[0-389]",
+}
+_MISSING_FIELDS = ("year_dx", "age_dx", "sex", "primary_site", "histology", "behavior",
+                   "grade_code", "stage_code", "survival_months", "dead", "cancer_death")  # fmt: skip
+
+
+def load_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """The load log of a frame returned by ``read``: rows read, usable, excluded, unknown codes.
+
+    Returns
+    -------
+    DataFrame with columns ``section`` (``rows``, ``excluded``, ``missing``, ``unrecognised``),
+    ``item`` (what is counted: a reason or a field), ``count`` and ``percent`` (of rows read).
+    ``missing`` counts NA values per field, ``unrecognised`` values that are present but not a
+    registry code of the expected shape (labels netsurv could not map).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"exclusion": [np.nan, "survival months unknown", np.nan]})
+    >>> load_summary(df)[["section", "item", "count"]].values.tolist()[:3]
+    [['rows', 'read', 3], ['rows', 'usable', 2], ['excluded', 'survival months unknown', 1]]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"load_summary expects a DataFrame from netsurv.read, not {type(df)}.")
+    n = len(df)
+    records: list[tuple[str, str, int]] = [("rows", "read", n)]
+    reasons = df["exclusion"] if "exclusion" in df else pd.Series(np.nan, index=df.index)
+    records.append(("rows", "usable", int(reasons.isna().sum())))
+    counts = reasons.value_counts()
+    known = [r for r in EXCLUSION_REASONS.values() if r in counts.index]
+    for reason in known + sorted(r for r in counts.index if r not in known):
+        records.append(("excluded", str(reason), int(counts[reason])))
+    for field in _MISSING_FIELDS:
+        if field in df:
+            k = int(df[field].isna().sum())
+            if k:
+                records.append(("missing", field, k))
+    for field, shape in _SHAPES.items():
+        if field in df:
+            values = df[field].dropna().astype(str)
+            k = int((~values.str.fullmatch(shape, flags=re.IGNORECASE)).sum())
+            if k:
+                records.append(("unrecognised", field, k))
+    out = pd.DataFrame(records, columns=["section", "item", "count"])
+    out["percent"] = (100.0 * out["count"] / n).round(1) if n else np.nan
+    return out

@@ -1,0 +1,328 @@
+"""Read SEER*Stat case-listing exports (``.txt`` or ``.txt.gz`` with the ``.dic`` beside it).
+
+The ``.dic`` says how the ``.txt`` is written (delimiter, numeric or label values, header line,
+missing character, gzip); ``numeric`` exports hold SEER*Stat *index* codes that the
+``[Format=<variable>]`` sections turn into labels, which are then mapped to registry codes
+(``_seerlabels``). Every data line becomes one row; damaged lines raise :class:`ReadError` with
+file, line, field and value. Layout sources: ``registry-formats.md`` §1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from netsurv.errors import ReadError
+from netsurv.io._dic import SeerStatDictionary, parse_dic
+from netsurv.io._files import GZIP_ERRORS, gzip_error, open_binary
+from netsurv.io._seerlabels import canonical_field, decode_label, snake_case
+from netsurv.io.canonical import finalize
+
+__all__ = ["locate_export", "read_seerstat"]
+
+CHUNK_ROWS = 100_000
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_UNKNOWN_WORDS = frozenset({"unknown", "unknown/not stated", "n/a"})
+
+
+def locate_export(path: str | Path, dictionary: str | Path | None = None) -> tuple[Path, Path]:
+    """Return ``(data_path, dic_path)`` for a ``.txt``, ``.txt.gz``, ``.gz`` or ``.dic`` path."""
+    path = Path(path)
+    if path.suffix.lower() == ".dic":
+        dic = path
+        stem = path.with_suffix("")
+        candidates = [stem.with_suffix(s) for s in (".txt", ".txt.gz", ".gz", ".TXT")]
+        found = [c for c in candidates if c.exists()]
+        if not found:
+            raise ReadError(
+                "no data file beside the .dic (looked for .txt, .txt.gz, .gz); put the export's "
+                "data file next to it.",
+                path=path,
+            )
+        return found[0], dic
+    if dictionary is not None:
+        return path, Path(dictionary)
+    base = path
+    if base.suffix.lower() == ".gz":
+        base = base.with_suffix("")
+    dic = base.with_suffix(".dic")
+    if not dic.exists():
+        upper = base.with_suffix(".DIC")
+        if not upper.exists():
+            raise ReadError(
+                f"no SEER*Stat dictionary {dic.name} beside the data file; SEER*Stat writes the "
+                ".dic with every export. Put it next to the .txt or pass dictionary=.",
+                path=path,
+            )
+        dic = upper
+    return path, dic
+
+
+def _refuse_session(dic: SeerStatDictionary) -> None:
+    kind = dic.session.get("Type", "").strip()
+    if dic.life_page or kind.lower().startswith("survival"):
+        raise ReadError(
+            "this is a SEER*Stat survival session export (life page: actuarial intervals with "
+            "'Alive at Start', 'Died', cumulative survival), not a case listing with one row per "
+            "tumour. netsurv needs a case-listing export (Case Listing session) with survival "
+            "months and vital status.",
+            path=dic.path,
+            field="Session Options/Type",
+            value=kind or "Life Page Variables",
+        )
+    if kind.lower().startswith(("frequency", "rate")):
+        raise ReadError(
+            f"this is a SEER*Stat {kind} session export (aggregated counts), not a case listing "
+            "with one row per tumour. Export a Case Listing session instead.",
+            path=dic.path,
+            field="Session Options/Type",
+            value=kind,
+        )
+
+
+def _rows(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[tuple[list, list[int]]]:
+    """Yield chunks of (rows, line numbers); checks field counts and the header line."""
+    n = len(dic.variables)
+    with open_binary(data) as fh:
+        text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+        reader = csv.reader(
+            text, delimiter=dic.options.delimiter, quotechar='"', skipinitialspace=False
+        )
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        first = True
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if dic.options.delimiter == " ":
+                row = [v for v in row if v != ""]
+            if first and dic.options.names_included:
+                first = False
+                _check_header(row, dic, data)
+                continue
+            first = False
+            if len(row) != n:
+                _wrong_width(row, n, reader.line_num, dic, data)
+            rows.append(row)
+            lines.append(reader.line_num)
+            if len(rows) >= CHUNK_ROWS:
+                yield rows, lines
+                rows, lines = [], []
+        if rows or not lines:
+            yield rows, lines
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(name.strip().strip('"').lower().split())
+
+
+def _check_header(row: list[str], dic: SeerStatDictionary, data: Path) -> None:
+    got = [_norm_name(v) for v in row]
+    want = [_norm_name(v) for v in dic.variables]
+    if got != want:
+        bad = next((i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b), None)
+        where = (
+            f"column {bad + 1} is {row[bad]!r} in the data but {dic.variables[bad]!r} in the .dic"
+            if bad is not None
+            else f"the data names {len(got)} columns, the .dic {len(want)}"
+        )
+        raise ReadError(
+            f"the .dic does not match the data: {where}. Use the .dic exported with this file.",
+            path=data,
+            line=1,
+            value=row[bad] if bad is not None else None,
+        )
+
+
+def _wrong_width(row: list[str], n: int, line: int, dic: SeerStatDictionary, data: Path) -> None:
+    kind = "short" if len(row) < n else "long"
+    field = dic.variables[min(len(row), n) - 1] if len(row) < n else None
+    raise ReadError(
+        f"{kind} data line: {len(row)} fields where the .dic lists {n} variables "
+        f"(delimiter {dic.options.delimiter!r}). The line is damaged, or the .dic belongs to "
+        "another export.",
+        path=data,
+        line=line,
+        field=field,
+        value=dic.options.delimiter.join(row),
+    )
+
+
+def _map_unique(s: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+    values = pd.unique(s.dropna())
+    return s.map({v: func(v) for v in values})
+
+
+def _numbers(s: pd.Series, var: str, lines: np.ndarray, data: Path) -> pd.Series:
+    """Numeric values allowing thousands separators; Unknown -> NaN; garbage -> ReadError."""
+    text = s.where(~s.str.lower().isin(_UNKNOWN_WORDS))
+    text = text.where(~text.str.match(_THOUSANDS, na=False), text.str.replace(",", "", regex=False))
+    out = pd.to_numeric(text, errors="coerce")
+    bad = out.isna() & text.notna()
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise ReadError(
+            "not a number; the value does not fit this variable (damaged line or wrong .dic).",
+            path=data,
+            line=int(lines[i]),
+            field=var,
+            value=s.iloc[i],
+        )
+    return out
+
+
+_AGE_RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)\s*(years?)?$")
+_AGE_PLUS = re.compile(r"^(\d+)\s*\+\s*(years?)?$")
+_AGE_ONE = re.compile(r"^(\d+(\.\d+)?)\s*(years?)?$")
+
+
+def _age(label: str) -> tuple[float, bool]:
+    """(age in years, approximate?) from SEER age labels; group recodes give mid-points.
+
+    ``01-04 years`` covers ages [1, 5) -> 3.0; ``85+ years`` -> 90 (85 + 5, the mid-point of a
+    5-year band, a convention); ``45 years`` -> 45 exact.
+    """
+    low = label.strip().lower()
+    if m := _AGE_RANGE.match(low):
+        return (int(m.group(1)) + int(m.group(2)) + 1) / 2, True
+    if m := _AGE_PLUS.match(low):
+        return int(m.group(1)) + 5.0, True
+    if m := _AGE_ONE.match(low):
+        value = float(m.group(1))
+        return (np.nan if value >= 999 else value), False
+    return np.nan, False
+
+
+_VITAL = {"alive": False, "dead": True, "1": False, "4": True, "0": True}
+_COD = {
+    "alive or dead of other cause": "0",
+    "dead (attributable to this cancer dx)": "1",
+    "dead (missing/unknown cod)": "8",
+    "n/a not first tumor": "9",
+}
+
+
+def _decode_column(out: dict, var: str, field: str, s: pd.Series, lines, data) -> None:  # type: ignore[no-untyped-def]
+    if field in ("survival_months", "year_dx"):
+        values = _numbers(s, var, lines, data)
+        out[field] = values.where(values != 9999) if field == "survival_months" else values
+    elif field == "patient_id":
+        out[field] = s.where(~s.str.match(_THOUSANDS, na=False), s.str.replace(",", ""))
+    elif field == "age_dx":
+        pairs = _map_unique(s, _age)
+        out["age_dx"] = pairs.map(lambda p: p[0] if isinstance(p, tuple) else np.nan)
+        out["age_dx_approx"] = pairs.map(lambda p: bool(p[1]) if isinstance(p, tuple) else False)
+    elif field == "_vital":
+        out["dead"] = _map_unique(s, lambda v: _VITAL.get(" ".join(v.lower().split())))
+    elif field == "_cod":
+        code = _map_unique(s, lambda v: _COD.get(" ".join(v.lower().split()), v))
+        out["cause_specific_code"] = code
+        out["cancer_death"] = code.map({"1": True, "0": False})
+    elif field == "_hist_behav":
+        parts = s.str.extract(r"^(\d{4})/(\d)")
+        out.setdefault("histology", parts[0])
+        out.setdefault("behavior", parts[1])
+    elif field == "histology":
+        out[field] = s.str.extract(r"^(\d{4})", expand=False).fillna(s)
+    else:
+        out[field] = _map_unique(s, lambda v: decode_label(field, v))
+
+
+def _decode(
+    rows: list[list[str]], lines: list[int], dic: SeerStatDictionary, data: Path
+) -> pd.DataFrame:
+    line_arr = np.asarray(lines)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in dic.variables]
+    numeric = dic.options.variable_format == "numeric"
+    out: dict[str, pd.Series] = {}
+    used: set[str] = set()
+    for var, values in zip(dic.variables, columns, strict=True):
+        s = pd.Series(values, dtype=object).str.strip().str.strip('"')
+        s = s.where(~s.isin(["", "."]))
+        if numeric and var in dic.formats:
+            labels = dic.formats[var]
+            decoded = s.map(labels)
+            bad = decoded.isna() & s.notna()
+            if bad.any():
+                i = int(np.argmax(bad.to_numpy()))
+                raise ReadError(
+                    "the .dic does not match the data: this index code has no entry in "
+                    f"[Format={var}]. Use the .dic exported with this file.",
+                    path=data,
+                    line=int(line_arr[i]),
+                    field=var,
+                    value=s.iloc[i],
+                )
+            s = decoded
+        s = s.where(~s.str.lower().isin(["blank(s)", "blank"]))
+        field = canonical_field(var)
+        if field is None or field in used:
+            name = snake_case(var)
+            while name in out:
+                name += "_"
+            out[name] = s
+            continue
+        used.add(field)
+        _decode_column(out, var, field, s, line_arr, data)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
+
+
+def read_seerstat(
+    path: str | Path,
+    *,
+    dictionary: str | Path | None = None,
+    classify: bool = True,
+) -> pd.DataFrame:
+    """Read a SEER*Stat case-listing export into the canonical frame (one row per tumour).
+
+    Parameters
+    ----------
+    path : the ``.txt`` / ``.txt.gz`` data file or its ``.dic``.
+    dictionary : the ``.dic`` when it is not beside the data file under the same name.
+    classify : add the derived classification columns (``netsurv.classify``) when available.
+
+    Returns
+    -------
+    DataFrame with the canonical columns, extra variables (snake_case of the SEER*Stat name) and
+    ``exclusion`` (NA when the row can enter survival analysis).
+
+    Raises
+    ------
+    ReadError
+        Survival-session (life page) exports, a ``.dic`` that does not match the data, short or
+        long lines, damaged gzip, values that are not numbers where numbers are required.
+    """
+    data, dic_path = locate_export(path, dictionary)
+    dic = parse_dic(dic_path)
+    _refuse_session(dic)
+    frames = []
+    for encoding in ("utf-8-sig", "latin-1"):
+        try:
+            frames = [_decode(rows, lines, dic, data) for rows, lines in _rows(data, dic, encoding)]
+            break
+        except UnicodeDecodeError:
+            continue
+        except GZIP_ERRORS as exc:
+            raise gzip_error(data, exc) from exc
+        except csv.Error as exc:
+            raise ReadError(f"malformed delimited text ({exc}).", path=data) from exc
+    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    df = finalize(raw)
+    df.attrs["netsurv_source"] = {"path": str(data), "format": "seerstat"}
+    return _maybe_classify(df, classify)
+
+
+def _maybe_classify(df: pd.DataFrame, classify: bool) -> pd.DataFrame:
+    if not classify:
+        return df
+    try:
+        from netsurv.codes import classify as _classify
+    except ImportError:
+        return df
+    return _classify(df)

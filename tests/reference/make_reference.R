@@ -10,6 +10,34 @@
 # text is evaluated (eval(parse(text = call))) and stored in cases.json, so the comment, the
 # manifest and the computation cannot drift apart.
 
+# Index: the edge cases of issue 2, the R call that covers each, and where its numbers go
+# (`fit` = the case's survfit call below; conf.type "log", "log-log", "plain" for every case):
+# - curve, Greenwood SE of S, CI:  summary(fit, censored = TRUE)            -> km_curves.csv
+# - CI NA once S reaches 0:        survfit(Surv(time, status) ~ stratum, data = edge, ...)
+#                                  strata "reach0", "one1"; registry "S3|A", "S3|B"
+# - log-log CI NA while S is 1:    same call, strata "allcens", "one0" (case edge_loglog)
+# - events at t = 0:               same call, stratum "time0"; registry (months 0)
+# - one-row strata:                edge "one1"/"one0"; registry "S3|B"; lung ph_ecog "3"
+# - survival at times, n at risk:  summary(fit, times = at, extend = FALSE / TRUE) -> km_at.csv
+#   (t = 0, event times, between times, beyond a stratum's last follow-up, after S = 0)
+# - quantiles / median + CI:       quantile(fit, probs = c(.25, .5, .75))    -> km_quantile.csv
+#                                  summary(fit, rmean = tau)$table           -> km_median.csv
+# - S exactly 0.5 on a flat:       edge "flat4" (2.5), "flat6" (4), "flatend" (3; table: 2)
+# - RMST:                          summary(fit, rmean = tau)$table           -> km_rmst.csv
+#                                  lung_sex_tau1000_log: tau beyond the last follow-up
+# - median follow-up:              survfit(Surv(time, 1 - status) ~ ...)     -> km_follow_up.csv
+# - conditional survival:          survfit(..., start.time = s)              -> km_conditional.csv
+# - integer case weights:          survfit(..., data = registry_agg, weights = weight)
+#                                  (stopifnot: equal to the repeated rows of `registry`)
+# - left truncation:               survfit(Surv(entry, time, status) ~ group, data = delayed)
+# - near-tied float times:         survfit(Surv(time, status) ~ group, data = neartie)
+# - conf.int = 0.9:                registry_loglog_ci90
+# - NA in a by-column:             survfit(Surv(time, status) ~ ph_ecog, data = lung) (1 row)
+# - log-rank, Peto, stratified:    survdiff(Surv(time, status) ~ g [+ strata(x)], rho = 0 / 1)
+#                                  -> logrank.json
+# - trend test:                    by hand from survdiff's obs, exp, var, scores 1..k
+#                                  -> logrank.json (cases *_trend*)
+
 options(digits = 17, warn = 1, stringsAsFactors = FALSE)
 suppressPackageStartupMessages(library(survival))
 stopifnot(packageVersion("survival") >= "3.5")

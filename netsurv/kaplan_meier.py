@@ -11,7 +11,7 @@ from netsurv._counts import Counts, count_prepared
 from netsurv._validate import prepare
 from netsurv.results import CONF_TYPES, ConfType, SurvivalCurves, confidence_band, z_value
 
-__all__ = ["curves_from_counts", "kaplan_meier", "segment_cumsum"]
+__all__ = ["curves_from_counts", "kaplan_meier", "segment_cumprod", "segment_cumsum"]
 
 
 def segment_cumsum(x: np.ndarray, stratum: np.ndarray) -> np.ndarray:
@@ -31,6 +31,31 @@ def segment_cumsum(x: np.ndarray, stratum: np.ndarray) -> np.ndarray:
         ci = np.cumsum(inf)
         n_inf = ci - np.where(start > 0, ci[np.maximum(start - 1, 0)], 0)
         out = np.where(n_inf > 0, np.inf, out)
+    return out
+
+
+def segment_cumprod(x: np.ndarray, stratum: np.ndarray) -> np.ndarray:
+    """Cumulative product restarting at each stratum (rows sorted by stratum).
+
+    Multiplies directly, as R's ``survfit`` does (0.75 * 2/3 is exactly 0.5, while
+    exp(log 0.75 + log 2/3) is not — and the median's flat-at-0.5 rule compares exactly).
+    Strata are laid side by side in a padded matrix when that is small, so one
+    ``np.cumprod`` serves them all; otherwise one ``np.cumprod`` per stratum.
+    """
+    out = np.empty(len(x), dtype=np.float64)
+    if len(x) == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, stratum[1:] != stratum[:-1]])
+    lengths = np.diff(np.r_[starts, len(x)])
+    width = int(lengths.max())
+    if len(starts) * width <= 8 * len(x) + 100_000:
+        pos = np.arange(len(x)) - np.repeat(starts, lengths)  # position within the stratum
+        row = np.repeat(np.arange(len(starts)), lengths)
+        grid = np.ones((len(starts), width))
+        grid[row, pos] = x
+        return np.cumprod(grid, axis=1)[row, pos]
+    for a, n in zip(starts, lengths, strict=True):  # few, long strata: one scan each
+        out[a : a + n] = np.cumprod(x[a : a + n])
     return out
 
 
@@ -56,11 +81,7 @@ def curves_from_counts(
     c = counts.exits()
     n, d = c.n_at_risk, c.n_events
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = 1.0 - d / n
-        zero = factor <= 0  # everyone at risk died: S is exactly 0 from here on
-        log_s = segment_cumsum(np.log(np.where(zero, 1.0, factor)), c.stratum)
-        zeros_so_far = segment_cumsum(zero.astype(np.float64), c.stratum)
-        survival = np.where(zeros_so_far > 0, 0.0, np.exp(log_s))
+        survival = segment_cumprod(np.where(d > 0, 1.0 - d / n, 1.0), c.stratum)
         greenwood = np.where(d > 0, d / (n * (n - d)), 0.0)  # inf when n == d
         se_log = np.sqrt(segment_cumsum(greenwood, c.stratum))
     lower, upper = confidence_band(survival, se_log, conf_type, conf_level)

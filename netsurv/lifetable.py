@@ -26,7 +26,7 @@ import pandas as pd
 from netsurv._counts import Counts, count_prepared
 from netsurv._validate import prepare
 from netsurv.errors import InputError
-from netsurv.kaplan_meier import segment_cumsum
+from netsurv.kaplan_meier import segment_cumprod, segment_cumsum
 from netsurv.results import ConfType, confidence_band
 
 __all__ = ["life_table", "life_table_from_counts"]
@@ -128,10 +128,8 @@ def life_table_from_counts(
         terms = np.where(died > 0, died / (n_eff * (n_eff - died)), 0.0)
     stratum = np.repeat(np.arange(k), n_int)
     p = (1 - q).ravel()
-    zero = p <= 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_s = segment_cumsum(np.log(np.where(zero | np.isnan(p), 1.0, p)), stratum)
-        survival = np.where(segment_cumsum(zero.astype(float), stratum) > 0, 0.0, np.exp(log_s))
+        survival = segment_cumprod(np.where(np.isnan(p), 1.0, p), stratum)
         se_log = np.sqrt(segment_cumsum(terms.ravel(), stratum))
         std_err = survival * se_log
     lower, upper = confidence_band(survival, se_log, conf_type, conf_level)

@@ -198,11 +198,9 @@ class SurvivalCurves:
         p = np.maximum(pos, 0)
         surv = np.where(hit, self.survival[p], 1.0)
         se_log = np.where(hit, self.se_log[p], 0.0)
-        start_lo, start_hi = confidence_band(
-            np.ones(1), np.zeros(1), self.conf_type, self.conf_level
-        )
-        lower = np.where(hit, self.lower[p], start_lo[0])
-        upper = np.where(hit, self.upper[p], start_hi[0])
+        # before the first time R reports S = 1 with the band (1, 1), whatever conf_type
+        lower = np.where(hit, self.lower[p], 1.0)
+        upper = np.where(hit, self.upper[p], 1.0)
         # at risk at t: the risk set of the first row at or after t (0 past the end)
         nxt = _segment_search(self.stratum, self.time, qs, np.nextafter(qt, -np.inf)) + 1
         offsets = np.searchsorted(self.stratum, np.arange(k + 1))
@@ -212,13 +210,11 @@ class SurvivalCurves:
         # events/censored in (previous requested time, t]
         cum_ev = np.cumsum(self.n_events)
         cum_ce = np.cumsum(self.n_censored)
-        base = offsets[qs] - 1
-        ev_to = np.where(hit, cum_ev[p], 0.0) - np.where(
-            base >= 0, cum_ev[np.maximum(base, 0)], 0.0
-        )
-        ce_to = np.where(hit, cum_ce[p], 0.0) - np.where(
-            base >= 0, cum_ce[np.maximum(base, 0)], 0.0
-        )
+        base = offsets[qs] - 1  # last row of the previous stratum
+        ev_base = np.where(base >= 0, cum_ev[np.maximum(base, 0)], 0.0)
+        ce_base = np.where(base >= 0, cum_ce[np.maximum(base, 0)], 0.0)
+        ev_to = np.where(hit, cum_ev[p], ev_base) - ev_base
+        ce_to = np.where(hit, cum_ce[p], ce_base) - ce_base
         ev_to = ev_to.reshape(k, -1)
         ce_to = ce_to.reshape(k, -1)
         n_ev = np.diff(ev_to, axis=1, prepend=0.0).ravel()

@@ -247,7 +247,7 @@ def _decode(
         s = s.where(~s.isin(["", "."]))
         if numeric and var in dic.formats:
             labels = dic.formats[var]
-            decoded = s.map(labels)
+            decoded = s.map(labels).astype(object)
             bad = decoded.isna() & s.notna()
             if bad.any():
                 i = int(np.argmax(bad.to_numpy()))
@@ -260,7 +260,8 @@ def _decode(
                     value=s.iloc[i],
                 )
             s = decoded
-        s = s.where(~s.str.lower().isin(["blank(s)", "blank"]))
+        s = s.astype(object)
+        s = s.where(~s.str.lower().isin(["blank(s)", "blank"])).astype(object)
         field = canonical_field(var)
         if field is None or field in used:
             name = snake_case(var)

@@ -17,7 +17,7 @@ __all__ = ["BLANK", "INVALID", "keys", "lookup", "norm_histology", "norm_site", 
 BLANK = -1  # no value in the field (NA, empty, "Blank(s)")
 INVALID = -2  # a value that is not in the code table
 
-_BLANK_TEXT = {"", "blank(s)", "blank"}  # SEER*Stat writes "Blank(s)" where a field is not used
+_BLANK_TEXT = {"", ".", "blank(s)", "blank"}  # "Blank(s)": field not used; ".": missing
 _SPACES = re.compile(r"\s+")
 _SITE = re.compile(r"^C?\s*(\d{2})\.?(\d)(?:[^0-9].*)?$")
 _HISTOLOGY = re.compile(r"^M?-?(\d{4})(?:[^0-9].*)?$")

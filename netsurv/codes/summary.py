@@ -105,7 +105,7 @@ def _blank(column: pd.Series | None, n: int) -> pd.Series:
     if column is None:
         return pd.Series(True, index=range(n))
     text = column.astype("string").str.strip().str.casefold()
-    return (text.isna() | text.isin(["", "blank(s)"])).reset_index(drop=True)
+    return (text.isna() | text.isin(["", ".", "blank(s)", "blank"])).reset_index(drop=True)
 
 
 def _missing(df: pd.DataFrame) -> pd.DataFrame:

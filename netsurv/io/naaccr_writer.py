@@ -92,7 +92,12 @@ def _columns(df: pd.DataFrame) -> dict[str, list[str]]:
     for column in df.columns:
         if column in CANONICAL_TO_ITEM or column in _NOT_WRITTEN:
             continue
-        items[_camel(column)] = _text(df[column])
+        key, values = _camel(column), _text(df[column])
+        if key.startswith("naaccr") and key[6:7].isupper():  # naaccr_sex -> sex
+            key = key[6].lower() + key[7:]
+        if key in items:  # canonical values win; raw extras fill their gaps (partial dates)
+            values = [have or raw for have, raw in zip(items[key], values, strict=True)]
+        items[key] = values
     return items
 
 

@@ -359,21 +359,31 @@ def plot_forest(
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    xform = ax.get_yaxis_transform()  # x: axes fraction, y: data
-    ax.text(1.03, n - 0.3, "HR (95% CI)", transform=xform, fontsize=8.5, fontweight="bold",
-            va="bottom")  # fmt: skip
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    ax.xaxis.set_major_locator(LogLocator(base=2))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    for tick, is_head in zip(ax.get_yticklabels(), ~ref & ~est, strict=True):
+        tick.set_fontweight("bold" if is_head else "normal")
     show_ph = ph and "ph_p_value" in frame
-    if show_ph:
-        ax.text(1.36, n - 0.3, "PH test p", transform=xform, fontsize=8.5, fontweight="bold",
-                va="bottom")  # fmt: skip
+    columns = [(12.0, "HR (95% CI)")] + ([(110.0, "PH test p")] if show_ph else [])
+    for dx, head in columns:  # text columns right of the axes, placed in points
+        _note(ax, 1.0, n - 0.4, dx, head, fontweight="bold", va="bottom", gid="forest-head")
     for i in range(n):
         text = "reference" if ref[i] else (f"{hr[i]:.2f} ({lo[i]:.2f}–{hi[i]:.2f})" if est[i] else "")  # fmt: skip
-        ax.text(1.03, y[i], text, transform=xform, fontsize=8.5, va="center", gid="hr-text")
+        _note(ax, 1.0, y[i], 12.0, text, va="center", gid="hr-text")
         php = frame["ph_p_value"].iloc[i] if show_ph else np.nan
         if show_ph and not pd.isna(php):
             p_text = "<0.001" if php < 0.001 else f"{php:.3f}"
-            ax.text(1.36, y[i], p_text, transform=xform, fontsize=8.5, va="center",
-                    color=VERMILLION if php < 0.05 else "black", gid="ph-text")  # fmt: skip
+            _note(ax, 1.0, y[i], 110.0, p_text, va="center", gid="ph-text",
+                  color=VERMILLION if php < 0.05 else "black")  # fmt: skip
     if title:
         ax.set_title(title, loc="left", fontsize=11)
     return ax
+
+
+def _note(ax: Axes, x: float, y: float, dx: float, text: str, **kw: Any) -> None:
+    """Text ``dx`` points right of axes-fraction x at data y (kept in constrained layout)."""
+    ax.annotate(text, xy=(x, y), xycoords=ax.get_yaxis_transform(), xytext=(dx, 0),
+                textcoords="offset points", fontsize=8.5, ha="left", **kw)  # fmt: skip

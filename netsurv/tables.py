@@ -326,13 +326,14 @@ def survival_table(
 
     Examples
     --------
-    Without censoring, 2-month survival is the fraction still alive after month 2:
+    Without censoring, survival at 2 is the fraction still alive after time 2; a group with
+    fewer than 16 cases is suppressed:
 
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"t": [1, 2, 3, 4] * 5, "d": [1] * 20, "g": ["a", "b"] * 10})
+    >>> df = pd.DataFrame({"t": [1, 2, 3, 4] * 5, "d": 1, "g": ["a"] * 16 + ["b"] * 4})
     >>> tab = survival_table(df, by="g", times=[2], time="t", event="d")
-    >>> tab.table[["g", "n", "survival_2"]].to_dict("list")
-    {'g': ['a', 'b'], 'n': [10, 10], 'survival_2': [0.5, 0.5]}
+    >>> tab.table[["g", "n", "survival_2", "suppressed"]].to_dict("list")
+    {'g': ['a', 'b'], 'n': [16, 4], 'survival_2': [0.5, nan], 'suppressed': [False, True]}
     """
     if measure not in _EVENTS:
         raise InputError(f"measure={measure!r}: choose 'overall', 'cause-specific' or 'relative'")

@@ -180,31 +180,10 @@ def counts(
 
 def count_prepared(p: Prepared) -> Counts:
     """Count validated arrays (see :func:`counts`); picks the bincount path for whole months."""
-    k = len(p.strata)
-    w = p.weights
-    integer_grid = _integer_grid(p.time, p.entry, k)
+    integer_grid = _integer_grid(p.time, p.entry, len(p.strata))
     if integer_grid is not None:
         return _count_dense(p, integer_grid)
-    time, entry = timefix(p.time, p.entry)
-    n = len(time)
-    ones = np.ones(n) if w is None else w
-    if entry is None:
-        return _tabulate(
-            p.by, p.strata, p.stratum, time, p.event * ones, (1.0 - p.event) * ones, np.zeros(n),
-            weighted=w is not None, excluded=p.excluded,
-        )  # fmt: skip
-    zeros = np.zeros(n)
-    return _tabulate(
-        p.by,
-        p.strata,
-        np.concatenate([p.stratum, p.stratum]),
-        np.concatenate([time, entry]),
-        np.concatenate([p.event * ones, zeros]),
-        np.concatenate([(1.0 - p.event) * ones, zeros]),
-        np.concatenate([zeros, ones]),
-        weighted=w is not None,
-        excluded=p.excluded,
-    )
+    return _count_sorted(p)
 
 
 def _integer_grid(time: np.ndarray, entry: np.ndarray | None, k: int) -> int | None:
@@ -265,20 +244,24 @@ def _tabulate(
     *,
     weighted: bool,
     excluded: pd.Series | None,
+    presorted: bool = False,
 ) -> Counts:
-    """Float path: sort once by (stratum, time), sum each run of equal keys."""
-    order = np.lexsort((time, stratum))
-    st, tt = stratum[order], time[order]
+    """Sum each run of equal (stratum, time) keys; sorts first unless ``presorted``."""
+    if not presorted:
+        order = np.lexsort((time, stratum))
+        stratum, time = stratum[order], time[order]
+        events, censored, entered = events[order], censored[order], entered[order]
+    st, tt = stratum, time
     starts = np.flatnonzero(np.r_[True, (st[1:] != st[:-1]) | (tt[1:] != tt[:-1])])
-    ev = np.add.reduceat(events[order], starts) if len(starts) else events[:0]
-    ce = np.add.reduceat(censored[order], starts) if len(starts) else censored[:0]
-    en = np.add.reduceat(entered[order], starts) if len(starts) else entered[:0]
+    ev = np.add.reduceat(events, starts) if len(starts) else events[:0]
+    ce = np.add.reduceat(censored, starts) if len(starts) else censored[:0]
+    en = np.add.reduceat(entered, starts) if len(starts) else entered[:0]
     st, tt = st[starts], tt[starts]
     # at risk: reverse cumulative sum of (exits - entries) within each stratum
     net = ev + ce - en
     total = np.cumsum(net[::-1])[::-1]  # sum over this row and every later row
-    next_start = np.searchsorted(st, st, side="right")  # first row of the next stratum
-    at_risk = total - np.append(total, 0.0)[next_start]
+    ends = np.cumsum(np.bincount(st))  # first row after each stratum
+    at_risk = total - np.append(total, 0.0)[ends[st]]
     return Counts(
         by=by,
         strata=strata,
@@ -293,6 +276,49 @@ def _tabulate(
     )
 
 
+def _count_sorted(p: Prepared) -> Counts:
+    """Float path: sort once by time (quicksort), then by stratum (stable radix), and sum runs."""
+    n = len(p.time)
+    w = np.ones(n) if p.weights is None else p.weights
+    if p.entry is None:
+        t, stratum = p.time, p.stratum
+        events, censored, entered = p.event * w, (1.0 - p.event) * w, None
+    else:  # exits and entries as one list of (stratum, time, counts) records
+        zeros = np.zeros(n)
+        t, stratum = np.concatenate([p.time, p.entry]), np.concatenate([p.stratum, p.stratum])
+        events = np.concatenate([p.event * w, zeros])
+        censored = np.concatenate([(1.0 - p.event) * w, zeros])
+        entered = np.concatenate([zeros, w])
+    order = np.argsort(t)  # the one float sort
+    ts = _timefix_sorted(t[order])
+    small = np.int16 if len(p.strata) < 2**15 else np.int32
+    by_stratum = np.argsort(stratum[order].astype(small), kind="stable")  # radix, keeps time order
+    order, ts = order[by_stratum], ts[by_stratum]
+    st = stratum[order]
+    return _tabulate(
+        p.by, p.strata, st, ts, events[order], censored[order],
+        np.zeros(len(order)) if entered is None else entered[order],
+        weighted=p.weights is not None, excluded=p.excluded, presorted=True,
+    )  # fmt: skip
+
+
+def _timefix_sorted(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.ndarray:
+    """R ``aeqSurv`` on sorted finite times: each run of near-equal values becomes its first."""
+    if len(ts) < 2:
+        return ts
+    new = np.r_[True, ts[1:] != ts[:-1]]
+    u = ts[new]  # distinct values, sorted
+    if len(u) < 2:
+        return ts
+    dy = np.diff(u)
+    tied = (dy <= tolerance) | (dy / np.mean(np.abs(u)) <= tolerance)
+    if not tied.any():
+        return ts
+    run_first = np.r_[True, ~tied]  # distinct value that starts a run of tied values
+    run_id = np.cumsum(run_first) - 1
+    return u[run_first][run_id[np.cumsum(new) - 1]]
+
+
 def timefix(
     time: np.ndarray, entry: np.ndarray | None = None, tolerance: float = TIMEFIX_TOLERANCE
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -305,16 +331,9 @@ def timefix(
     [1.0, 1.0, 2.0]
     """
     values = time if entry is None else np.concatenate([time, entry])
-    y = np.unique(values[np.isfinite(values)])
-    if len(y) < 2:
-        return time, entry
-    dy = np.diff(y)
-    tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
-    if not tied.any():
-        return time, entry
-    cuts = y[np.r_[True, ~tied]]  # first value of each run of tied values
-
-    def snap(x: np.ndarray) -> np.ndarray:
-        return cuts[np.searchsorted(cuts, x, side="right") - 1]
-
-    return snap(time), None if entry is None else snap(entry)
+    order = np.argsort(values)
+    fixed = np.empty_like(values, dtype=np.float64)
+    fixed[order] = _timefix_sorted(values[order].astype(np.float64), tolerance)
+    if entry is None:
+        return fixed, None
+    return fixed[: len(time)], fixed[len(time) :]

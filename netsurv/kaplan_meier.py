@@ -25,7 +25,7 @@ def segment_cumsum(x: np.ndarray, stratum: np.ndarray) -> np.ndarray:
     inf = np.isinf(x)
     finite = np.where(inf, 0.0, x)
     c = np.cumsum(finite)
-    start = np.searchsorted(stratum, stratum, side="left")  # first row of each row's stratum
+    start = (np.cumsum(np.bincount(stratum)) - np.bincount(stratum))[stratum]  # stratum's first row
     out = c - np.where(start > 0, c[np.maximum(start - 1, 0)], 0.0)
     if inf.any():
         ci = np.cumsum(inf)

@@ -867,3 +867,21 @@ def test_random_code_combinations_never_crash_drop_rows_or_leave_the_vocabulary(
     ):
         assert out[column].astype(str).tolist() == [str(s[column].iloc[0]) for s in singles]
     pd.testing.assert_frame_equal(ns.classify(out), out)
+
+
+def test_every_code_table_row_cites_a_source_and_the_readme_documents_each_table():
+    from importlib import resources
+
+    from netsurv.codes import TABLE_NAMES
+
+    readme = resources.files("netsurv.codes").joinpath("README.md").read_text(encoding="utf-8")
+    for name in TABLE_NAMES:
+        table = code_table(name)
+        assert len(table) > 0 and (table["source"].str.strip() != "").all(), name
+        assert f"## {name}.csv" in readme
+    assert "MIT" in readme
+
+
+def test_code_table_rejects_an_unknown_name():
+    with pytest.raises(InputError, match="histology"):
+        code_table("morphology")

@@ -752,6 +752,11 @@ def test_input_is_not_modified_rows_and_index_are_kept_and_classify_is_idempoten
     assert once.index.tolist() == [10, 5, 7, 99]
     assert list(once.columns[: df.shape[1]]) == list(df.columns)
     pd.testing.assert_frame_equal(ns.classify(once), once)
+    # re-classifying with another option replaces the derived columns of the copy only
+    snapshot = once.copy(deep=True)
+    other = ns.classify(once, nec_8246_by_grade=False)
+    pd.testing.assert_frame_equal(once, snapshot)
+    assert (str(once.loc[10, "nen_type"]), str(other.loc[10, "nen_type"])) == ("NET", "NEC")
 
 
 def test_classify_rejects_a_non_dataframe():

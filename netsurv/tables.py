@@ -147,7 +147,7 @@ class SurvivalTable:
             out[f"{time_label(x, self.time_unit)} ({pct}% CI)"] = cells
         if self.by:
             out["p (log-rank)"] = [format_p(self.p_value)] + [""] * (len(t) - 1)
-        out.loc[t["suppressed"].to_numpy(), out.columns[len(self.by) or 1]] += " †"
+        out.loc[t["suppressed"].to_numpy(), out.columns[0]] += " †"
         return out
 
     def footnotes(self) -> list[str]:

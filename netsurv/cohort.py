@@ -61,6 +61,10 @@ class Selection:
     def __len__(self) -> int:
         return len(self.data)
 
+    def __repr__(self) -> str:
+        shown = self.steps[["criterion", "removed", "n_after"]].to_string(index=False)
+        return f"Selection({len(self.data)} rows kept)\n{shown}"
+
 
 def select(
     df: pd.DataFrame,

@@ -217,3 +217,9 @@ def test_derived_criteria_on_an_unclassified_frame_say_to_classify_first():
         ns.select(raw, nen_type="NET")
     with pytest.raises(InputError, match="tumor_seq"):
         ns.select(raw, first_primary=True)
+
+
+def test_selection_repr_shows_the_steps_not_the_data():
+    text = repr(ns.select(toy(), exclude="merkel"))
+    # 11 rows, behaviour 3 drops p4, Merkel drops p5: 9 kept
+    assert text.startswith("Selection(9 rows kept)") and "exclude merkel" in text

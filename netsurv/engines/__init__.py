@@ -1,0 +1,210 @@
+"""Engines: the same counts table from a DataFrame, Parquet/CSV files, DuckDB or Dask.
+
+Every count-based estimator (Kaplan–Meier, log-rank, life tables) reads only a
+:class:`netsurv.Counts` table — per stratum and distinct time, the (weighted) numbers of
+events, censorings and entries. :func:`to_counts` produces that table from any source, with the
+engine that suits it:
+
+========  ==========================================================  ======================
+engine    what it does                                                default for
+========  ==========================================================  ======================
+numpy     ``np.bincount`` / one sort over in-memory arrays            pandas DataFrames
+arrow     streams Parquet/CSV (or an Arrow dataset) batch by batch    pyarrow Dataset/Table;
+                                                                      files without duckdb
+duckdb    one SQL ``GROUP BY`` pushed down to the file scan, with     Parquet/CSV paths,
+          a memory limit (``pip install 'netsurv[duckdb]'``)          DuckDB relations
+dask      counts each partition, sums the tables in a tree            Dask DataFrames
+          (``pip install 'netsurv[dask]'``)
+========  ==========================================================  ======================
+
+All engines apply the same rules as the in-memory estimators: rows with an ``exclusion``
+reason or a missing analysed value are left out and counted by reason (``Counts.excluded``),
+negative times raise :class:`netsurv.errors.InputError`, grouping columns keep their
+categorical order (a pandas categorical stored in Parquet keeps its categories' order) and are
+otherwise sorted, and float times get R's timefix exactly when the numpy engine applies it.
+The counts are sums, so the engines agree exactly (to the last bit for unweighted or
+integer-weighted data).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from netsurv._counts import Counts, counts
+from netsurv._validate import as_by
+from netsurv.engines._kernel import UNKNOWN_LABELS, UNKNOWN_REASON, Spec
+from netsurv.errors import InputError, NetsurvError
+
+__all__ = ["ENGINES", "MissingExtraError", "available_engines", "to_counts"]
+
+Engine = Literal["numpy", "arrow", "duckdb", "dask"]
+ENGINES: tuple[str, ...] = ("numpy", "arrow", "duckdb", "dask")
+
+
+class MissingExtraError(NetsurvError, ImportError):
+    """An optional engine's package is not installed; the message names the extra."""
+
+
+def available_engines() -> list[str]:
+    """Engines usable in this environment (numpy and arrow always are)."""
+    import importlib.util
+
+    out = ["numpy", "arrow"]
+    if importlib.util.find_spec("duckdb") is not None:
+        out.append("duckdb")
+    if importlib.util.find_spec("dask") is not None:
+        out.append("dask")
+    return out
+
+
+def _default_engine(kind: str) -> str:
+    if kind == "frame":
+        return "numpy"
+    if kind == "files":
+        return "duckdb" if "duckdb" in available_engines() else "arrow"
+    return {"arrow": "arrow", "duckdb": "duckdb", "dask": "dask"}[kind]
+
+
+def to_counts(
+    source: Any,
+    *,
+    time: str = "survival_months",
+    event: str = "dead",
+    by: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    entry: str | None = None,
+    engine: Engine | None = None,
+    memory_limit: str | None = "1GB",
+    threads: int | None = None,
+    progress: bool = False,
+    unknown_groups: str | Sequence[str] | None = None,
+) -> Counts:
+    """Count events, censorings and entries per stratum and time, with any engine.
+
+    Parameters
+    ----------
+    source : a pandas DataFrame; a path, glob (``"extract/*.parquet"``), directory or list of
+        Parquet or CSV files; a ``pyarrow.dataset.Dataset``, ``pyarrow.Table`` or
+        ``RecordBatchReader``; a DuckDB relation; a Dask DataFrame; or a ``Counts`` (returned
+        as it is).
+    time, event, by, weights, entry : as in :func:`netsurv.counts`.
+    engine : "numpy", "arrow", "duckdb" or "dask"; by default numpy for a DataFrame, duckdb
+        for files and relations (arrow when duckdb is not installed), arrow for Arrow data,
+        dask for a Dask DataFrame.
+    memory_limit : DuckDB's memory limit (e.g. ``"500MB"``) for the connection netsurv opens;
+        larger-than-memory aggregation spills to a temporary directory.
+    threads : DuckDB threads (default: all cores).
+    progress : print progress to stderr (arrow: rows and row groups done; duckdb: percent of
+        the scan; dask: the task progress bar).
+    unknown_groups : by-columns whose "unknown" labels are left out first (as
+        :func:`netsurv.logrank` does), counted as "unknown group (left out of the test)".
+
+    Returns
+    -------
+    Counts
+        The same table whatever the engine; ``excluded`` counts the rows left out by reason.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": [1, 2, 2, 3], "d": [1, 1, 0, 0], "g": ["b", "a", "b", "a"]})
+    >>> a = to_counts(df, time="t", event="d", by="g")                  # numpy
+    >>> b = to_counts(df, time="t", event="d", by="g", engine="arrow")  # streamed batches
+    >>> a.to_frame().equals(b.to_frame())
+    True
+    """
+    from netsurv.engines._sources import files_of, kind_of
+
+    kind = kind_of(source)
+    if kind == "counts":
+        return source  # type: ignore[no-any-return]
+    if engine is not None and engine not in ENGINES:
+        raise InputError(f"engine={engine!r}: choose one of {', '.join(ENGINES)}")
+    chosen = engine or _default_engine(kind)
+    groups = as_by(unknown_groups)
+    spec = Spec(time, event, as_by(by), weights, entry, groups)
+    for g in groups:
+        if g not in spec.by:
+            raise InputError(f"unknown_groups={g!r} is not one of the by-columns {spec.by}")
+    if kind == "files":
+        source = files_of(source)
+    if chosen == "numpy":
+        return _count_numpy(source, spec)
+    if chosen == "arrow":
+        if kind in ("duckdb", "dask"):
+            raise InputError(f"engine='arrow' cannot read a {kind} object; use engine={kind!r}")
+        from netsurv.engines._arrow import count_arrow
+
+        return count_arrow(source, spec, progress=progress)
+    if chosen == "duckdb":
+        if kind == "dask":
+            raise InputError("engine='duckdb' cannot read a Dask DataFrame; use engine='dask'")
+        from netsurv.engines._duckdb import count_duckdb
+
+        return count_duckdb(
+            source, spec, memory_limit=memory_limit, threads=threads, progress=progress
+        )
+    from netsurv.engines._dask import count_dask, import_dask
+
+    dask = import_dask()
+    if kind != "dask":
+        source = _to_dask(dask, source, kind, spec)
+    return count_dask(source, spec, progress=progress)
+
+
+def _to_dask(dask: Any, source: Any, kind: str, spec: Spec) -> Any:
+    import dask.dataframe as dd
+
+    if kind == "frame":
+        cols = spec.columns(list(source.columns))
+        return dd.from_pandas(source[cols], npartitions=max(1, min(8, len(source) // 100_000)))
+    if kind == "files" and source.format == "parquet":
+        return dd.read_parquet(source.paths, split_row_groups=True)
+    if kind == "files":
+        return dd.read_csv(source.paths, dtype=dict.fromkeys(spec.by, "object"))
+    raise InputError(f"engine='dask' cannot read a {kind} source; give a Dask DataFrame")
+
+
+def _count_numpy(source: Any, spec: Spec) -> Counts:
+    """The in-memory engine (``netsurv.counts``); other sources are read into memory first."""
+    if not isinstance(source, pd.DataFrame):
+        from netsurv.engines._arrow import dataset_of
+        from netsurv.engines._sources import Files
+
+        if isinstance(source, Files):
+            source = dataset_of(source, spec)
+        if hasattr(source, "to_table"):
+            cols = spec.columns(source.schema.names)
+            source = source.to_table(columns=cols)
+        if hasattr(source, "to_pandas"):
+            source = source.to_pandas()
+        else:
+            raise InputError("engine='numpy' needs data in memory: give a DataFrame")
+    data = source
+    unknown = pd.Series(dtype="int64")
+    if spec.unknown_groups:
+        mask = np.zeros(len(source), dtype=bool)
+        for g in spec.unknown_groups:
+            text = source[g].astype("string").str.strip().str.lower()
+            mask |= np.asarray(text.isin(UNKNOWN_LABELS).fillna(False), dtype=bool)
+        if mask.any():
+            data = source.loc[~mask]
+            unknown = pd.Series({UNKNOWN_REASON: int(mask.sum())})
+    c = counts(data, time=spec.time, event=spec.event, by=spec.by or None,
+               weights=spec.weights, entry=spec.entry)  # fmt: skip
+    if len(unknown):
+        excluded = pd.concat([unknown, c.excluded]).astype("int64").rename("n_excluded")
+        excluded.index.name = "reason"
+        from dataclasses import replace
+
+        c = replace(c, excluded=excluded)
+    return c
+
+
+def _is_path(source: Any) -> bool:
+    return isinstance(source, str | os.PathLike)

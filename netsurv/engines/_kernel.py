@@ -1,0 +1,483 @@
+"""The per-chunk counting kernel every out-of-core engine shares.
+
+An engine hands the :class:`Accumulator` Arrow columns in chunks: raw rows (pyarrow batches,
+Dask partitions) or rows that already stand for ``n`` identical rows (DuckDB's group-by
+output). The accumulator applies the same exclusion rules as :func:`netsurv._validate.prepare`
+(first reason wins, in the same order), validates the kept rows, and adds the kept rows'
+events, censorings and entries into one additive table keyed by (stratum, time).
+:func:`finish` turns that table into a :class:`netsurv.Counts` through ``Counts.from_frame``,
+so every engine ends on the same constructor as the numpy engine's contract.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from netsurv._counts import _DENSE_LIMIT, Counts, timefix
+from netsurv.errors import InputError
+
+__all__ = ["EXCLUSION", "UNKNOWN_REASON", "Accumulator", "Levels", "Spec", "finish", "floats"]
+
+EXCLUSION = "exclusion"
+UNKNOWN_REASON = "unknown group (left out of the test)"
+UNKNOWN_LABELS = frozenset({"unknown", "unknown primary site", "unstaged", "unknown/unstaged"})
+SUMS = ("n_events", "n_censored", "n_entered", "n_rows", "n_entry_rows")
+_DENSE_WIDTH = 1 << 17  # whole-number times below this go to the dense (stratum x time) grid
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to count: the analysed columns (as in :func:`netsurv.counts`)."""
+
+    time: str
+    event: str
+    by: tuple[str, ...] = ()
+    weights: str | None = None
+    entry: str | None = None
+    unknown_groups: tuple[str, ...] = ()  # by-columns whose 'unknown' labels are left out
+
+    def columns(self, available: Sequence[str]) -> list[str]:
+        """Columns to read (the analysed ones, plus ``exclusion`` when the source has it)."""
+        wanted = [self.time, self.event, *self.by, self.weights, self.entry]
+        cols = list(dict.fromkeys(c for c in wanted if c is not None))
+        missing = [c for c in cols if c not in available]
+        if missing:
+            import difflib
+
+            close = difflib.get_close_matches(missing[0], list(map(str, available)), n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise InputError(
+                f"column {missing[0]!r} not found in the data{hint} "
+                f"(columns: {', '.join(map(str, list(available)[:20]))})"
+            )
+        return [*cols, EXCLUSION] if EXCLUSION in available and EXCLUSION not in cols else cols
+
+    def reasons(self) -> list[str]:
+        """Exclusion reasons checked after the ``exclusion`` column, in ``prepare``'s order."""
+        out = [f"missing {self.time}", f"missing {self.event}"]
+        out += [f"missing {b}" for b in self.by]
+        if self.weights is not None:
+            out.append(f"missing {self.weights}")
+        if self.entry is not None:
+            out += [f"missing {self.entry}", f"{self.entry} not before {self.time}"]
+        return out
+
+
+def floats(arr: pa.Array | pa.ChunkedArray, param: str, col: str) -> np.ndarray:
+    """A numeric (or numeric-text) Arrow column as float64, NaN where null."""
+    if pa.types.is_dictionary(arr.type):
+        arr = (
+            arr.dictionary_decode()
+            if isinstance(arr, pa.Array)
+            else pc.cast(arr, arr.type.value_type)
+        )
+    typ = arr.type
+    if not (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ)):
+        if not (pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_decimal(typ)
+                or pa.types.is_string_view(typ) or pa.types.is_null(typ)):  # fmt: skip
+            raise InputError(f"{param}={col!r}: column of type {typ} is not numeric")
+        try:
+            arr = pc.cast(pc.cast(arr, pa.string()) if pa.types.is_string_view(typ) else arr,
+                          pa.float64())  # fmt: skip
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise InputError(
+                f"{param}={col!r}: {exc}; convert the column to numbers first"
+            ) from None
+    out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    return np.asarray(out, dtype=np.float64)
+
+
+class Levels:
+    """Values of one grouping column seen so far, each with a stable integer code."""
+
+    def __init__(
+        self,
+        name: str,
+        categories: Sequence[Any] | None = None,
+        ordered: bool = False,
+        categorical: bool = False,
+    ):
+        self.name = name
+        self.categories = None if categories is None else list(categories)
+        self.ordered = ordered
+        self.categorical = categorical or categories is not None  # take order from dictionary
+        self.index: dict[Any, int] = {}
+        self.values: list[Any] = []
+        self.unknown: list[bool] = []
+
+    def code_of(self, value: Any) -> int:
+        code = self.index.get(value)
+        if code is None:
+            code = self.index[value] = len(self.values)
+            self.values.append(value)
+            text = str(value).strip().lower()
+            self.unknown.append(text in UNKNOWN_LABELS)
+        return code
+
+    def encode(self, arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        """Code of each row (-1 where null or NaN)."""
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        typ = arr.type
+        if pa.types.is_string_view(typ):
+            arr, typ = pc.cast(arr, pa.string()), pa.string()
+        if pa.types.is_integer(typ):
+            return self._encode_integers(arr)
+        if pa.types.is_floating(typ):  # NaN is missing, as in pandas
+            arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, typ), arr)
+        if not pa.types.is_dictionary(typ):
+            arr = pc.dictionary_encode(arr)
+        elif self.categorical and self.categories is None:
+            self.categories = arr.dictionary.to_pylist()
+        lut = np.array([self.code_of(v) for v in arr.dictionary.to_pylist()] + [-1], np.int64)
+        idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+        return lut[idx]
+
+    def _encode_integers(self, arr: pa.Array) -> np.ndarray:
+        valid = None if arr.null_count == 0 else np.asarray(arr.is_valid())
+        v = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        if len(v) == 0:
+            return v
+        seen = v if valid is None else v[valid]
+        lo, hi = (int(seen.min()), int(seen.max())) if len(seen) else (0, 0)
+        if hi - lo > 1 << 20:  # wide range: hash the distinct values
+            uniq, inv = np.unique(v, return_inverse=True)
+            codes = np.array([self.code_of(int(u)) for u in uniq], np.int64)[inv]
+        else:
+            present = np.flatnonzero(np.bincount(seen - lo, minlength=hi - lo + 1))
+            lut = np.full(hi - lo + 1, -1, np.int64)
+            lut[present] = [self.code_of(int(p) + lo) for p in present]
+            codes = lut[np.clip(v - lo, 0, hi - lo)]
+        if valid is not None:
+            codes[~valid] = -1
+        return codes
+
+    def order(self) -> tuple[list[Any], bool]:
+        """Categories in output order: the source's categorical order, else sorted."""
+        if self.categories is not None:
+            extra = [v for v in self.values if v not in set(self.categories)]
+            return self.categories + _sorted(extra), self.ordered
+        return _sorted(self.values), False
+
+
+def _sorted(values: list[Any]) -> list[Any]:
+    try:
+        return sorted(values)
+    except TypeError:  # mixed types: sort by text
+        return sorted(values, key=str)
+
+
+@dataclass
+class Units:
+    """One chunk's analysis units (rows, or groups of ``mult`` identical rows)."""
+
+    time: np.ndarray  # float64, NaN = missing
+    event: np.ndarray  # float64, NaN = missing
+    codes: list[np.ndarray]  # per by-column, -1 = missing
+    mult: np.ndarray | None = None  # rows per unit (None: 1)
+    wsum: np.ndarray | None = None  # summed weight per unit (None: mult)
+    wmin: np.ndarray | None = None
+    wmax: np.ndarray | None = None
+    entry: np.ndarray | None = None  # row-level entry times (raw rows only)
+    sub: np.ndarray | None = None  # 1 missing weight, 2 missing entry, 3 entry >= time
+    exclusion: pa.Array | None = None
+
+
+class Accumulator:
+    """Adds chunks into one additive (stratum, time) table; see the module docstring."""
+
+    def __init__(
+        self, spec: Spec, categories: dict[str, tuple[list[Any] | None, bool]] | None = None
+    ):
+        cats = categories or {}
+        self.spec = spec
+        self.levels = [
+            Levels(b, *cats[b], categorical=True) if b in cats else Levels(b) for b in spec.by
+        ]
+        self.strata: dict[tuple[int, ...], int] = {}
+        self.excluded: Counter[str] = Counter()
+        self.dense: dict[str, np.ndarray] = {k: np.zeros((0, 0)) for k in SUMS}
+        self.sparse: list[dict[str, np.ndarray]] = []
+        self.n_sparse = 0
+
+    # ------------------------------------------------------------------ input
+    def add_batch(self, batch: pa.RecordBatch | pa.Table) -> None:
+        """Add raw rows (each row one subject)."""
+        s = self.spec
+        names = batch.schema.names
+        w = floats(batch.column(s.weights), "weights", s.weights) if s.weights else None
+        entry = floats(batch.column(s.entry), "entry", s.entry) if s.entry else None
+        time = floats(batch.column(s.time), "time", s.time)
+        sub = None
+        if w is not None or entry is not None:
+            sub = np.zeros(len(time), np.int8)
+            if entry is not None:
+                with np.errstate(invalid="ignore"):
+                    sub[~(entry < time) & ~np.isnan(entry)] = 3
+                sub[np.isnan(entry)] = 2
+            if w is not None:
+                sub[np.isnan(w)] = 1
+        units = Units(
+            time=time,
+            event=floats(batch.column(s.event), "event", s.event),
+            codes=[lev.encode(batch.column(b)) for lev, b in zip(self.levels, s.by, strict=True)],
+            wsum=w,
+            wmin=w,
+            wmax=w,
+            entry=entry,
+            sub=sub,
+            exclusion=batch.column(EXCLUSION) if EXCLUSION in names else None,
+        )
+        self.add_units(units)
+
+    def add_units(self, u: Units) -> None:
+        """Classify, validate and count one chunk of units."""
+        keep = self._classify(u)
+        if not keep.any():
+            return
+        gs = self._strata(u.codes, keep)
+        t = u.time[keep]
+        e = u.event[keep]
+        mult = np.ones(len(t)) if u.mult is None else u.mult[keep].astype(np.float64)
+        wsum = mult if u.wsum is None else u.wsum[keep]
+        ev = e * wsum
+        part = {"n_events": ev, "n_censored": wsum - ev, "n_rows": mult}
+        self._add(gs, t, part)
+        if u.entry is not None:
+            en = {"n_entered": wsum, "n_entry_rows": mult}
+            self._add(gs, u.entry[keep], en)
+
+    def add_entries(self, codes: list[np.ndarray], entry: np.ndarray, wsum: np.ndarray,
+                    mult: np.ndarray) -> None:  # fmt: skip
+        """Add entry times of kept rows (already filtered, e.g. by SQL)."""
+        keep = np.ones(len(entry), bool)
+        _check(entry, entry, keep, "entry", str(self.spec.entry), "entry times cannot be negative")
+        gs = self._strata(codes, keep)
+        self._add(gs, entry, {"n_entered": wsum, "n_entry_rows": mult.astype(np.float64)})
+
+    # ------------------------------------------------------------------ rules
+    def _exclude(self, reason: str, hit: np.ndarray, keep: np.ndarray, mult: Any) -> None:
+        hit = hit & keep
+        if hit.any():
+            self.excluded[reason] += int(hit.sum() if mult is None else mult[hit].sum())
+            keep &= ~hit
+
+    def _classify(self, u: Units) -> np.ndarray:
+        s = self.spec
+        _check_event(u.event, s.event)
+        n = len(u.time)
+        keep = np.ones(n, bool)
+        if s.unknown_groups:
+            unknown = np.zeros(n, bool)
+            for lev, codes in zip(self.levels, u.codes, strict=True):
+                if lev.name in s.unknown_groups and lev.values:
+                    flags = np.array([*lev.unknown, False])
+                    unknown |= flags[codes]
+            self._exclude(UNKNOWN_REASON, unknown, keep, u.mult)
+        if u.exclusion is not None and u.exclusion.null_count < len(u.exclusion):
+            has = np.asarray(pc.is_valid(u.exclusion)) & keep
+            if has.any():
+                mult = np.ones(n, np.int64) if u.mult is None else u.mult
+                reason = pc.cast(u.exclusion, pa.string()).to_numpy(zero_copy_only=False)
+                for name, k in pd.Series(mult[has]).groupby(reason[has]).sum().items():
+                    self.excluded[str(name)] += int(k)
+                keep &= ~has
+        masks = [np.isnan(u.time), np.isnan(u.event), *[c < 0 for c in u.codes]]
+        if u.sub is not None:
+            masks += [u.sub == k for k in ((1,) if s.weights else ()) + ((2, 3) if s.entry else ())]
+        for reason, mask in zip(s.reasons(), masks, strict=True):
+            self._exclude(reason, mask, keep, u.mult)
+        fix = "; fix or exclude those rows"
+        _check(u.time, u.time, keep, "time", s.time, "follow-up times cannot be negative" + fix)
+        if s.weights and u.wmin is not None and u.wmax is not None:
+            _check(
+                u.wmin,
+                u.wmax,
+                keep,
+                "weights",
+                s.weights,
+                "weights must be non-negative frequencies",
+            )
+        if s.entry and u.entry is not None:
+            _check(u.entry, u.entry, keep, "entry", s.entry, "entry times cannot be negative")
+        return keep
+
+    # ------------------------------------------------------------------ tables
+    def _strata(self, codes: list[np.ndarray], keep: np.ndarray) -> np.ndarray:
+        """Global stratum number of each kept unit (new strata numbered as they appear)."""
+        if not codes:
+            self.strata.setdefault((), 0)
+            return np.zeros(int(keep.sum()), np.int64)
+        sizes = [max(len(lev.values), 1) for lev in self.levels]
+        key = np.zeros(int(keep.sum()), np.int64)
+        for c, size in zip(codes, sizes, strict=True):
+            key = key * size + c[keep]
+        radix = int(np.prod(sizes, dtype=np.float64))
+        if radix <= 1 << 22:  # small grid of level combinations: find them by counting
+            present = np.flatnonzero(np.bincount(key, minlength=1))
+            lut = np.full(radix, -1, np.int64)
+            lut[present] = [self._stratum_of(int(k), sizes) for k in present]
+            return lut[key]
+        uniq, inv = np.unique(key, return_inverse=True)
+        return np.array([self._stratum_of(int(k), sizes) for k in uniq], np.int64)[inv]
+
+    def _stratum_of(self, key: int, sizes: list[int]) -> int:
+        parts = []
+        for size in reversed(sizes):
+            key, r = divmod(key, size)
+            parts.append(r)
+        return self.strata.setdefault(tuple(reversed(parts)), len(self.strata))
+
+    def _add(self, gs: np.ndarray, t: np.ndarray, part: dict[str, np.ndarray]) -> None:
+        n_strata = len(self.strata)
+        top = float(t.max()) if len(t) else 0.0
+        if top < _DENSE_WIDTH and np.array_equal(t, np.floor(t)):
+            ti = t.astype(np.int64)
+            rows, cols = self.dense["n_rows"].shape
+            if n_strata > rows or top >= cols:
+                wide = cols if top < cols else max(int(top) + 1, cols + cols // 4)
+                shape = (max(n_strata, 2 * rows), wide)
+                for k, a in self.dense.items():
+                    grown = np.zeros(shape)
+                    grown[: a.shape[0], : a.shape[1]] = a
+                    self.dense[k] = grown
+            rows, cols = self.dense["n_rows"].shape
+            key = gs * cols + ti
+            for k, x in part.items():
+                self.dense[k].ravel()[:] += np.bincount(key, weights=x, minlength=rows * cols)
+            return
+        zeros = np.zeros(len(t))
+        self.sparse.append({"stratum": gs, "time": t, **{k: part.get(k, zeros) for k in SUMS}})
+        self.n_sparse += len(t)
+        if self.n_sparse > 4_000_000 and len(self.sparse) > 1:
+            self.sparse = [_reduce(_concat(self.sparse))]
+            self.n_sparse = len(self.sparse[0]["time"])
+
+    def table(self) -> pd.DataFrame:
+        """The additive table so far: by values, time and the sums in ``SUMS``."""
+        parts = list(self.sparse)
+        if self.dense["n_rows"].size:
+            present = (self.dense["n_rows"] > 0) | (self.dense["n_entry_rows"] > 0)
+            gs, ti = np.nonzero(present)
+            d = {k: a[gs, ti] for k, a in self.dense.items()}
+            parts.append({"stratum": gs.astype(np.int64), "time": ti.astype(np.float64), **d})
+        full = {
+            "stratum": np.zeros(0, np.int64),
+            "time": np.zeros(0),
+            **{k: np.zeros(0) for k in SUMS},
+        }
+        merged = _reduce(_concat([full, *parts]))
+        keys = list(self.strata)  # stratum number -> tuple of level codes
+        out: dict[str, Any] = {}
+        for j, lev in enumerate(self.levels):
+            per_stratum = np.array([lev.values[k[j]] for k in keys] + [None], dtype=object)
+            out[lev.name] = per_stratum[merged["stratum"]]
+        out.update({k: v for k, v in merged.items() if k != "stratum"})
+        return pd.DataFrame(out)
+
+    def categories(self) -> dict[str, tuple[list[Any], bool]]:
+        return {lev.name: lev.order() for lev in self.levels}
+
+
+def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _reduce(p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sum rows with equal (stratum, time): sort once, add each run."""
+    order = np.lexsort((p["time"], p["stratum"]))
+    st, tt = p["stratum"][order], p["time"][order]
+    starts = (
+        np.flatnonzero(np.r_[True, (st[1:] != st[:-1]) | (tt[1:] != tt[:-1])])
+        if len(st)
+        else np.zeros(0, np.int64)
+    )
+    out = {"stratum": st[starts], "time": tt[starts]}
+    for k in SUMS:
+        out[k] = np.add.reduceat(p[k][order], starts) if len(starts) else p[k][:0]
+    return out
+
+
+def _check_event(e: np.ndarray, col: str) -> None:
+    ok = np.isnan(e) | (e == 0) | (e == 1)
+    if not ok.all():
+        bad = e[~ok]
+        raise InputError(
+            f"event={col!r}: value {bad[0]!r} ({len(bad)} such rows in this chunk) is not "
+            "0/1 or True/False; code the event as 1 (event) / 0 (censored)"
+        )
+
+
+def _check(
+    lo: np.ndarray, hi: np.ndarray, keep: np.ndarray, param: str, col: str, fix: str
+) -> None:
+    with np.errstate(invalid="ignore"):
+        bad = keep & ~((lo >= 0) & np.isfinite(lo) & np.isfinite(hi))
+    if bad.any():
+        value = lo[bad][0] if not (lo[bad][0] >= 0) else hi[bad][0]
+        raise InputError(
+            f"{param}={col!r}: value {value!r} ({int(bad.sum())} such rows in this chunk); {fix}"
+        )
+
+
+def finish(
+    table: pd.DataFrame,
+    spec: Spec,
+    categories: dict[str, tuple[list[Any], bool]],
+    excluded: Counter[str],
+    plain: Sequence[str] = (),
+) -> Counts:
+    """Counts from an additive table with by values (as :meth:`Accumulator.table` returns).
+
+    Reproduces the numpy engine exactly: the same strata order, and R's timefix applied when
+    (and only when) the numpy engine takes its float path. ``plain`` by-columns are returned
+    with their plain values, the others as categoricals (as the source had them).
+    """
+    excl = _excluded_series(excluded, spec)
+    if not (table["n_rows"] > 0).any():
+        detail = ", ".join(f"{k}: {v}" for k, v in excl.items()) or "the data are empty"
+        raise InputError(
+            f"no rows left to analyse (excluded {detail}); "
+            "check the selection, the time/event columns and the 'exclusion' column"
+        )
+    time = table["time"].to_numpy(np.float64)
+    frame = pd.DataFrame({b: pd.Categorical(table[b], *categories[b]) for b in spec.by})
+    k = len(frame.drop_duplicates()) if spec.by else 1
+    top = time.max()
+    cells = k * (int(top) + 1) if top < 2**62 else np.inf
+    n_rows = float(table["n_rows"].sum())
+    dense = (
+        np.array_equal(time, np.floor(time))
+        and cells <= max(_DENSE_LIMIT // 10, 4 * n_rows)
+        and cells <= _DENSE_LIMIT
+    )
+    frame["time"] = time if dense else timefix(time)[0]
+    for col in ("n_events", "n_censored", "n_entered"):
+        frame[col] = table[col].to_numpy(np.float64)
+    counts = Counts.from_frame(frame, spec.by, weighted=spec.weights is not None, excluded=excl)
+    if plain:
+        strata = counts.strata.copy()
+        for col in plain:
+            strata[col] = pd.Series(np.asarray(strata[col], dtype=object).tolist()).infer_objects()
+        counts = replace(counts, strata=strata)
+    return counts
+
+
+def _excluded_series(excluded: Counter[str], spec: Spec) -> pd.Series:
+    fixed = spec.reasons()
+    first = [UNKNOWN_REASON] if UNKNOWN_REASON in excluded else []
+    named = sorted(r for r in excluded if r not in fixed and r != UNKNOWN_REASON)
+    order = [*first, *named, *(r for r in fixed if r in excluded)]
+    out = pd.Series(
+        {r: excluded[r] for r in order if excluded[r]}, dtype="int64", name="n_excluded"
+    )
+    out.index.name = "reason"
+    return out

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from netsurv.codes._parse import BLANK, keys, norm_text
 from netsurv.codes._vocab import INPUT_FIELDS
 from netsurv.codes.classify import ADDED_COLUMNS
 from netsurv.errors import InputError
@@ -101,11 +103,12 @@ def _values(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _blank(column: pd.Series | None, n: int) -> pd.Series:
+def _blank(column: pd.Series | None, n: int) -> np.ndarray:
+    """True where a raw input field holds no value (NA, empty, ``.``, ``Blank(s)``)."""
     if column is None:
-        return pd.Series(True, index=range(n))
-    text = column.astype("string").str.strip().str.casefold()
-    return (text.isna() | text.isin(["", ".", "blank(s)", "blank"])).reset_index(drop=True)
+        return np.ones(n, dtype=bool)
+    ids, _ = keys(column, n, norm_text)
+    return ids == BLANK
 
 
 def _missing(df: pd.DataFrame) -> pd.DataFrame:
@@ -133,12 +136,18 @@ def _missing(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _invalid(df: pd.DataFrame) -> pd.DataFrame:
-    flagged = df["invalid_codes"].astype("string").fillna("")
-    counts = [
-        int(flagged.str.contains(rf"(?:^|;){f}(?:;|$)", regex=True).sum()) for f in INPUT_FIELDS
-    ]
+    per_label = df["invalid_codes"].value_counts(sort=False)  # labels like "histology;stage"
+    counts = dict.fromkeys(INPUT_FIELDS, 0)
+    for label, n in per_label.items():
+        for field in str(label).split(";"):
+            counts[field] += int(n)
     return pd.DataFrame(
-        {"column": list(INPUT_FIELDS), "value": "invalid code", "n": counts, "kind": "invalid"}
+        {
+            "column": list(counts),
+            "value": "invalid code",
+            "n": list(counts.values()),
+            "kind": "invalid",
+        }
     )
 
 

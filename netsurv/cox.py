@@ -189,6 +189,7 @@ def cox(
     0.56
     """
     from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceError
     from lifelines.statistics import proportional_hazard_test
 
     covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
@@ -218,7 +219,13 @@ def cox(
     fitter = CoxPHFitter(alpha=1 - conf_level)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fitter.fit(design, duration_col=_T, event_col=_E, strata=list(layers) or None)
+        try:
+            fitter.fit(design, duration_col=_T, event_col=_E, strata=list(layers) or None)
+        except ConvergenceError as exc:
+            raise InputError(
+                f"cox: the model did not converge ({str(exc).splitlines()[0][:120]}); check for a "
+                "constant covariate or a level with no events, and drop or merge it"
+            ) from exc
         ph = proportional_hazard_test(fitter, design, time_transform="rank")
     summ = fitter.summary
     ph_table = pd.DataFrame({"term": list(ph.summary.index), "statistic": ph.summary["test_statistic"].to_numpy(),

@@ -2,20 +2,21 @@
 
 Structure (``registry-formats.md`` §3.1): ``NaaccrData`` > ``Patient`` > ``Tumor``, each holding
 ``<Item naaccrId="...">value</Item>``; NaaccrData- and Patient-level items are copied onto every
-Tumor row. The file is streamed with :class:`xml.etree.ElementTree.XMLPullParser` and each
-Patient element is cleared and detached once read. Safety: a file that declares a DOCTYPE or
-ENTITY is refused before parsing (no entity expansion, no external entities, no network).
+Tumor row. The file is streamed through expat (``xml.parsers.expat``) with handlers that keep
+only the current Patient, so memory is bounded by the largest Patient, not by the file. Safety:
+a DOCTYPE or ENTITY declaration is refused as soon as expat meets it (no entity expansion, no
+external entities, no network; parameter-entity parsing is off).
 Survival months come from ``survMosActiveFollowup`` when present, else from dates with the SEER
 algorithm (:mod:`netsurv.io.survtime`).
 """
 
 from __future__ import annotations
 
-import codecs
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from xml.parsers import expat
 
 import pandas as pd
 
@@ -31,158 +32,144 @@ __all__ = ["NAACCR_NS", "read_naaccr_xml"]
 NAACCR_NS = "http://naaccr.org/naaccrxml"
 CHUNK_BYTES = 1 << 20
 CHUNK_TUMORS = 50_000
-_FORBIDDEN = ("<!DOCTYPE", "<!ENTITY")
-_ENCODING_DECL = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-
-
-def _encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    m = _ENCODING_DECL.match(head.lstrip())
-    if m:
-        name = m.group(1).decode("ascii")
-        try:
-            codecs.lookup(name)
-        except LookupError:
-            return "utf-8"
-        return name
-    return "utf-8"
-
-
-def _text_chunks(path: Path) -> Iterator[str]:
-    """Decoded text of the file in chunks, refusing DOCTYPE / ENTITY declarations."""
-    with open_binary(path) as fh:
-        try:
-            first = fh.read(CHUNK_BYTES)
-            decoder = codecs.getincrementaldecoder(_encoding(first[:200]))("strict")
-            tail = ""
-            chunk = first
-            while chunk:
-                text = decoder.decode(chunk)
-                window = tail + text
-                for word in _FORBIDDEN:
-                    if word in window:
-                        raise ReadError(
-                            f"the XML declares {word[2:]} — NAACCR XML never needs a DTD, and "
-                            "netsurv does not expand entities or fetch external ones. Remove the "
-                            "declaration (the file may be hostile).",
-                            path=path,
-                            field=word,
-                        )
-                tail = window[-len(_FORBIDDEN[0]) :]
-                yield text.replace("\ufeff", "", 1) if text.startswith("\ufeff") else text
-                chunk = fh.read(CHUNK_BYTES)
-            yield decoder.decode(b"", final=True)
-        except GZIP_ERRORS as exc:
-            raise gzip_error(path, exc) from exc
-        except UnicodeDecodeError as exc:
-            raise ReadError(
-                f"the XML is not valid {exc.encoding} text ({exc.reason}); save it as UTF-8.",
-                path=path,
-            ) from exc
+_SEP = "\x1f"  # namespace separator: expat reports "uri<SEP>local"
 
 
 def _local(tag: str) -> tuple[str, str]:
-    if tag.startswith("{"):
-        ns, _, name = tag[1:].partition("}")
-        return ns, name
-    return "", tag
+    ns, sep, name = tag.rpartition(_SEP)
+    return (ns, name) if sep else ("", tag)
 
 
-_TAGS = {name: (f"{{{NAACCR_NS}}}{name}", name) for name in ("Patient", "Tumor", "Item")}
-
-
-def _items(elem: ET.Element, out: dict[str, str], where: str, path: Path) -> None:
-    """Copy the direct <Item> children of ``elem`` into ``out`` (extensions are ignored)."""
-    for child in elem:
-        if child.tag in _TAGS["Item"]:
-            key = child.get("naaccrId")
-            if not key:
-                raise ReadError(
-                    "an <Item> has no naaccrId attribute; every NAACCR item must name itself.",
-                    path=path,
-                    line=where,
-                    value=(child.text or "")[:40],
-                )
-            out[key] = (child.text or "").strip()
+_NAMES = {name: {f"{NAACCR_NS}{_SEP}{name}", name} for name in ("Patient", "Tumor", "Item")}
 
 
 class _Stream:
-    """Flattens each finished <Patient> into Tumor rows, then clears and detaches it."""
+    """SAX-style handlers: flatten each finished <Patient> into Tumor rows (nothing kept after)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.root: ET.Element | None = None
+        self.root: dict[str, str] | None = None
         self.root_items: dict[str, str] = {}
+        self.patient: dict[str, str] | None = None
+        self.tumors: list[dict[str, str]] = []
+        self.tumor: dict[str, str] | None = None
+        self.key: str | None = None
+        self.text: list[str] = []
+        self.foreign = 0
         self.rows: list[dict[str, str]] = []
         self.patients = 0
         self.patients_without_tumors = 0
 
-    def start(self, elem: ET.Element) -> None:
-        if self.root is None:
-            ns, name = _local(elem.tag)
-            if name != "NaaccrData":
-                raise ReadError(
-                    f"not a NAACCR XML file: the root element is <{name}>, not <NaaccrData>.",
-                    path=self.path,
-                    value=elem.tag,
-                )
-            self.root = elem
-        elif elem.tag in _TAGS["Patient"] and self.patients == 0:
-            _items(self.root, self.root_items, "NaaccrData", self.path)
+    def where(self) -> str:
+        if self.patient is None:
+            return "NaaccrData"
+        pid = self.patient.get("patientIdNumber") or f"#{self.patients}"
+        if self.tumor is None:
+            return f"Patient {pid}"
+        return f"Patient {pid} / Tumor {len(self.tumors) + 1}"
 
-    def end(self, elem: ET.Element) -> None:
-        if elem.tag not in _TAGS["Patient"] or self.root is None:
-            return
-        self.patients += 1
-        patient: dict[str, str] = {}
-        _items(elem, patient, f"Patient #{self.patients}", self.path)
-        loc = f"Patient {patient.get('patientIdNumber') or '#' + str(self.patients)}"
-        n = 0
-        for child in elem:
-            if child.tag in _TAGS["Tumor"]:
-                n += 1
-                where = f"{loc} / Tumor {n}"
-                row = {**self.root_items, **patient}
-                _items(child, row, where, self.path)
-                row["_location"] = where
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.foreign or (_SEP in tag and not tag.startswith(NAACCR_NS + _SEP)):
+            self.foreign += 1
+        elif tag in _NAMES["Item"]:
+            key = attrs.get("naaccrId")
+            if not key:
+                raise ReadError(
+                    "an <Item> has no naaccrId attribute; every NAACCR item must name itself.",
+                    path=self.path,
+                    line=self.where(),
+                )
+            self.key, self.text = key, []
+        elif tag in _NAMES["Tumor"]:
+            self.tumor = {}
+        elif tag in _NAMES["Patient"]:
+            self.patient, self.tumors = {}, []
+            self.patients += 1
+        elif self.root is None:
+            if _local(tag)[1] != "NaaccrData":
+                raise ReadError(
+                    f"not a NAACCR XML file: the root element is <{_local(tag)[1]}>, not "
+                    "<NaaccrData>.",
+                    path=self.path,
+                    value=tag.replace(_SEP, ":"),
+                )
+            self.root = dict(attrs)
+
+    def data(self, text: str) -> None:
+        if self.key is not None:
+            self.text.append(text)
+
+    def end(self, tag: str) -> None:
+        if self.foreign:
+            self.foreign -= 1
+        elif self.key is not None:
+            target = self.tumor if self.tumor is not None else self.patient
+            (target if target is not None else self.root_items)[self.key] = "".join(
+                self.text
+            ).strip()
+            self.key = None
+        elif tag in _NAMES["Tumor"] and self.tumor is not None:
+            self.tumors.append(self.tumor)
+            self.tumor = None
+        elif tag in _NAMES["Patient"] and self.patient is not None:
+            pid = self.patient.get("patientIdNumber") or f"#{self.patients}"
+            for i, tumor in enumerate(self.tumors, start=1):
+                row = {**self.root_items, **self.patient, **tumor}
+                row["_location"] = f"Patient {pid} / Tumor {i}"
                 self.rows.append(row)
-        if n == 0:
-            self.patients_without_tumors += 1
-        elem.clear()
-        self.root.remove(elem)
+            if not self.tumors:
+                self.patients_without_tumors += 1
+            self.patient, self.tumors = None, []
+
+    def refuse(self, *args: Any) -> None:
+        raise ReadError(
+            "the XML declares a DOCTYPE or ENTITY; NAACCR XML never needs one, and netsurv does "
+            "not expand entities or fetch external ones. Remove the declaration (the file may be "
+            "hostile).",
+            path=self.path,
+            field="DOCTYPE",
+            value=str(args[0])[:40] if args else None,
+        )
+
+
+def _parser(st: _Stream) -> Any:
+    p = expat.ParserCreate(namespace_separator=_SEP)
+    p.buffer_text = True
+    p.buffer_size = 1 << 16
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.StartElementHandler = st.start
+    p.EndElementHandler = st.end
+    p.CharacterDataHandler = st.data
+    p.StartDoctypeDeclHandler = st.refuse
+    p.EntityDeclHandler = st.refuse
+    p.ExternalEntityRefHandler = st.refuse  # type: ignore[assignment]
+    return p
 
 
 def _parse(path: Path, meta: dict[str, str]) -> Iterator[list[dict[str, str]]]:
     """Yield lists of flattened Tumor rows; fills ``meta`` with root attributes at the end."""
-    parser: ET.XMLPullParser = ET.XMLPullParser(events=("start", "end"))
     st = _Stream(path)
+    parser = _parser(st)
     try:
-        for text in _text_chunks(path):
-            parser.feed(text)
-            for event in parser.read_events():
-                if event[0] == "end":
-                    st.end(event[1])  # type: ignore[arg-type,misc]
-                else:
-                    st.start(event[1])  # type: ignore[arg-type,misc]
-            if len(st.rows) >= CHUNK_TUMORS:
-                yield st.rows
-                st.rows = []
-        parser.close()
-    except ET.ParseError as exc:
-        line = getattr(exc, "position", (None,))[0]
+        with open_binary(path) as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                parser.Parse(chunk, False)
+                if len(st.rows) >= CHUNK_TUMORS:
+                    yield st.rows
+                    st.rows = []
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
         raise ReadError(
-            f"the XML is not well formed ({exc}); the file may be truncated or damaged.",
+            f"the XML is not well formed ({expat.ErrorString(exc.code)}); the file may be "
+            "truncated or damaged.",
             path=path,
-            line=line,
+            line=exc.lineno,
         ) from exc
+    except GZIP_ERRORS as exc:
+        raise gzip_error(path, exc) from exc
     if st.root is None:
-        raise ReadError("the file holds no XML element.", path=path)
-    if st.patients == 0:
-        _items(st.root, st.root_items, "NaaccrData", path)
-    meta.update(st.root.attrib)
+        raise ReadError("the file holds no NAACCR XML (no <NaaccrData> element).", path=path)
+    meta.update(st.root)
     meta["_patients"] = str(st.patients)
     meta["_patients_without_tumors"] = str(st.patients_without_tumors)
     yield st.rows

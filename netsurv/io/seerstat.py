@@ -237,17 +237,22 @@ def _decode_column(out: dict, var: str, field: str, s: pd.Series, lines, data) -
 def _decode(
     rows: list[list[str]], lines: list[int], dic: SeerStatDictionary, data: Path
 ) -> pd.DataFrame:
+    """Decode one chunk. Each column is factorized once and decoded on its distinct values
+    (a registry column holds few), then expanded back to rows with ``take``."""
     line_arr = np.asarray(lines)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in dic.variables]
     numeric = dic.options.variable_format == "numeric"
     out: dict[str, pd.Series] = {}
     used: set[str] = set()
     for var, values in zip(dic.variables, columns, strict=True):
-        s = pd.Series(values, dtype=object).str.strip().str.strip('"')
-        s = s.where(~s.isin(["", "."]))
+        codes, uniq = pd.factorize(np.asarray(values, dtype=object))
+        first = np.zeros(len(uniq), dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(codes))[::-1]
+        u_lines = line_arr[first] if len(line_arr) else line_arr
+        s = pd.Series(uniq, dtype=object).str.strip().str.strip('"')
+        s = s.where(~s.isin(["", "."])).astype(object)
         if numeric and var in dic.formats:
-            labels = dic.formats[var]
-            decoded = s.map(labels).astype(object)
+            decoded = s.map(dic.formats[var]).astype(object)
             bad = decoded.isna() & s.notna()
             if bad.any():
                 i = int(np.argmax(bad.to_numpy()))
@@ -255,22 +260,26 @@ def _decode(
                     "the .dic does not match the data: this index code has no entry in "
                     f"[Format={var}]. Use the .dic exported with this file.",
                     path=data,
-                    line=int(line_arr[i]),
+                    line=int(u_lines[i]),
                     field=var,
                     value=s.iloc[i],
                 )
             s = decoded
-        s = s.astype(object)
         s = s.where(~s.str.lower().isin(["blank(s)", "blank"])).astype(object)
         field = canonical_field(var)
+        u_out: dict[str, pd.Series] = {}
         if field is None or field in used:
             name = snake_case(var)
             while name in out:
                 name += "_"
-            out[name] = s
-            continue
-        used.add(field)
-        _decode_column(out, var, field, s, line_arr, data)
+            u_out[name] = s
+        else:
+            used.add(field)
+            _decode_column(u_out, var, field, s, u_lines, data)
+        for name, u_values in u_out.items():
+            if field == "_hist_behav" and name in out:
+                continue  # separate histology / behaviour variables win
+            out[name] = pd.Series(u_values.to_numpy()[codes], copy=False)
     return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
 
 

@@ -1,0 +1,91 @@
+"""Background (all-cause population) mortality of the simulator, from the US life tables.
+
+The hazard of a simulated person is piecewise constant over *years of follow-up*: during the
+k-th year after the hazard origin (k = 0, 1, ...) it is the life-table daily hazard at the age
+and calendar year reached at the middle of that year (age ``floor(age0 + k + 0.5)``, capped at
+109; year ``floor(t0 + k + 0.5)`` with ``t0`` the decimal date of the origin, clipped to the
+table's 1940-2020 — years after 2020 carry 2020 forward, the convention of R ``relsurv``).
+The same step function is used to draw background deaths and to compute the analytic
+("true") survival, so both agree exactly.
+
+The table is read from ``netsurv/lifetables/data/us_by_age_sex_year.csv.gz`` by a small private
+reader; switch to ``netsurv.lifetables`` once it offers the same array.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from netsurv.datasets._model import DAYS_PER_YEAR
+
+__all__: list[str] = []
+
+N_STEPS = 24  # 24 follow-up years cover 2000-01-01 .. 2022-12-31 (8400 days)
+_FIRST_YEAR, _LAST_YEAR, _MAX_AGE = 1940, 2020, 109
+
+
+@functools.lru_cache(maxsize=1)
+def us_daily_hazard() -> npt.NDArray[np.float64]:
+    """Array ``[sex (0 male, 1 female), age 0..109, year 1940..2020]`` of daily hazards."""
+    path = (
+        importlib.resources.files("netsurv") / "lifetables" / "data" / "us_by_age_sex_year.csv.gz"
+    )
+    with importlib.resources.as_file(path) as file:
+        table = pd.read_csv(file, usecols=["year", "sex", "age", "daily_hazard"])
+    years = _LAST_YEAR - _FIRST_YEAR + 1
+    out = np.full((2, _MAX_AGE + 1, years), np.nan)
+    sex = (table["sex"].to_numpy() == "female").astype(int)
+    out[sex, table["age"].to_numpy(), table["year"].to_numpy() - _FIRST_YEAR] = table[
+        "daily_hazard"
+    ].to_numpy()
+    if np.isnan(out).any():  # the shipped table is complete; a partial one must not pass silently
+        raise RuntimeError(f"{path}: US life table has missing (sex, age, year) cells")
+    return out
+
+
+def step_hazards(
+    female: npt.NDArray[np.bool_],
+    age0: npt.NDArray[np.float64],
+    decimal_date0: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Daily hazard per follow-up year and cumulative hazard at each year boundary.
+
+    Returns ``(rate, cum)``: ``rate[i, k]`` is the daily hazard in follow-up year k and
+    ``cum[i, k]`` the cumulative hazard at the start of year k (``cum[:, 0] == 0``; shape
+    ``(n, N_STEPS + 1)``).
+    """
+    table = us_daily_hazard()
+    k = np.arange(N_STEPS) + 0.5
+    age = np.minimum(np.floor(age0[:, None] + k), _MAX_AGE).astype(np.intp)
+    year = np.clip(np.floor(decimal_date0[:, None] + k), _FIRST_YEAR, _LAST_YEAR).astype(np.intp)
+    rate = table[female.astype(np.intp)[:, None], age, year - _FIRST_YEAR]
+    cum = np.zeros((len(age0), N_STEPS + 1))
+    np.cumsum(rate * DAYS_PER_YEAR, axis=1, out=cum[:, 1:])
+    return rate, cum
+
+
+def cumulative(
+    rate: npt.NDArray[np.float64], cum: npt.NDArray[np.float64], days: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Cumulative background hazard at ``days`` after the origin (``days`` shape (n, m))."""
+    step = np.minimum((days // DAYS_PER_YEAR).astype(np.intp), N_STEPS - 1)
+    rows = np.arange(len(rate))[:, None]
+    return cum[rows, step] + rate[rows, step] * (days - step * DAYS_PER_YEAR)
+
+
+def draw_death_days(
+    rate: npt.NDArray[np.float64], cum: npt.NDArray[np.float64], e: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Invert the cumulative hazard at unit-exponential draws ``e`` (inf beyond the table)."""
+    step = (cum[:, 1:] < e[:, None]).sum(axis=1)  # follow-up year in which H crosses e
+    inside = step < N_STEPS
+    rows = np.flatnonzero(inside)
+    out = np.full(len(e), np.inf)
+    s = step[inside]
+    out[inside] = s * DAYS_PER_YEAR + (e[inside] - cum[rows, s]) / rate[rows, s]
+    return out

@@ -226,7 +226,7 @@ def _assemble(
     cancer = dead & pat.cancer[pid] & ~second
     frame = pd.DataFrame(
         {
-            "patient_id": pd.Series(pid + 1).astype(str).str.zfill(8).to_numpy(dtype=object),
+            "patient_id": _patient_ids(pid),
             "tumor_seq": None,
             "year_dx": pd.array(year, dtype="Int64"),
             "month_dx": pd.array(month, dtype="Int64"),
@@ -255,6 +255,12 @@ def _assemble(
     frame["sim_extent_latent"] = np.asarray(m.EXTENTS, dtype=object)[t.extent]
     frame["sim_grade_latent"] = np.asarray(["G1", "G2", "G3", "NEC"], dtype=object)[t.grade]
     return frame
+
+
+def _patient_ids(pid: npt.NDArray[np.intp]) -> npt.NDArray[np.object_]:
+    """Eight-digit ids ``00000001``...: format 1e8 + id and drop the leading ``1``."""
+    text = (pid + 100_000_001).astype("U9")
+    return text.view("U1").reshape(-1, 9)[:, 1:].copy().view("U8").ravel().astype(object)
 
 
 def _apply_quality(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from netsurv._counts import Counts
 from netsurv.engines._kernel import EXCLUSION, UNKNOWN_LABELS, Accumulator, Spec, Units, finish
@@ -247,4 +248,9 @@ def _relation(con: Any, source: Any, spec: Spec, cats: dict[str, Any]) -> Any:
                 cats[c] = (list(source[c].cat.categories), bool(source[c].cat.ordered))
         frame = source[cols]
         return con.from_df(frame)
+    if isinstance(source, pa.Table | ds.Dataset):  # dictionary order of pandas categoricals
+        for c, (values, ordered) in categories_of_schema(source.schema, spec.by).items():
+            head = source.head(1, columns=[c]) if isinstance(source, ds.Dataset) else source
+            chunks = head.column(c).chunks
+            cats[c] = (chunks[0].dictionary.to_pylist() if chunks else values, ordered)
     return con.from_arrow(source)

@@ -138,7 +138,7 @@ class Levels:
         elif self.categorical and self.categories is None:
             self.categories = arr.dictionary.to_pylist()
         lut = np.array([self.code_of(v) for v in arr.dictionary.to_pylist()] + [-1], np.int64)
-        idx = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+        idx = pc.fill_null(pc.cast(arr.indices, pa.int64()), -1).to_numpy(zero_copy_only=False)
         return lut[idx]
 
     def _encode_integers(self, arr: pa.Array) -> np.ndarray:
@@ -215,7 +215,7 @@ class Accumulator:
         names = batch.schema.names
         w = floats(batch.column(s.weights), "weights", s.weights) if s.weights else None
         entry = floats(batch.column(s.entry), "entry", s.entry) if s.entry else None
-        time = floats(batch.column(s.time), "time", s.time)
+        time = numbers(batch.column(s.time), "time", s.time)
         sub = None
         if w is not None or entry is not None:
             sub = np.zeros(len(time), np.int8)
@@ -225,101 +225,104 @@ class Accumulator:
                 sub[np.isnan(entry)] = 2
             if w is not None:
                 sub[np.isnan(w)] = 1
+        excl = batch.column(EXCLUSION) if EXCLUSION in names else None
+        if isinstance(excl, pa.ChunkedArray):
+            excl = excl.combine_chunks()
         units = Units(
             time=time,
-            event=floats(batch.column(s.event), "event", s.event),
+            event=numbers(batch.column(s.event), "event", s.event),
             codes=[lev.encode(batch.column(b)) for lev, b in zip(self.levels, s.by, strict=True)],
             wsum=w,
             wmin=w,
             wmax=w,
             entry=entry,
             sub=sub,
-            exclusion=batch.column(EXCLUSION) if EXCLUSION in names else None,
+            exclusion=excl if excl is not None and excl.null_count < len(excl) else None,
         )
         self.add_units(units)
 
     def add_units(self, u: Units) -> None:
         """Classify, validate and count one chunk of units."""
         keep = self._classify(u)
-        if not keep.any():
+        if keep is not None and not keep.any():
             return
-        gs = self._strata(u.codes, keep)
-        t = u.time[keep]
-        e = u.event[keep]
-        mult = np.ones(len(t)) if u.mult is None else u.mult[keep].astype(np.float64)
-        wsum = mult if u.wsum is None else u.wsum[keep]
+        gs = self._strata(u.codes, keep, len(u.time))
+        t = u.time if keep is None else u.time[keep]
+        e = u.event if keep is None else u.event[keep]
+        if u.mult is None and u.wsum is None and u.entry is None and self._add_rows(gs, t, e):
+            return
+        n = len(t)
+        mult = np.ones(n) if u.mult is None else _take(u.mult, keep).astype(np.float64)
+        wsum = mult if u.wsum is None else _take(u.wsum, keep)
         ev = e * wsum
-        part = {"n_events": ev, "n_censored": wsum - ev, "n_rows": mult}
-        self._add(gs, t, part)
+        self._add(gs, t, {"n_events": ev, "n_censored": wsum - ev, "n_rows": mult})
         if u.entry is not None:
-            en = {"n_entered": wsum, "n_entry_rows": mult}
-            self._add(gs, u.entry[keep], en)
+            self._add(gs, _take(u.entry, keep), {"n_entered": wsum, "n_entry_rows": mult})
 
     def add_entries(self, codes: list[np.ndarray], entry: np.ndarray, wsum: np.ndarray,
                     mult: np.ndarray) -> None:  # fmt: skip
         """Add entry times of kept rows (already filtered, e.g. by SQL)."""
-        keep = np.ones(len(entry), bool)
-        _check(entry, entry, keep, "entry", str(self.spec.entry), "entry times cannot be negative")
-        gs = self._strata(codes, keep)
+        _check(entry, entry, None, "entry", str(self.spec.entry), "entry times cannot be negative")
+        gs = self._strata(codes, None, len(entry))
         self._add(gs, entry, {"n_entered": wsum, "n_entry_rows": mult.astype(np.float64)})
 
     # ------------------------------------------------------------------ rules
-    def _exclude(self, reason: str, hit: np.ndarray, keep: np.ndarray, mult: Any) -> None:
-        hit = hit & keep
-        if hit.any():
-            self.excluded[reason] += int(hit.sum() if mult is None else mult[hit].sum())
-            keep &= ~hit
+    def _exclude(self, reason: str, hit: np.ndarray | None, keep: np.ndarray | None,
+                 mult: Any) -> np.ndarray | None:  # fmt: skip
+        """Count and drop the still-kept units that ``hit``; returns the new keep mask."""
+        if hit is None or not hit.any():
+            return keep
+        if keep is not None:
+            hit = hit & keep
+        k = int(hit.sum() if mult is None else mult[hit].sum())
+        if k:
+            self.excluded[reason] += k
+        return ~hit if keep is None else keep & ~hit
 
-    def _classify(self, u: Units) -> np.ndarray:
+    def _classify(self, u: Units) -> np.ndarray | None:
+        """Keep mask (None: every unit kept) after the exclusion rules; validates values."""
         s = self.spec
         _check_event(u.event, s.event)
-        n = len(u.time)
-        keep = np.ones(n, bool)
+        keep: np.ndarray | None = None
         if s.unknown_groups:
-            unknown = np.zeros(n, bool)
             for lev, codes in zip(self.levels, u.codes, strict=True):
-                if lev.name in s.unknown_groups and lev.values:
+                if lev.name in s.unknown_groups and any(lev.unknown):
                     flags = np.array([*lev.unknown, False])
-                    unknown |= flags[codes]
-            self._exclude(UNKNOWN_REASON, unknown, keep, u.mult)
-        if u.exclusion is not None and u.exclusion.null_count < len(u.exclusion):
-            has = np.asarray(pc.is_valid(u.exclusion)) & keep
+                    keep = self._exclude(UNKNOWN_REASON, flags[codes], keep, u.mult)
+        if u.exclusion is not None:
+            has = np.asarray(pc.is_valid(u.exclusion))
+            if keep is not None:
+                has &= keep
             if has.any():
-                mult = np.ones(n, np.int64) if u.mult is None else u.mult
+                mult = np.ones(len(has), np.int64) if u.mult is None else u.mult
                 reason = pc.cast(u.exclusion, pa.string()).to_numpy(zero_copy_only=False)
                 for name, k in pd.Series(mult[has]).groupby(reason[has]).sum().items():
                     self.excluded[str(name)] += int(k)
-                keep &= ~has
-        masks = [np.isnan(u.time), np.isnan(u.event), *[c < 0 for c in u.codes]]
+                keep = ~has if keep is None else keep & ~has
+        masks = [_nan(u.time), _nan(u.event), *[_negative(c) for c in u.codes]]
         if u.sub is not None:
             masks += [u.sub == k for k in ((1,) if s.weights else ()) + ((2, 3) if s.entry else ())]
         for reason, mask in zip(s.reasons(), masks, strict=True):
-            self._exclude(reason, mask, keep, u.mult)
+            keep = self._exclude(reason, mask, keep, u.mult)
         fix = "; fix or exclude those rows"
         _check(u.time, u.time, keep, "time", s.time, "follow-up times cannot be negative" + fix)
         if s.weights and u.wmin is not None and u.wmax is not None:
-            _check(
-                u.wmin,
-                u.wmax,
-                keep,
-                "weights",
-                s.weights,
-                "weights must be non-negative frequencies",
-            )
+            why = "weights must be non-negative frequencies"
+            _check(u.wmin, u.wmax, keep, "weights", s.weights, why)
         if s.entry and u.entry is not None:
             _check(u.entry, u.entry, keep, "entry", s.entry, "entry times cannot be negative")
         return keep
 
     # ------------------------------------------------------------------ tables
-    def _strata(self, codes: list[np.ndarray], keep: np.ndarray) -> np.ndarray:
+    def _strata(self, codes: list[np.ndarray], keep: np.ndarray | None, n: int) -> np.ndarray:
         """Global stratum number of each kept unit (new strata numbered as they appear)."""
         if not codes:
             self.strata.setdefault((), 0)
-            return np.zeros(int(keep.sum()), np.int64)
+            return np.zeros(n if keep is None else int(keep.sum()), np.int64)
         sizes = [max(len(lev.values), 1) for lev in self.levels]
-        key = np.zeros(int(keep.sum()), np.int64)
-        for c, size in zip(codes, sizes, strict=True):
-            key = key * size + c[keep]
+        key = _take(codes[0], keep)
+        for c, size in zip(codes[1:], sizes[1:], strict=True):
+            key = key * size + _take(c, keep)
         radix = int(np.prod(sizes, dtype=np.float64))
         if radix <= 1 << 22:  # small grid of level combinations: find them by counting
             present = np.flatnonzero(np.bincount(key, minlength=1))
@@ -329,6 +332,35 @@ class Accumulator:
         uniq, inv = np.unique(key, return_inverse=True)
         return np.array([self._stratum_of(int(k), sizes) for k in uniq], np.int64)[inv]
 
+    def _add_rows(self, gs: np.ndarray, t: np.ndarray, e: np.ndarray) -> bool:
+        """Unweighted raw rows on the dense grid: one bincount over (cell, event)."""
+        if not len(t):
+            return True
+        top = t.max()
+        if not (top < _DENSE_WIDTH and (t.dtype.kind in "iub" or np.array_equal(t, np.floor(t)))):
+            return False
+        rows, cols = self._grow(int(top))
+        key = gs * cols + t.astype(np.int64, copy=False)
+        both = np.bincount(key * 2 + e.astype(np.int64, copy=False), minlength=2 * rows * cols)
+        died, lived = both[1::2], both[0::2]
+        self.dense["n_events"].ravel()[:] += died
+        self.dense["n_censored"].ravel()[:] += lived
+        self.dense["n_rows"].ravel()[:] += died + lived
+        return True
+
+    def _grow(self, top: int) -> tuple[int, int]:
+        """Make the dense grid hold every stratum so far and times up to ``top``."""
+        rows, cols = self.dense["n_rows"].shape
+        n_strata = len(self.strata)
+        if n_strata > rows or top >= cols:
+            wide = cols if top < cols else max(top + 1, cols + cols // 4)
+            shape = (max(n_strata, 2 * rows), wide)
+            for k, a in self.dense.items():
+                grown = np.zeros(shape)
+                grown[: a.shape[0], : a.shape[1]] = a
+                self.dense[k] = grown
+        return self.dense["n_rows"].shape  # type: ignore[return-value]
+
     def _stratum_of(self, key: int, sizes: list[int]) -> int:
         parts = []
         for size in reversed(sizes):
@@ -337,19 +369,10 @@ class Accumulator:
         return self.strata.setdefault(tuple(reversed(parts)), len(self.strata))
 
     def _add(self, gs: np.ndarray, t: np.ndarray, part: dict[str, np.ndarray]) -> None:
-        n_strata = len(self.strata)
         top = float(t.max()) if len(t) else 0.0
         if top < _DENSE_WIDTH and np.array_equal(t, np.floor(t)):
             ti = t.astype(np.int64)
-            rows, cols = self.dense["n_rows"].shape
-            if n_strata > rows or top >= cols:
-                wide = cols if top < cols else max(int(top) + 1, cols + cols // 4)
-                shape = (max(n_strata, 2 * rows), wide)
-                for k, a in self.dense.items():
-                    grown = np.zeros(shape)
-                    grown[: a.shape[0], : a.shape[1]] = a
-                    self.dense[k] = grown
-            rows, cols = self.dense["n_rows"].shape
+            rows, cols = self._grow(int(top))
             key = gs * cols + ti
             for k, x in part.items():
                 self.dense[k].ravel()[:] += np.bincount(key, weights=x, minlength=rows * cols)
@@ -387,6 +410,26 @@ class Accumulator:
         return {lev.name: lev.order() for lev in self.levels}
 
 
+def _take(x: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+    return x if keep is None else x[keep]
+
+
+def _nan(x: np.ndarray) -> np.ndarray | None:
+    return None if x.dtype.kind in "iub" else np.isnan(x)
+
+
+def _negative(codes: np.ndarray) -> np.ndarray | None:
+    return codes < 0 if codes.min(initial=0) < 0 else None
+
+
+def numbers(arr: pa.Array | pa.ChunkedArray, param: str, col: str) -> np.ndarray:
+    """Like :func:`floats`, but integer or boolean columns without nulls keep their dtype."""
+    typ = arr.type
+    if arr.null_count == 0 and (pa.types.is_integer(typ) or pa.types.is_boolean(typ)):
+        return np.asarray(arr.to_numpy(zero_copy_only=False))
+    return floats(arr, param, col)
+
+
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
@@ -407,6 +450,10 @@ def _reduce(p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _check_event(e: np.ndarray, col: str) -> None:
+    if e.dtype.kind == "b" or not len(e):
+        return
+    if e.dtype.kind in "iu" and e.min() >= 0 and e.max() <= 1:
+        return
     ok = np.isnan(e) | (e == 0) | (e == 1)
     if not ok.all():
         bad = e[~ok]
@@ -416,16 +463,22 @@ def _check_event(e: np.ndarray, col: str) -> None:
         )
 
 
-def _check(
-    lo: np.ndarray, hi: np.ndarray, keep: np.ndarray, param: str, col: str, fix: str
-) -> None:
+def _check(lo: np.ndarray, hi: np.ndarray, keep: np.ndarray | None, param: str, col: str,
+           fix: str) -> None:  # fmt: skip
+    """Raise when a kept unit's value (range ``lo``..``hi``) is negative or not finite."""
+    lo, hi = _take(lo, keep), _take(hi, keep)
+    if not len(lo):
+        return
+    if lo.dtype.kind in "iub" and lo.min() >= 0:
+        return
     with np.errstate(invalid="ignore"):
-        bad = keep & ~((lo >= 0) & np.isfinite(lo) & np.isfinite(hi))
-    if bad.any():
-        value = lo[bad][0] if not (lo[bad][0] >= 0) else hi[bad][0]
-        raise InputError(
-            f"{param}={col!r}: value {value!r} ({int(bad.sum())} such rows in this chunk); {fix}"
-        )
+        if lo.min() >= 0 and np.isfinite(hi.max()):  # NaN fails both tests
+            return
+        bad = ~((lo >= 0) & np.isfinite(lo) & np.isfinite(hi))
+    value = lo[bad][0] if not (lo[bad][0] >= 0) else hi[bad][0]
+    raise InputError(
+        f"{param}={col!r}: value {value!r} ({int(bad.sum())} such rows in this chunk); {fix}"
+    )
 
 
 def finish(

@@ -8,20 +8,19 @@ table's 1940-2020 — years after 2020 carry 2020 forward, the convention of R `
 The same step function is used to draw background deaths and to compute the analytic
 ("true") survival, so both agree exactly.
 
-The table is read from ``netsurv/lifetables/data/us_by_age_sex_year.csv.gz`` by a small private
-reader; switch to ``netsurv.lifetables`` once it offers the same array.
+The table is :func:`netsurv.lifetables.us` (the US tables of R ``survival::survexp.us``, read
+from ``netsurv/lifetables/data/us_by_age_sex_year.csv.gz``) as an array [sex, age, year].
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.resources
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from netsurv.datasets._model import DAYS_PER_YEAR
+from netsurv.lifetables import us
 
 __all__: list[str] = []
 
@@ -32,20 +31,18 @@ _FIRST_YEAR, _LAST_YEAR, _MAX_AGE = 1940, 2020, 109
 @functools.lru_cache(maxsize=1)
 def us_daily_hazard() -> npt.NDArray[np.float64]:
     """Array ``[sex (0 male, 1 female), age 0..109, year 1940..2020]`` of daily hazards."""
-    path = (
-        importlib.resources.files("netsurv") / "lifetables" / "data" / "us_by_age_sex_year.csv.gz"
+    table = us()
+    if table.sexes != ("male", "female") or int(table.ages[-1]) != _MAX_AGE or (
+        int(table.years[0]), int(table.years[-1])) != (_FIRST_YEAR, _LAST_YEAR):  # fmt: skip
+        raise RuntimeError(
+            "netsurv.lifetables.us() no longer has the layout the simulator was calibrated "
+            f"with (male/female, ages 0-{_MAX_AGE}, years {_FIRST_YEAR}-{_LAST_YEAR}); "
+            "recalibrate netsurv.datasets (netsurv.datasets.truth.calibrate)."
+        )
+    hazard: npt.NDArray[np.float64] = np.ascontiguousarray(
+        table.hazard[:, :, 0, :].transpose(1, 0, 2), dtype=np.float64
     )
-    with importlib.resources.as_file(path) as file:
-        table = pd.read_csv(file, usecols=["year", "sex", "age", "daily_hazard"])
-    years = _LAST_YEAR - _FIRST_YEAR + 1
-    out = np.full((2, _MAX_AGE + 1, years), np.nan)
-    sex = (table["sex"].to_numpy() == "female").astype(int)
-    out[sex, table["age"].to_numpy(), table["year"].to_numpy() - _FIRST_YEAR] = table[
-        "daily_hazard"
-    ].to_numpy()
-    if np.isnan(out).any():  # the shipped table is complete; a partial one must not pass silently
-        raise RuntimeError(f"{path}: US life table has missing (sex, age, year) cells")
-    return out
+    return hazard
 
 
 def step_hazards(

@@ -64,7 +64,15 @@ def _read_one(path: str) -> None:
     start = time.perf_counter()
     df = nio.read(path, classify=False)
     seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM (peak resident set of this process image); ru_maxrss would include the parent's
+    # peak, which Linux carries across fork + exec
+    status = Path("/proc/self/status")
+    hwm = (
+        [ln for ln in status.read_text().splitlines() if ln.startswith("VmHWM")]
+        if status.exists()
+        else []
+    )
+    peak_kib = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"rows": len(df), "seconds": seconds, "peak_mib": peak_kib / 1024}))
 
 

@@ -262,3 +262,41 @@ def test_written_dic_has_the_documented_sections(tmp_path: Path) -> None:
     assert "Var1Name=Patient ID" in text and "[Format=Sex]" in text
     assert "GZipped=true" in text and "File format=UNIX" in text
     assert gzip.decompress(out.data_path.read_bytes()).count(b"\n") == 10
+
+
+def _write_export(tmp_path: Path, options: str, variables: list[str], lines: list[str]) -> Path:
+    dic = "\n".join(
+        ["[Session Options]", "Type=Listing", "", "[Export Options]", *options.split("|"), "",
+         "[Variables]", *[f"Var{i}Name={v}" for i, v in enumerate(variables, 1)], ""]
+    )  # fmt: skip
+    (tmp_path / "x.dic").write_text(dic)
+    (tmp_path / "x.txt").write_text("\n".join(lines) + "\n")
+    return tmp_path / "x.txt"
+
+
+def test_semicolon_period_missing_and_unannounced_header(tmp_path: Path) -> None:
+    txt = _write_export(
+        tmp_path,
+        "Variable format=labels|Field delimiter=semi-colon|Missing character=period|"
+        "File format=UNIX|Variable names included=false",
+        ["Patient ID", "Survival months", "Vital status recode (study cutoff used)", "Sex"],
+        ["Patient ID;Survival months;Vital status recode (study cutoff used);Sex",
+         "00000009;.;Alive;Female", "00000010;0007;Dead;."],
+    )  # fmt: skip
+    df = nio.read(txt, classify=False)
+    assert df["patient_id"].tolist() == ["00000009", "00000010"]  # header line skipped
+    assert np.isnan(df["survival_months"].iloc[0]) and df["survival_months"].iloc[1] == 7
+    assert pd.isna(df["sex"].iloc[1])  # "." is the missing character
+    assert df["exclusion"].tolist()[0] == "survival months unknown"
+
+
+def test_grouped_years_are_kept_as_text_not_guessed(tmp_path: Path) -> None:
+    txt = _write_export(
+        tmp_path,
+        "Variable format=labels|Field delimiter=tab",
+        ["Year of diagnosis (1975-2019 by 5)", "Survival months"],
+        ["2000-2004\t12", "2005-2009\t3"],
+    )
+    df = nio.read(txt, classify=False)
+    assert df["year_dx"].isna().all()
+    assert df["year_of_diagnosis_1975_2019_by_5"].tolist() == ["2000-2004", "2005-2009"]

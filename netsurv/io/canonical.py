@@ -82,17 +82,20 @@ EXCLUSION_REASONS: Final[dict[str, str]] = {
 _BLANKS: Final = frozenset({"", "blank(s)", "blank", "."})
 
 
+def _clean_one(value: object) -> object:
+    text = str(value).strip()
+    return np.nan if text.lower() in _BLANKS else text
+
+
 def _clean_codes(s: pd.Series) -> pd.Series:
-    """Strip, turn blanks into NaN and return an object column of str."""
-    if s.dtype != object and not isinstance(s.dtype, pd.StringDtype):
-        s = s.astype("string")
-    out = s.astype(object)
-    notna = out.notna()
-    stripped = out[notna].astype(str).str.strip()
-    stripped = stripped.where(~stripped.str.lower().isin(_BLANKS), np.nan)
-    result = pd.Series(np.nan, index=s.index, dtype=object)
-    result[notna] = stripped
-    return result
+    """Strip, turn blanks into NaN and return an object column of str.
+
+    Cleans each distinct value once (``factorize``) and expands back: registry columns hold few
+    distinct values, so this is fast on millions of rows.
+    """
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    cleaned = np.array([_clean_one(u) for u in uniq] + [np.nan], dtype=object)
+    return pd.Series(cleaned[codes], index=s.index, dtype=object)  # code -1 -> the NaN at the end
 
 
 def _to_boolean(s: pd.Series) -> pd.Series:

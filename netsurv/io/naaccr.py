@@ -41,6 +41,7 @@ def _local(tag: str) -> tuple[str, str]:
 
 
 _NAMES = {name: {f"{NAACCR_NS}{_SEP}{name}", name} for name in ("Patient", "Tumor", "Item")}
+_ITEM_TAGS = frozenset(_NAMES["Item"])
 
 
 class _Stream:
@@ -54,7 +55,8 @@ class _Stream:
         self.tumors: list[dict[str, str]] = []
         self.tumor: dict[str, str] | None = None
         self.key: str | None = None
-        self.text: list[str] = []
+        self.text = ""
+        self.target: dict[str, str] = self.root_items
         self.foreign = 0
         self.rows: list[dict[str, str]] = []
         self.patients = 0
@@ -69,9 +71,7 @@ class _Stream:
         return f"Patient {pid} / Tumor {len(self.tumors) + 1}"
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if self.foreign or (_SEP in tag and not tag.startswith(NAACCR_NS + _SEP)):
-            self.foreign += 1
-        elif tag in _NAMES["Item"]:
+        if tag in _ITEM_TAGS and not self.foreign:  # the hot path: most elements are Items
             key = attrs.get("naaccrId")
             if not key:
                 raise ReadError(
@@ -79,7 +79,11 @@ class _Stream:
                     path=self.path,
                     line=self.where(),
                 )
-            self.key, self.text = key, []
+            self.key, self.text = key, ""
+            target = self.tumor if self.tumor is not None else self.patient
+            self.target = target if target is not None else self.root_items
+        elif self.foreign or (_SEP in tag and not tag.startswith(NAACCR_NS + _SEP)):
+            self.foreign += 1
         elif tag in _NAMES["Tumor"]:
             self.tumor = {}
         elif tag in _NAMES["Patient"]:
@@ -97,17 +101,14 @@ class _Stream:
 
     def data(self, text: str) -> None:
         if self.key is not None:
-            self.text.append(text)
+            self.text += text
 
     def end(self, tag: str) -> None:
-        if self.foreign:
-            self.foreign -= 1
-        elif self.key is not None:
-            target = self.tumor if self.tumor is not None else self.patient
-            (target if target is not None else self.root_items)[self.key] = "".join(
-                self.text
-            ).strip()
+        if self.key is not None:
+            self.target[self.key] = self.text.strip()
             self.key = None
+        elif self.foreign:
+            self.foreign -= 1
         elif tag in _NAMES["Tumor"] and self.tumor is not None:
             self.tumors.append(self.tumor)
             self.tumor = None

@@ -102,9 +102,9 @@ def _rows(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[tuple[
                 continue
             if dic.options.delimiter == " ":
                 row = [v for v in row if v != ""]
-            if first and dic.options.names_included:
+            if first and (dic.options.names_included or _is_header(row, dic)):
                 first = False
-                _check_header(row, dic, data)
+                _check_header(row, dic, data)  # a header line is skipped even if not announced
                 continue
             first = False
             if len(row) != n:
@@ -116,6 +116,10 @@ def _rows(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[tuple[
                 rows, lines = [], []
         if rows or not lines:
             yield rows, lines
+
+
+def _is_header(row: list[str], dic: SeerStatDictionary) -> bool:
+    return [_norm_name(v) for v in row] == [_norm_name(v) for v in dic.variables]
 
 
 def _norm_name(name: str) -> str:
@@ -209,7 +213,9 @@ _COD = {
 
 
 def _decode_column(out: dict, var: str, field: str, s: pd.Series, lines, data) -> None:  # type: ignore[no-untyped-def]
-    if field in ("survival_months", "year_dx"):
+    if field == "year_dx" and not s.dropna().str.fullmatch(r"\d{4}").all():
+        out[snake_case(var)] = s  # grouped years ("1975-1979"): kept as text, year_dx unknown
+    elif field in ("survival_months", "year_dx"):
         values = _numbers(s, var, lines, data)
         out[field] = values.where(values != 9999) if field == "survival_months" else values
     elif field == "patient_id":

@@ -27,7 +27,7 @@ Conventions (what turns registry columns into the days the life table needs):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -68,6 +68,7 @@ class Subjects:
     table: RateTable
     excluded: pd.Series
     unit: float
+    rows: np.ndarray  # positions in the input frame
 
 
 def subjects(
@@ -88,6 +89,8 @@ def subjects(
     age_unit: str = "years",
     entry: str | None = None,
     convention: Literal["survival", "relsurv"] = "relsurv",
+    keep_zero: bool = False,
+    zero_time: float | None = None,
 ) -> Subjects:
     """Validate the columns and convert them to the life table's days (see module doc)."""
     if time_unit not in UNIT_DAYS:
@@ -113,7 +116,7 @@ def subjects(
     for col in need:
         reason = reason.where(reason.notna() | df[col].notna(), f"missing {col}")
     t = pd.to_numeric(df[time], errors="coerce") if time in df.columns else None
-    if t is not None:
+    if t is not None and not keep_zero and zero_time is None:
         reason = reason.where(reason.notna() | ~(t == 0), "zero follow-up (no time at risk)")
     work["exclusion"] = reason
     work["_row"] = np.arange(len(df), dtype=np.float64)
@@ -133,10 +136,14 @@ def subjects(
     sx = table.sex_index(sub[sex])
     rc = table.race_index(sub[race] if race is not None else None, len(sub))
     age0, pos0 = start_positions(table, age_days, date_days, convention)
+    if zero_time is not None:
+        if not zero_time > 0:
+            raise InputError(f"zero_time={zero_time!r}: give a positive time, e.g. 0.5 (months)")
+        p = replace(p, time=np.where(p.time == 0, float(zero_time), p.time))
     days = p.time * UNIT_DAYS[time_unit]
     warn_beyond(table, float(np.max(date_days + days)))
     return Subjects(p.stratum, p.strata, p.by, p.time, days, p.event, age0, pos0, sx, rc, table,
-                    p.excluded, UNIT_DAYS[time_unit])  # fmt: skip
+                    p.excluded, UNIT_DAYS[time_unit], rows)  # fmt: skip
 
 
 def _diagnosis_days(
@@ -152,14 +159,16 @@ def _diagnosis_days(
     if year is None:
         raise InputError("give date_dx= (exact diagnosis date) or year= (year of diagnosis)")
     y = pd.to_numeric(sub[year], errors="coerce").to_numpy(dtype=np.float64)
+    if not np.isfinite(y).all() or ((y < 1800) | (y > 2200)).any():
+        raise InputError(f"year={year!r}: years of diagnosis must be numbers such as 2015")
+    jan = (y.astype(np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[M]")
     if month is not None:
         m = pd.to_numeric(sub[month], errors="coerce").to_numpy(dtype=np.float64)
         if not ((m >= 1) & (m <= 12)).all():
             raise InputError(f"month={month!r}: months must be 1–12")
-        day = np.array([f"{int(a):04d}-{int(b):02d}-15" for a, b in zip(y, m, strict=True)],
-                       dtype="datetime64[D]")  # fmt: skip
+        day = (jan + (m.astype(np.int64) - 1)).astype("datetime64[D]") + 14  # the 15th
     else:
-        day = np.array([f"{int(a):04d}-07-01" for a in y], dtype="datetime64[D]")
+        day = (jan + 6).astype("datetime64[D]")  # 1 July
     return (day - _EPOCH).astype(np.float64)
 
 
@@ -190,6 +199,7 @@ def relative_survival(
     conf_level: float = 0.95,
     completed_age: bool | None = None,
     age_unit: Literal["years", "days"] = "years",
+    zero_time: float | None = None,
 ) -> SurvivalCurves:
     """Net survival (Pohar Perme) or relative survival (Ederer II), per stratum of ``by``.
 
@@ -212,6 +222,9 @@ def relative_survival(
     lifetable : a :class:`netsurv.lifetables.RateTable`; default the US tables 1940–2020.
     conf_type, conf_level : pointwise confidence band on S (as for Kaplan–Meier).
     completed_age : add half a year to ages (None: when all ages are whole numbers).
+    age_unit : "years" (default) or "days" (exact ages, as R ``relsurv`` takes them).
+    zero_time : follow-up given to rows with zero follow-up (e.g. 0.5 for SEER month 0);
+        None (default) leaves them out and counts them, as R ``relsurv`` drops them.
 
     Returns
     -------
@@ -237,7 +250,7 @@ def relative_survival(
     z_value(conf_level)
     s = subjects(df, time=time, event=event, by=by, time_unit=time_unit, age=age, sex=sex,
                  year=year, date_dx=date_dx, month=month, race=race, lifetable=lifetable,
-                 completed_age=completed_age, age_unit=age_unit)  # fmt: skip
+                 completed_age=completed_age, age_unit=age_unit, zero_time=zero_time)  # fmt: skip
     return _estimate(s, method, conf_type, conf_level, time_unit)
 
 
@@ -291,3 +304,218 @@ def _interval_of(grid: object, s: Subjects) -> np.ndarray:
     from netsurv.lifetables.netsums import _locate
 
     return _locate(grid, s.stratum, s.days)  # type: ignore[arg-type]
+
+
+def expected_survival(
+    df: pd.DataFrame,
+    times: Sequence[float] | np.ndarray | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    time: str = "survival_months",
+    event: str = "dead",
+    time_unit: str = "months",
+    age: str = "age_dx",
+    sex: str = "sex",
+    year: str | None = "year_dx",
+    date_dx: str | None = None,
+    month: str | None = None,
+    race: str | None = None,
+    lifetable: RateTable | None = None,
+    completed_age: bool | None = None,
+    age_unit: Literal["years", "days"] = "years",
+) -> pd.DataFrame | pd.Series:
+    """Expected (population) survival: of a cohort at ``times`` (Ederer I), or of each subject.
+
+    The life table is walked exactly across birthdays and New Years (R ``survival``'s
+    ratetable walk: ``survexp(..., method="ederer")`` and ``method="individual.s"``).
+
+    Returns
+    -------
+    With ``times``: a DataFrame (by-cols, time, expected_survival, n) — the mean of
+    exp(−Λ_P,i(t)) over everyone in the stratum, whatever their follow-up (Ederer I).
+    Without: a Series, per row, of the expected survival to the row's own follow-up
+    (``time``), NaN for rows left out.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"survival_months": [12.0], "dead": [0], "age_dx": [70.5],
+    ...                    "sex": ["female"], "year_dx": [2010]})
+    >>> float(expected_survival(df).round(4).iloc[0])  # one year at 70-71 in 2010-11
+    0.9859
+    """
+    from netsurv.lifetables.walk import cumhaz_at, walk
+
+    s = subjects(df, time=time, event=event, by=by, time_unit=time_unit, age=age, sex=sex,
+                 year=year, date_dx=date_dx, month=month, race=race, lifetable=lifetable,
+                 completed_age=completed_age, age_unit=age_unit, convention="survival",
+                 keep_zero=True)  # fmt: skip
+    if times is None:
+        pieces = walk(s.table, s.age, s.pos, s.sex, s.race, s.days)
+        out = pd.Series(np.nan, index=df.index, name="expected_survival")
+        out.iloc[s.rows] = np.exp(-pieces.total(len(s.days)))
+        return out
+    t = np.atleast_1d(np.asarray(times, dtype=np.float64))
+    if (t < 0).any() or np.isnan(t).any():
+        raise InputError(f"times={times!r}: give non-negative follow-up times")
+    days = t * s.unit
+    stop = np.full(len(s.days), float(days.max(initial=0.0)) + 1.0)
+    pieces = walk(s.table, s.age, s.pos, s.sex, s.race, stop)
+    surv = np.exp(-cumhaz_at(pieces, len(stop), days))
+    k = len(s.strata)
+    mean = np.stack([np.bincount(s.stratum, weights=surv[:, i], minlength=k) for i in
+                     range(len(t))], axis=1) / np.bincount(s.stratum, minlength=k)[:, None]  # fmt: skip
+    keys = s.strata.iloc[np.repeat(np.arange(k), len(t))].reset_index(drop=True)
+    body = pd.DataFrame({"time": np.tile(t, k), "expected_survival": mean.ravel(),
+                         "n": np.repeat(np.bincount(s.stratum, minlength=k), len(t))})  # fmt: skip
+    return pd.concat([keys, body], axis=1)
+
+
+@dataclass(frozen=True)
+class NetSurvivalTest:
+    """Pohar Perme log-rank-type test of equal net survival (R ``relsurv::rs.diff``).
+
+    ``statistic`` is chi-square with ``dof`` = groups − 1; ``table`` has, per group, n,
+    events and the observed-minus-expected weighted score ``z``.
+    """
+
+    statistic: float
+    dof: int
+    p_value: float
+    table: pd.DataFrame
+    covariance: np.ndarray
+
+
+def relative_survival_test(
+    df: pd.DataFrame,
+    *,
+    by: str | Sequence[str],
+    time: str = "survival_months",
+    event: str = "dead",
+    time_unit: str = "months",
+    age: str = "age_dx",
+    sex: str = "sex",
+    year: str | None = "year_dx",
+    date_dx: str | None = None,
+    month: str | None = None,
+    race: str | None = None,
+    lifetable: RateTable | None = None,
+    completed_age: bool | None = None,
+    age_unit: Literal["years", "days"] = "years",
+) -> NetSurvivalTest:
+    """Compare net survival between the groups of ``by`` (Graffeo et al. 2016; R ``rs.diff``).
+
+    On a grid of every day up to the last follow-up, with weights 1/S_P,i:
+    Z_k = Σ_t [dN_k^w − Y_k^w / Y^w · dN^w], dN^w = Σ dN_i/S_P,i − Σ Y_i ΔΛ_P,i/S_P,i;
+    cov = Σ_k Σ_t (e_k − Y^w/Y^w_total)(…)ᵀ Σ dN_i/S_P,i²; statistic = Z C⁻¹ Zᵀ on k−1
+    groups, chi-square with k−1 degrees of freedom. Follow-up is converted to days; on
+    whole-month data the grid has a point at every day as in R.
+    """
+    from scipy import stats
+
+    from netsurv.lifetables.netsums import diff_sums
+
+    s = subjects(df, time=time, event=event, by=by, time_unit=time_unit, age=age, sex=sex,
+                 year=year, date_dx=date_dx, month=month, race=race, lifetable=lifetable,
+                 completed_age=completed_age, age_unit=age_unit)  # fmt: skip
+    k = len(s.strata)
+    if k < 2:
+        raise InputError(f"by={by!r}: only one group in the data; compare at least two groups")
+    _, q = diff_sums(s.table, s.stratum, k, s.days, s.status, s.age, s.pos, s.sex, s.race)
+    w_risk, w_event = q["yisi"], q["dnisi"] - q["yidlisi"]
+    total_risk, total_event = w_risk.sum(axis=0), w_event.sum(axis=0)
+    use = total_risk > 0
+    share = w_risk[:, use] / total_risk[use]
+    z = (w_event[:, use] - share * total_event[use]).sum(axis=1)
+    eye = np.eye(k)
+    cov = np.zeros((k, k))
+    for g in range(k):  # per group: k x k outer products summed over the grid
+        dev = eye[g][:, None] - share
+        cov += (dev * q["dnisisq"][g, use]) @ dev.T
+    zz = z[:-1]
+    stat = float(zz @ np.linalg.solve(cov[:-1, :-1], zz))
+    table = s.strata.copy()
+    table["n"] = np.bincount(s.stratum, minlength=k)
+    table["n_events"] = np.bincount(s.stratum, weights=s.status, minlength=k)
+    table["z"] = z
+    return NetSurvivalTest(stat, k - 1, float(stats.chi2.sf(stat, k - 1)), table, cov)
+
+
+def relative_life_table(
+    df: pd.DataFrame,
+    *,
+    time: str = "survival_months",
+    event: str = "dead",
+    by: str | Sequence[str] | None = None,
+    width: float = 12,
+    time_unit: str = "months",
+    age: str = "age_dx",
+    sex: str = "sex",
+    year: str | None = "year_dx",
+    date_dx: str | None = None,
+    month: str | None = None,
+    race: str | None = None,
+    lifetable: RateTable | None = None,
+    completed_age: bool | None = None,
+    conf_type: ConfType = "log-log",
+    conf_level: float = 0.95,
+) -> pd.DataFrame:
+    """Actuarial relative survival table (SEER*Stat style, Ederer II expected survival).
+
+    Intervals [j·width, (j+1)·width) of follow-up (annual for ``width=12`` months; a subject
+    with follow-up t leaves in interval floor(t / width), so SEER's month 11 is still the first
+    year). Per interval: n entering, d deaths, w withdrawn alive, effective n' = n − w/2;
+    observed interval survival p = 1 − d/n'; expected interval survival p* = mean over the n
+    entering of S_P,i(end)/S_P,i(start) (Ederer II: those alive at the start of each interval;
+    exact life-table walk); relative r = p/p*; cumulative values are products. Standard
+    errors: cumulative observed P·sqrt(Σ d/(n'(n'−d))) (actuarial Greenwood), cumulative
+    relative SE(P)/E, interval relative sqrt(p(1−p)/n')/p*. The band (``lower``/``upper``)
+    is for the cumulative relative survival with SE of log R = SE(P)/P.
+    """
+    from netsurv.lifetables.walk import cumhaz_pairs, walk
+
+    if not width > 0:
+        raise InputError(f"width={width!r}: give a positive interval width, e.g. 12 (months)")
+    s = subjects(df, time=time, event=event, by=by, time_unit=time_unit, age=age, sex=sex,
+                 year=year, date_dx=date_dx, month=month, race=race, lifetable=lifetable,
+                 completed_age=completed_age, convention="survival", keep_zero=True)  # fmt: skip
+    k = len(s.strata)
+    last = np.floor(s.time / width).astype(np.int64)  # interval in which each subject leaves
+    n_int = int(last.max()) + 1
+    cell = s.stratum * n_int + last
+    size = k * n_int
+    deaths = np.bincount(cell, weights=s.status, minlength=size)
+    leaving = np.bincount(cell, minlength=size).astype(np.float64)
+    entering = np.cumsum(leaving.reshape(k, n_int)[:, ::-1], axis=1)[:, ::-1].ravel()
+    withdrawn = leaving - deaths
+    # expected survival over each interval entered, per subject (exact walk)
+    pieces = walk(s.table, s.age, s.pos, s.sex, s.race, (last + 1) * width * s.unit)
+    subj = np.repeat(np.arange(len(last)), last + 1)
+    j = np.arange(len(subj)) - np.repeat(np.cumsum(last + 1) - (last + 1), last + 1)
+    lam0 = cumhaz_pairs(pieces, subj, j * width * s.unit)
+    lam1 = cumhaz_pairs(pieces, subj, (j + 1) * width * s.unit)
+    pair_cell = s.stratum[subj] * n_int + j
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.bincount(pair_cell, weights=np.exp(lam0 - lam1), minlength=size) / entering
+        eff = entering - withdrawn / 2
+        observed = 1 - deaths / eff
+        rel = observed / expected
+        grid = lambda x: x.reshape(k, n_int)  # noqa: E731
+        cum_obs = np.cumprod(grid(observed), axis=1).ravel()
+        cum_exp = np.cumprod(grid(expected), axis=1).ravel()
+        green = np.where(deaths > 0, deaths / (eff * (eff - deaths)), 0.0)
+        se_log = np.sqrt(np.cumsum(grid(green), axis=1).ravel())
+        cum_rel = cum_obs / cum_exp
+        lower, upper = confidence_band(cum_rel, se_log, conf_type, conf_level)
+        table = pd.DataFrame({
+            "interval": np.tile(np.arange(1, n_int + 1), k),
+            "start": np.tile(np.arange(n_int) * width, k),
+            "end": np.tile(np.arange(1, n_int + 1) * width, k),
+            "n_entering": entering, "n_deaths": deaths, "n_withdrawn": withdrawn,
+            "n_effective": eff, "observed": observed, "expected": expected, "relative": rel,
+            "cum_observed": cum_obs, "cum_expected": cum_exp, "cum_relative": cum_rel,
+            "se_cum_observed": cum_obs * se_log, "se_cum_relative": cum_obs * se_log / cum_exp,
+            "se_relative": np.sqrt(observed * (1 - observed) / eff) / expected,
+            "lower": lower, "upper": upper,
+        })  # fmt: skip
+    keys = s.strata.iloc[np.repeat(np.arange(k), n_int)].reset_index(drop=True)
+    out = pd.concat([keys, table], axis=1)
+    return out[out["n_entering"] > 0].reset_index(drop=True)

@@ -30,7 +30,7 @@ import numpy as np
 from netsurv.lifetables.ratetable import RateTable
 from netsurv.lifetables.walk import Pieces, walk
 
-__all__ = ["StepGrid", "finish", "step_grid", "subject_sums"]
+__all__ = ["StepGrid", "active_sums", "diff_sums", "finish", "step_grid", "subject_sums"]
 
 BLOCK = 256  # steps per block of the series expansion (see _step_sums)
 
@@ -53,8 +53,10 @@ class StepGrid:
 
 def step_grid(stratum: np.ndarray, time: np.ndarray, n_strata: int) -> StepGrid:
     """Distinct exit times per stratum and relsurv's one-day integration steps between them."""
-    key = np.unique(np.stack([stratum, time]), axis=1) if len(time) else np.zeros((2, 0))
-    st, tt = key[0].astype(np.int64), key[1]
+    order = np.lexsort((time, stratum))
+    st, tt = stratum[order].astype(np.int64), time[order]
+    new = np.r_[True, (st[1:] != st[:-1]) | (tt[1:] != tt[:-1])] if len(tt) else np.zeros(0, bool)
+    st, tt = st[new], tt[new]
     prev = np.where(np.r_[True, st[1:] != st[:-1]], 0.0, np.r_[0.0, tt[:-1]])
     width = tt - prev  # R: thiscell = times[j] - time
     k = np.ceil(width).astype(np.int64)  # steps of length 1, the last one shorter
@@ -240,3 +242,57 @@ def finish(grid: StepGrid, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]
         out["yisi"] = sums["b2"][last_step] if n_int else np.zeros(0)
         out["fint"] = np.bincount(iv, weights=f * ratio / 2, minlength=n_int)
     return out
+
+
+def diff_sums(
+    table: RateTable,
+    group: np.ndarray,
+    n_groups: int,
+    time: np.ndarray,
+    status: np.ndarray,
+    age: np.ndarray,
+    pos: np.ndarray,
+    sex: np.ndarray,
+    race: np.ndarray,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Sums of R ``relsurv::rs.diff`` per group on its grid (every day 1..max time and every
+    exit time): ``yisi`` = Σ Y_i/S_P,i(t), ``yidlisi`` = Σ Y_i ΔΛ_P,i/S_P,i(t) (exact walk over
+    the interval), ``dnisi``, ``dnisisq``; arrays of shape (n_groups, len(grid))."""
+    tis = np.union1d(np.arange(1.0, float(time.max()) + 1.0), time)
+    m = len(tis)
+    pieces = walk(table, age, pos, sex, race, time)
+    g = group[pieces.subject]
+    j0 = np.searchsorted(tis, pieces.start, side="right")
+    j1 = np.searchsorted(tis, pieces.end, side="right")
+    points = np.tile(tis, n_groups)
+    first = np.arange(n_groups) * m
+    ((b, a),), _ = active_sums(
+        points, np.repeat(np.arange(n_groups), m), first, g, j0, j1, pieces.start,
+        pieces.cum0, pieces.hazard, [np.zeros(n_groups * m)],
+    )  # fmt: skip
+    width = np.diff(np.r_[0.0, tis])
+    yidlisi = a * np.tile(width, n_groups)
+    # intervals with a change of cell inside: the piece ending there had another hazard
+    inner = (pieces.start > 0) & ~np.isin(pieces.start, tis)
+    q = np.flatnonzero(inner)
+    j = np.searchsorted(tis, pieces.start[q], side="left")
+    lo = np.where(j > 0, tis[np.maximum(j - 1, 0)], 0.0)
+    prev = q - 1
+    overlap = pieces.start[q] - np.maximum(lo, pieces.start[prev])
+    subj = pieces.subject[q]
+    span = float(tis[-1]) + 1.0
+    key = pieces.subject * span + pieces.start
+    cur = np.searchsorted(key, subj * span + tis[j], side="left") - 1  # piece holding t_j
+    lam_t = pieces.cum0[cur] + pieces.hazard[cur] * (tis[j] - pieces.start[cur])
+    corr = (pieces.hazard[prev] - pieces.hazard[cur]) * overlap * np.exp(lam_t)
+    yidlisi += np.bincount(group[subj] * m + j, weights=corr, minlength=n_groups * m)
+    inv = np.exp(pieces.total(len(time)))
+    at = group * m + np.searchsorted(tis, time)
+    size = n_groups * m
+    out = {
+        "yisi": b,
+        "yidlisi": yidlisi,
+        "dnisi": np.bincount(at, weights=status * inv, minlength=size),
+        "dnisisq": np.bincount(at, weights=status * inv * inv, minlength=size),
+    }
+    return tis, {k: v.reshape(n_groups, m) for k, v in out.items()}

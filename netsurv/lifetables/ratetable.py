@@ -174,13 +174,15 @@ def _axis_index(
         s = s.astype(object)
     if s.isna().any():
         raise InputError(f"{what}: {int(s.isna().sum())} rows have no {what}; exclude them first")
-    keys = s.astype(str).str.strip().str.lower()
-    keys = keys.str.replace(r"\.0$", "", regex=True)
-    mapped = keys.map(lambda k: aliases.get(k, k))
+    codes, uniques = pd.factorize(s)  # map the few distinct values, not every row
+    keys = (
+        pd.Index(uniques).astype(str).str.strip().str.lower().str.replace(r"\.0$", "", regex=True)
+    )
     index = {lab: i for i, lab in enumerate(labels)}
-    idx = mapped.map(index)
+    per_value = np.array([index.get(aliases.get(k, k), -1) for k in keys], dtype=np.int64)
+    idx = pd.Series(np.where(per_value[codes] >= 0, per_value[codes], np.nan))
     if idx.isna().any():
-        bad = sorted(set(s[idx.isna()].astype(str)))[:5]
+        bad = sorted(set(s[idx.isna().to_numpy()].astype(str)))[:5]
         raise InputError(
             f"{what}: values {bad} are not in the life table (which has {list(labels)}); "
             f"recode {what} to one of these, or exclude those rows"

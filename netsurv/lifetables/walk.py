@@ -23,7 +23,7 @@ import numpy as np
 
 from netsurv.lifetables.ratetable import _EPOCH, RateTable, year_start_days
 
-__all__ = ["Pieces", "start_positions", "walk"]
+__all__ = ["Pieces", "cumhaz_at", "cumhaz_pairs", "start_positions", "walk"]
 
 _R_DATE_SHIFT = 3653.0  # days from 1960-01-01 to 1970-01-01
 
@@ -121,9 +121,10 @@ def walk(
         mstar = _snap(steps, step_stratum, first[subj], nsteps[subj], tcross, base, cut_value)
         keep = mstar < nsteps[subj]
         subj, mstar = subj[keep], mstar[keep]
-        key = np.unique(subj.astype(np.int64) * (int(nsteps.max(initial=0)) + 1) + mstar)
-        subj = key // (int(nsteps.max(initial=0)) + 1)
-        mb = key % (int(nsteps.max(initial=0)) + 1)
+        width = int(nsteps.max(initial=0)) + 1
+        key = np.sort(subj.astype(np.int64) * width + mstar)
+        key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+        subj, mb = key // width, key % width
         # pieces: [0, b1), [b1, b2), ... [b_last, nsteps)
         ps = np.concatenate([np.arange(n), subj])
         pm = np.concatenate([np.zeros(n, dtype=np.int64), mb])
@@ -184,3 +185,25 @@ def _snap(
         fwd = (m < nsteps) & (base + steps[first + cur] < cut)
         m = np.where(fwd, m + 1, m)
     return m
+
+
+def cumhaz_at(pieces: Pieces, n: int, times: np.ndarray) -> np.ndarray:
+    """Expected cumulative hazard of every subject at each of ``times`` (n x len(times)).
+
+    Pieces come from an exact walk (``grid=None``) long enough to cover the times; a time
+    past a subject's last piece extends that piece's hazard.
+    """
+    t = np.asarray(times, dtype=np.float64)
+    span = float(max(pieces.end.max(initial=0.0), t.max(initial=0.0))) + 1.0
+    key = pieces.subject * span + pieces.start  # sorted: pieces are by subject, then start
+    q = np.arange(n)[:, None] * span + t[None, :]
+    idx = np.searchsorted(key, q, side="right") - 1  # last piece starting at or before t
+    return pieces.cum0[idx] + pieces.hazard[idx] * (t[None, :] - pieces.start[idx])
+
+
+def cumhaz_pairs(pieces: Pieces, subject: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Expected cumulative hazard of ``subject[k]`` at ``times[k]`` (exact-walk pieces)."""
+    span = float(max(pieces.end.max(initial=0.0), times.max(initial=0.0))) + 1.0
+    key = pieces.subject * span + pieces.start
+    idx = np.searchsorted(key, subject * span + times, side="right") - 1
+    return pieces.cum0[idx] + pieces.hazard[idx] * (times - pieces.start[idx])

@@ -184,7 +184,9 @@ class SurvivalTable:
         if self.by:
             notes.append(f"p: {self.test}; groups labelled 'unknown' are not compared.")
         if len(self.excluded):
-            parts = ", ".join(f"{k}: {v:,}" for k, v in self.excluded.items())
+            parts = ", ".join(
+                f"{k}: {mask_count(v, self.suppress_below)}" for k, v in self.excluded.items()
+            )
             notes.append(f"Excluded from the estimates: {parts}.")
         return notes
 
@@ -259,7 +261,7 @@ def _curves(df: pd.DataFrame, by: tuple[str, ...], time: str, event: str, measur
             raise InputError(
                 f"measure='relative': relative survival is not available in this netsurv ({exc})"
             ) from exc
-        return relative_survival(df, by=list(by) or None, conf_type=conf_type, **relative_kw)
+        return relative_survival(df, by=list(by) or None, conf_type=conf_type, **relative_kw)  # type: ignore[arg-type]
     from netsurv.kaplan_meier import kaplan_meier
 
     return kaplan_meier(df, time=time, event=event, by=list(by) or None, conf_type=conf_type,  # type: ignore[arg-type]

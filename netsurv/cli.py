@@ -1,0 +1,233 @@
+"""The ``netsurv`` command line: a thin shell over the library, one library call per command.
+
+Errors print one line to stderr and exit non-zero (1 for netsurv's own errors and unreadable
+files, 2 for bad command-line usage, 3 for an internal error); ``--debug`` shows the traceback.
+Every subcommand is documented in ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
+
+from netsurv.errors import InputError, NetsurvError
+
+__all__ = ["build_parser", "main", "records"]
+
+SUBCOMMANDS = ("survival", "plot", "report", "reproduce", "demo", "classify")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``netsurv survival: error: ... (see --help)``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _times(text: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give times separated by commas, e.g. 12,36,60") from None  # fmt: skip
+    if not values:
+        raise argparse.ArgumentTypeError("give at least one time, e.g. 12,36,60")
+    return values
+
+
+def _read(path: str) -> pd.DataFrame:
+    import netsurv
+
+    return netsurv.read(path)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Row objects with plain Python values (NaN/NA -> None, numpy scalars -> int/float/bool);
+    floats keep full precision (``json`` writes the shortest repr that round-trips)."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean: dict[str, Any] = {}
+        for k, v in row.items():
+            if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+                clean[str(k)] = None
+            elif hasattr(v, "item"):  # numpy scalar
+                item = v.item()
+                clean[str(k)] = None if isinstance(item, float) and math.isnan(item) else item
+            elif isinstance(v, int | float | bool | str):
+                clean[str(k)] = v
+            else:
+                clean[str(k)] = str(v)
+        out.append(clean)
+    return out
+
+
+def _cmd_survival(args: argparse.Namespace) -> int:
+    from netsurv.tables import survival_table
+
+    tab = survival_table(
+        _read(args.input), by=args.by, times=args.times, measure=args.measure, time=args.time,
+        event=args.event, suppress_below=args.suppress_below, conf_type=args.conf_type,
+        time_unit=args.time_unit,
+    )  # fmt: skip
+    frame = tab.to_frame()
+    if args.format == "json":
+        print(json.dumps(records(frame), ensure_ascii=False, allow_nan=False))
+    elif args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif args.format == "markdown":
+        sys.stdout.write(tab.to_markdown())
+    else:
+        print(tab.formatted().to_string(index=False))
+        print()
+        print("\n".join(tab.footnotes()))
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from netsurv.kaplan_meier import kaplan_meier
+    from netsurv.plotting import plot_survival
+
+    by = list(dict.fromkeys([*([args.facet] if args.facet else []), *args.by]))
+    fit = kaplan_meier(_read(args.input), time=args.time, event=args.event, by=by)
+    drawn = plot_survival(fit, facet=args.facet, time_unit=args.time_unit, suppress_below=args.suppress_below)  # fmt: skip
+    first = drawn[0] if args.facet else drawn
+    first.get_figure(root=True).savefig(args.output, dpi=args.dpi)  # PNG, SVG or PDF by suffix
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from netsurv.report import report
+
+    res = report(args.input, args.output, suppress_below=args.suppress_below, progress=not args.quiet)  # fmt: skip
+    print(f"wrote {res.path}", file=sys.stderr)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from netsurv.report import demo
+
+    res = demo(args.output, progress=not args.quiet)
+    print(f"wrote {res.path}", file=sys.stderr)
+    return 0
+
+
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    import netsurv
+
+    try:
+        reproduce = netsurv.reproduce
+    except (AttributeError, ImportError) as exc:
+        raise InputError(f"reproduce is not available in this netsurv ({exc})") from exc
+    result = reproduce(args.input) if args.input else reproduce()
+    frame = result if isinstance(result, pd.DataFrame) else pd.DataFrame(result)
+    print(frame.to_string(index=False))
+    status = frame["status"].astype(str).str.lower() if "status" in frame else pd.Series([], dtype=str)  # fmt: skip
+    failed = int((~status.isin(["reproduced", "ok", "pass", "passed"])).sum())
+    if failed:
+        print(f"{failed} published figure(s) not reproduced", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    import netsurv
+
+    df = netsurv.read(args.input, classify=True)
+    if Path(args.output).suffix.lower() == ".csv":
+        df.to_csv(args.output, index=False)
+    else:
+        df.to_parquet(args.output, index=False)
+    print(f"wrote {args.output} ({len(df):,} rows)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (used by ``main`` and by the documentation test)."""
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    p = _Parser(prog="netsurv", parents=[common],
+                description="Survival statistics for cancer-registry data on neuroendocrine neoplasms.")  # fmt: skip
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    def cols(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--time", default="survival_months", help="follow-up column (default survival_months)")  # fmt: skip
+        q.add_argument("--event", default=None, help="event column (default: dead, or cancer_death for --measure cause-specific)")  # fmt: skip
+        q.add_argument("--suppress-below", type=int, default=16, metavar="N",
+                       help="suppress groups with fewer than N cases (default 16; 0 = off)")  # fmt: skip
+
+    s = sub.add_parser("survival", parents=[common], help="survival table (N, events, median, x-year survival, log-rank p)")  # fmt: skip
+    s.add_argument("input", help="registry file: SEER*Stat export, NAACCR XML, CSV or Parquet")
+    s.add_argument("--by", nargs="+", default=["extent"], help="grouping column(s) (default extent)")  # fmt: skip
+    s.add_argument("--times", type=_times, default=[12.0, 36.0, 60.0, 120.0], help="report times, comma-separated (default 12,36,60,120)")  # fmt: skip
+    s.add_argument("--measure", choices=["overall", "cause-specific", "relative"], default="overall")  # fmt: skip
+    s.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
+    s.add_argument("--conf-type", choices=["log-log", "log", "plain"], default="log-log")
+    s.add_argument("--time-unit", default=None, help="unit of --time for headings (months for survival_months)")  # fmt: skip
+    cols(s)
+    s.set_defaults(func=_cmd_survival)
+
+    q = sub.add_parser("plot", parents=[common], help="Kaplan–Meier figure with number-at-risk table")  # fmt: skip
+    q.add_argument("input", help="registry file")
+    q.add_argument("--by", nargs="+", default=["extent"], help="grouping column(s) (default extent)")  # fmt: skip
+    q.add_argument("-o", "--output", default="km.png", help="image file: .png, .svg or .pdf (default km.png)")  # fmt: skip
+    q.add_argument("--facet", default=None, help="one panel per value of this column")
+    q.add_argument("--time-unit", choices=["months", "years", "days"], default=None, help="axis unit (default: the data's)")  # fmt: skip
+    q.add_argument("--dpi", type=int, default=150)
+    cols(q)
+    q.set_defaults(func=_cmd_plot, suppress_below=0)
+
+    r = sub.add_parser("report", parents=[common], help="HTML report: tables, figures, data quality, methods")  # fmt: skip
+    r.add_argument("input", help="registry file")
+    r.add_argument("-o", "--output", default="report", help="output directory (default report/)")
+    r.add_argument("--suppress-below", type=int, default=16, metavar="N", help="small-count suppression (default 16)")  # fmt: skip
+    r.add_argument("--quiet", action="store_true", help="no progress messages")
+    r.set_defaults(func=_cmd_report)
+
+    d = sub.add_parser("demo", parents=[common], help="the report on the bundled synthetic registry")  # fmt: skip
+    d.add_argument("-o", "--output", default="report", help="output directory (default report/)")
+    d.add_argument("--quiet", action="store_true", help="no progress messages")
+    d.set_defaults(func=_cmd_demo)
+
+    e = sub.add_parser("reproduce", parents=[common], help="check published figures; exit 1 if one is not reproduced")  # fmt: skip
+    e.add_argument("input", nargs="?", default=None, help="registry file (default: bundled data)")
+    e.set_defaults(func=_cmd_reproduce)
+
+    c = sub.add_parser("classify", parents=[common], help="add site group, extent, grade, differentiation, NEN type")  # fmt: skip
+    c.add_argument("input", help="registry file")
+    c.add_argument("-o", "--output", default="classified.parquet", help="output .parquet (or .csv)")  # fmt: skip
+    c.set_defaults(func=_cmd_classify)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``netsurv`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "event", "x") is None:
+        args.event = "cancer_death" if getattr(args, "measure", "") == "cause-specific" else "dead"
+    try:
+        return int(args.func(args))
+    except (NetsurvError, OSError) as exc:
+        if args.debug:
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"netsurv {args.command}: error: {message}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: say so, in one line
+        if args.debug:
+            raise
+        print(f"netsurv {args.command}: internal error: {type(exc).__name__}: "
+              f"{' '.join(str(exc).split())[:300]} (rerun with --debug for the traceback)",
+              file=sys.stderr)  # fmt: skip
+        return 3

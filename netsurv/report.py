@@ -1,0 +1,446 @@
+"""A self-contained HTML survival report: ``index.html`` + PNG figures + CSV tables + load log.
+
+:func:`report` runs the whole flow on a registry file or frame — load log, data quality by year
+of diagnosis, classification summary, survival tables and Kaplan–Meier figures by extent, site,
+grade and differentiation, a Cox model, relative survival when life-table inputs exist — and
+writes one page that needs no network, no JavaScript and no external files besides the PNGs
+and CSVs next to it. Small-count suppression (``suppress_below=16``) applies to every table
+and figure on the page, risk tables included; the exact counts stay in the CSV files, which
+are for the analyst, not for publication.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import platform
+import sys
+import time as _time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netsurv.errors import InputError, NetsurvError
+from netsurv.tables import SurvivalTable, mask_count, survival_table
+
+__all__ = ["Report", "demo", "report"]
+
+FACTORS = ("extent", "site_group", "grade", "differentiation")
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+ margin:0 auto;max-width:1120px;padding:1.2em 1.5em 4em;color:#1d1d1f;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em} h2{border-bottom:2px solid #0072B2;padding-bottom:.2em;
+ margin-top:2.2em} h3{margin-top:1.6em} .meta,.note,ul.footnotes{color:#555;font-size:.9em}
+nav ol{columns:2;font-size:.95em} .scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:.88em;margin:.6em 0;font-variant-numeric:tabular-nums}
+th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
+th{background:#f3f6f9;border-bottom:2px solid #bbb} td:first-child,th:first-child{text-align:left}
+tr:hover td{background:#fafafa} img{max-width:100%;height:auto;border:1px solid #eee}
+.missing{background:#fff6e5;border-left:4px solid #E69F00;padding:.4em .8em}
+table.left2 td:nth-child(2),table.left2 th:nth-child(2),table.left3 td:nth-child(-n+3),
+ table.left3 th:nth-child(-n+3){text-align:left}
+.methods{background:#f7f7f7;padding:.6em 1em;border-radius:4px}
+"""
+
+
+@dataclass(frozen=True)
+class Report:
+    """What :func:`report` wrote. ``path`` is ``index.html``; ``files`` every file written
+    (relative to ``out_dir``); ``tables`` the survival tables by section key; ``unavailable``
+    maps a section to the reason it was left out."""
+
+    path: Path
+    out_dir: Path
+    files: tuple[str, ...]
+    tables: dict[str, SurvivalTable] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    n_rows: int = 0
+    n_excluded: int = 0
+
+
+class _Progress:
+    """Numbered steps on stderr with elapsed seconds (silent when ``enabled`` is False)."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled, self.total, self.step, self.t0 = enabled, total, 0, _time.perf_counter()
+
+    def __call__(self, what: str) -> None:
+        self.step += 1
+        if self.enabled:
+            took = _time.perf_counter() - self.t0
+            print(f"[{self.step}/{self.total}] {what} ({took:.1f} s)", file=sys.stderr, flush=True)
+
+
+def _esc(x: object) -> str:
+    return html.escape(str(x))
+
+
+def _frame_html(df: pd.DataFrame, left: int = 1) -> str:
+    """A DataFrame as an HTML table; the first ``left`` columns (labels) left-aligned."""
+    table = df.to_html(index=False, border=0, na_rep="–", escape=True, classes=f"left{left}")
+    return f'<div class="scroll">{table}</div>'
+
+
+def _mask(df: pd.DataFrame, cols: Sequence[str], threshold: int) -> pd.DataFrame:
+    out = df.copy()
+    for c in cols:
+        out[c] = [mask_count(v, threshold) for v in out[c]]
+    return out
+
+
+def _load(source: Any, progress: _Progress) -> tuple[pd.DataFrame, str]:
+    if isinstance(source, pd.DataFrame):
+        progress("using the frame given")
+        return source, "a DataFrame passed to netsurv.report"
+    path = Path(source)
+    progress(f"reading {path.name}")
+    from netsurv.io import read  # type: ignore[attr-defined]
+
+    return read(path), str(path)
+
+
+def _load_section(df: pd.DataFrame, out: Path, th: int) -> tuple[str, int]:
+    try:
+        from netsurv.io import load_summary  # type: ignore[attr-defined]
+
+        log = load_summary(df)
+    except (ImportError, NetsurvError, KeyError) as exc:  # reader not available: minimal log
+        reasons = df["exclusion"].value_counts() if "exclusion" in df else pd.Series(dtype=int)
+        log = pd.DataFrame(
+            [("rows", "read", len(df)), ("rows", "usable", len(df) - int(reasons.sum()))]
+            + [("excluded", str(k), int(v)) for k, v in reasons.items()],
+            columns=["section", "item", "count"],
+        )
+        log["note"] = f"minimal log ({type(exc).__name__})"
+    log.to_csv(out / "load_log.csv", index=False)
+    n_excl = int(df["exclusion"].notna().sum()) if "exclusion" in df else 0
+    shown = _mask(log, ["count"], th)
+    body = (
+        f"<p>{len(df):,} records read; {len(df) - n_excl:,} usable for survival analysis; "
+        f"{n_excl:,} excluded (each kept with its reason, never dropped silently).</p>"
+        + _frame_html(shown, left=2)
+        + f'<p class="note">Counts from 1 to {th - 1} are shown as &lt;{th}; the exact log is '
+        '<a href="load_log.csv">load_log.csv</a> (for the analyst, not for publication).</p>'
+    )
+    return body, n_excl
+
+
+def _quality_section(df: pd.DataFrame, out: Path, th: int, time: str, event: str) -> str:
+    from netsurv.kaplan_meier import kaplan_meier
+
+    if "year_dx" not in df:
+        raise InputError("no year_dx column")
+    year = pd.to_numeric(df["year_dx"], errors="coerce").astype("Int64")
+    g = df.assign(_year=year).groupby("_year", dropna=True)
+    counts = pd.DataFrame({"n": g.size()})
+    items: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
+        "DCO/autopsy only": (
+            "reporting_source",
+            lambda d: d["reporting_source"].astype(str).isin(["6", "7"]),
+        ),  # fmt: skip
+        "unknown stage": ("extent", lambda d: d["extent"].astype(str).eq("unknown")),
+        "unknown grade": ("grade", lambda d: d["grade"].astype(str).eq("unknown")),
+    }
+    shown = pd.DataFrame({"year of diagnosis": counts.index.astype(str)})
+    shown["cases"] = [mask_count(v, th) for v in counts["n"]]
+    exact = counts.copy()
+    for label, (col, test) in items.items():
+        if col not in df:
+            shown[f"% {label}"] = "n/a"
+            continue
+        k = (
+            df.assign(_year=year, _hit=test(df))
+            .groupby("_year")["_hit"]
+            .sum()
+            .reindex(counts.index)
+        )
+        exact[label] = k
+        pct = 100 * k / counts["n"]
+        shown[f"% {label}"] = [f"{p:.1f}" if (v == 0 or v >= th) else f"<{th} cases"
+                               for p, v in zip(pct, k, strict=True)]  # fmt: skip
+    usable = df.assign(_year=year.astype("float64"))
+    fu = kaplan_meier(usable, time=time, event=event, by="_year").follow_up()
+    fu_by = dict(zip(fu["_year"].astype(int), fu["median"], strict=True))
+    exact["median follow-up"] = [fu_by.get(int(y), np.nan) for y in counts.index]
+    shown["median follow-up (months)"] = [
+        "–" if pd.isna(v) else ("not reached" if np.isnan(v) else f"{v:.0f}")
+        for v in exact["median follow-up"]
+    ]
+    exact.to_csv(out / "quality_by_year.csv")
+    return (
+        _frame_html(shown)
+        + '<p class="note">DCO/autopsy only: reporting source 6 or 7. Median follow-up by the '
+        "reverse Kaplan–Meier method (censorings as events) among usable records. "
+        '<a href="quality_by_year.csv">quality_by_year.csv</a></p>'
+    )
+
+
+def _classification_section(df: pd.DataFrame, out: Path, th: int) -> str:
+    from netsurv.codes import classification_summary  # type: ignore[attr-defined]
+
+    summ = classification_summary(df)
+    summ.to_csv(out / "classification_summary.csv", index=False)
+    parts = []
+    for col, part in summ[summ["kind"] == "value"].groupby("column", sort=False):
+        t = _mask(part[["value", "n"]].rename(columns={"value": str(col)}), ["n"], th)
+        parts.append(f'<div style="display:inline-block;vertical-align:top;margin-right:1.5em">{_frame_html(t)}</div>')  # fmt: skip
+    other = summ[summ["kind"] != "value"]
+    extra = _frame_html(_mask(other, ["n"], th), left=2) if len(other) else ""
+    return "".join(parts) + extra + '<p class="note"><a href="classification_summary.csv">classification_summary.csv</a></p>'  # fmt: skip
+
+
+def _survival_section(df: pd.DataFrame, out: Path, key: str, factor: str, opts: dict[str, Any],
+                      measure: str = "overall") -> tuple[str, SurvivalTable, list[str]]:  # fmt: skip
+    from netsurv.kaplan_meier import kaplan_meier
+
+    th = opts["suppress_below"]
+    kw = dict(time=opts["time"], times=opts["times"], suppress_below=th, time_unit=opts["time_unit"])  # fmt: skip
+    if measure != "overall":
+        tab = survival_table(df, by=factor, measure=measure, **kw)  # type: ignore[arg-type]
+    else:
+        tab = survival_table(df, by=factor, event=opts["event"], **kw)  # type: ignore[arg-type]
+    tab.to_frame().to_csv(out / f"survival_{key}.csv", index=False)
+    tab.to_csv(out / f"survival_{key}_formatted.csv")
+    files = [f"survival_{key}.csv", f"survival_{key}_formatted.csv"]
+    body = tab.to_html()
+    if measure != "relative":
+        event = opts["event"] if measure == "overall" else "cancer_death"
+        fit = kaplan_meier(df, time=opts["time"], event=event, by=factor,
+                           time_unit=opts["time_unit"])  # fmt: skip
+        years = fit.time_unit == "months" and np.nanmax(fit.last_time) > 72
+        ax = fit.plot(suppress_below=th, time_unit="years" if years else None)
+        _save(ax, out / f"km_{key}.png")
+        files.append(f"km_{key}.png")
+        body += f'<p><img src="km_{key}.png" alt="Kaplan–Meier curves by {_esc(factor)}"></p>'
+    body += f'<p class="note">Numbers: <a href="survival_{key}.csv">survival_{key}.csv</a> (full precision, unmasked counts).</p>'  # fmt: skip
+    return body, tab, files
+
+
+def _save(ax: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig = ax.get_figure(root=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _cox_section(df: pd.DataFrame, out: Path, opts: dict[str, Any]) -> str:
+    from netsurv.cox import cox
+
+    covs = [c for c in ("grade", "extent", "age_dx", "site_group") if c in df]
+    if "grade" not in covs or len(covs) < 2:
+        raise InputError("needs grade and at least one of extent, age_dx, site_group")
+    th = opts["suppress_below"]
+    data = df[df["exclusion"].isna()] if "exclusion" in df else df
+    dropped = []
+    for c in covs:  # levels with fewer than th cases are left out (suppression)
+        if c != "age_dx":
+            vc = data[c].astype(str).value_counts()
+            small = vc[vc < th].index
+            if len(small):
+                dropped.append(f"{c}: {', '.join(map(str, small))}")
+                data = data[~data[c].astype(str).isin(small)]
+    res = cox(data, duration=opts["time"], event=opts["event"], covariates=covs)
+    res.hazard_ratios.to_csv(out / "cox_hazard_ratios.csv", index=False)
+    ax = res.plot(title=f"Hazard ratios, adjusted for each other (n = {res.n:,}, events = {res.n_events:,})")  # fmt: skip
+    _save(ax, out / "cox_forest.png")
+    worst = res.ph_test["p_value"].min()
+    note = (f"Cox proportional-hazards model (lifelines CoxPHFitter, Efron ties) of "
+            f"{_esc(opts['event'])} on {', '.join(covs)} (age per year). Proportional hazards: "
+            f"scaled Schoenfeld residuals against ranked time (lifelines "
+            f"proportional_hazard_test); smallest per-term p = {worst:.3g}"
+            + (" — some hazard ratios change over follow-up; read them as averages." if worst < 0.05 else ".")  # fmt: skip
+            + (f" Left out (fewer than {th} cases): {_esc('; '.join(dropped))}." if dropped else ""))  # fmt: skip
+    return (f'<p><img src="cox_forest.png" alt="forest plot"></p><p class="note">{note} '
+            '<a href="cox_hazard_ratios.csv">cox_hazard_ratios.csv</a></p>')  # fmt: skip
+
+
+def _methods(opts: dict[str, Any], tables: dict[str, SurvivalTable], relative: bool) -> str:
+    import lifelines
+    import matplotlib
+
+    import netsurv
+
+    any_tab = next(iter(tables.values()), None)
+    whole = any_tab is not None and any_tab.whole_months
+    th = opts["suppress_below"]
+    text = [
+        "Survival was estimated with the Kaplan–Meier product-limit method; pointwise 95% "
+        "confidence intervals use Greenwood's variance on the log(−log) scale. Median survival "
+        "and its CI follow R survival (where the curve and its CI band cross 0.5).",
+        f"Follow-up is {_esc(opts['time'])} in {_esc(opts['time_unit'] or 'the unit of the data')};"
+        f" event: {_esc(opts['event'])}. Patients alive at the end of follow-up were censored; for "
+        "cause-specific survival, deaths from other causes were censored and deaths of unknown "
+        "cause left out.",
+    ]
+    if whole:
+        text.append("Follow-up is in SEER whole months: survival at t months is survival through "
+                    "month t−1 (a death recorded in month t lived at least t months), as SEER*Stat.")  # fmt: skip
+    text.append("Groups were compared with the log-rank test; groups labelled 'unknown' were not "
+                "compared. Records with an exclusion reason or missing analysis data were left out "
+                "and counted (load log).")  # fmt: skip
+    if relative:
+        text.append("Net survival: Pohar Perme estimator with US population life tables matched "
+                    "by age, sex and calendar year.")  # fmt: skip
+    text.append(f"Estimates for groups with fewer than {th} cases are suppressed and counts from 1 "
+                f"to {th - 1} shown as <{th} (the U.S. Cancer Statistics rule for counts and rates, "
+                "used here as a configurable default; SEER*Stat leaves the minimum to the user). "
+                "Estimates with a standard error above 0.10 or fewer than 10 at risk are marked *.")  # fmt: skip
+    text.append(f"Software: netsurv {netsurv.__version__}, Python {platform.python_version()}, "
+                f"numpy {np.__version__}, pandas {pd.__version__}, lifelines {lifelines.__version__}, "
+                f"matplotlib {matplotlib.__version__}; report written {_dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}.")  # fmt: skip
+    return '<div class="methods"><p>' + " ".join(text) + "</p></div>"
+
+
+def _page(title: str, source: str, sections: list[tuple[str, str, str]]) -> str:
+    nav = "".join(f'<li><a href="#{sid}">{_esc(head)}</a></li>' for sid, head, _ in sections)
+    body = "".join(f'<section id="{sid}"><h2>{_esc(head)}</h2>{html_}</section>'
+                   for sid, head, html_ in sections)  # fmt: skip
+    stamp = f"{_dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>"
+            f"<h1>{_esc(title)}</h1><p class=\"meta\">Source: {_esc(source)} · written {stamp} by "
+            f"netsurv</p><nav><ol>{nav}</ol></nav>{body}</body></html>\n")  # fmt: skip
+
+
+def report(
+    df_or_path: pd.DataFrame | str | Path,
+    out_dir: str | Path,
+    *,
+    by: Sequence[str] = FACTORS,
+    times: Sequence[float] = (12, 36, 60, 120),
+    time: str = "survival_months",
+    event: str = "dead",
+    time_unit: str | None = None,
+    suppress_below: int = 16,
+    title: str | None = None,
+    progress: bool = True,
+) -> Report:
+    """Write a survival report for a registry file or frame into ``out_dir``.
+
+    Parameters
+    ----------
+    df_or_path : a canonical frame, or any file :func:`netsurv.read` accepts.
+    out_dir : directory to create (or reuse) for ``index.html`` and the files beside it.
+    by : grouping columns that get a survival table and a Kaplan–Meier figure each (those
+        present in the data; default extent, site group, grade, differentiation).
+    times, time, event, time_unit : report times and follow-up columns (SEER months default).
+    suppress_below : small-count suppression threshold for everything on the page (0 = off).
+    title : page title. progress : numbered steps on stderr.
+
+    Returns
+    -------
+    Report
+        ``path`` of ``index.html``, the files written, the survival tables, and the sections
+        left out with their reason (they also say so on the page).
+    """
+    out = Path(out_dir)
+    factors = list(dict.fromkeys(by))
+    step = _Progress(progress, 7 + len(factors))
+    df, source = _load(df_or_path, step)
+    if not isinstance(df, pd.DataFrame) or len(df) == 0:
+        raise InputError(f"report: no records in {source}")
+    out.mkdir(parents=True, exist_ok=True)
+    if time == "survival_months" and time_unit is None:
+        time_unit = "months"
+    opts = dict(time=time, event=event, times=list(times), time_unit=time_unit, suppress_below=suppress_below)  # fmt: skip
+    sections: list[tuple[str, str, str]] = []
+    unavailable: dict[str, str] = {}
+    tables: dict[str, SurvivalTable] = {}
+    files = ["index.html"]
+
+    def attempt(sid: str, head: str, build: Callable[[], str]) -> None:
+        try:
+            sections.append((sid, head, build()))
+        except (NetsurvError, ImportError, KeyError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            unavailable[head] = reason
+            sections.append((sid, head, f'<p class="missing">{_esc(head)}: not available — {_esc(reason)}</p>'))  # fmt: skip
+
+    step("load log")
+    load_html, n_excl = _load_section(df, out, suppress_below)
+    sections.append(("load", "Records and exclusions", load_html))
+    files.append("load_log.csv")
+    step("data quality by year of diagnosis")
+    attempt("quality", "Data quality by year of diagnosis",
+            lambda: _quality_section(df, out, suppress_below, time, event))  # fmt: skip
+    step("classification summary")
+    attempt("classification", "Classification summary", lambda: _classification_section(df, out, suppress_below))  # fmt: skip
+    for factor in factors:
+        step(f"survival by {factor}")
+        if factor not in df:
+            unavailable[f"Survival by {factor}"] = f"no {factor!r} column"
+            continue
+
+        def build(factor: str = factor) -> str:
+            body, tab, written = _survival_section(df, out, factor, factor, opts)
+            tables[factor] = tab
+            files.extend(written)
+            return body
+
+        attempt(f"surv-{factor}", f"Overall survival by {factor}", build)
+    if "cancer_death" in df and "extent" in df:
+
+        def build_cs() -> str:
+            body, tab, written = _survival_section(df, out, "cause_specific_extent", "extent", opts, "cause-specific")  # fmt: skip
+            tables["cause-specific extent"] = tab
+            files.extend(written)
+            return body
+
+        attempt("cause-specific", "Cause-specific survival by extent", build_cs)
+    step("relative survival")
+    rel_ok = False
+    if all(c in df for c in ("age_dx", "sex", "year_dx")) and time == "survival_months":
+
+        def build_rel() -> str:
+            body, tab, written = _survival_section(df, out, "relative_extent", "extent" if "extent" in df else None, opts, "relative")  # type: ignore[arg-type]  # fmt: skip
+            tables["relative"] = tab
+            files.extend(written)
+            return body
+
+        attempt("relative", "Net (relative) survival by extent", build_rel)
+        rel_ok = "relative" in tables
+    else:
+        unavailable["Net (relative) survival"] = "needs age_dx, sex and year_dx columns and survival_months"  # fmt: skip
+    step("Cox model")
+    if "grade" in df:
+        attempt("cox", "Hazard ratios (Cox model)", lambda: _cox_section(df, out, opts))
+        files += ["cox_forest.png", "cox_hazard_ratios.csv"] if (out / "cox_forest.png").exists() else []  # fmt: skip
+    if unavailable:
+        items = "".join(f"<li>{_esc(k)}: not available — {_esc(v)}</li>" for k, v in unavailable.items())  # fmt: skip
+        sections.append(("unavailable", "Sections not available", f'<ul class="missing">{items}</ul>'))  # fmt: skip
+    step("methods and page")
+    sections.append(("methods", "Methods", _methods(opts, tables, rel_ok)))
+    page = _page(title or "Survival report", source, sections)
+    (out / "index.html").write_text(page, encoding="utf-8")
+    return Report(path=out / "index.html", out_dir=out, files=tuple(dict.fromkeys(files)),
+                  tables=tables, unavailable=unavailable, n_rows=len(df), n_excluded=n_excl)  # fmt: skip
+
+
+def demo(out_dir: str | Path = "report", *, progress: bool = True) -> Report:
+    """The report on the bundled synthetic registry (``netsurv demo``).
+
+    While the synthetic registry is not bundled, the report is made on the RADIANT-4
+    progression-free survival data by arm instead (medians with CIs, 6/12/24-month survival,
+    log-rank p) and says so.
+    """
+    try:
+        from netsurv.datasets import load_synthetic_registry  # type: ignore[attr-defined]
+
+        df = load_synthetic_registry()
+    except (ImportError, NetsurvError, OSError, FileNotFoundError) as exc:
+        if progress:
+            print(f"synthetic registry not available ({exc}); using RADIANT-4 PFS", file=sys.stderr)  # fmt: skip
+        from importlib.resources import files
+
+        with (files("netsurv.datasets") / "data" / "radiant4_pfs.csv").open() as fh:
+            trial = pd.read_csv(fh)
+        return report(trial, out_dir, by=["arm"], times=[6, 12, 24], time="time", event="event",
+                      time_unit="months", progress=progress,
+                      title="Demo: RADIANT-4 progression-free survival by arm")  # fmt: skip
+    return report(df, out_dir, progress=progress, title="Demo: synthetic NET/NEC registry (simulated, not real people)")  # fmt: skip

@@ -118,3 +118,16 @@ def test_read_classifies_when_classification_exists(monkeypatch: pytest.MonkeyPa
 def test_study_cutoff_with_a_seerstat_export_is_refused() -> None:
     with pytest.raises(InputError, match="study_cutoff"):
         nio.read(SEER, study_cutoff="2020-12-31")
+
+
+def test_options_of_another_format_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="do not apply"):
+        nio.read(SEER, columns={"patient_id": "id"})
+
+
+def test_load_summary_counts_unknown_registry_codes() -> None:
+    # numeric_tab fixture: grade 9 on records 3 and 6; stage Unstaged (9) on record 6
+    s = nio.load_summary(nio.read(SEER, classify=False))
+    table = {(a, b): c for a, b, c, _ in s.itertuples(index=False)}
+    assert table[("unknown code", "grade_code")] == 2
+    assert table[("unknown code", "stage_code")] == 1

@@ -90,16 +90,25 @@ def read(
     [True]
     """
     kind = detect_format(path)
+    unknown = sorted(set(options) - _OPTIONS[kind])
+    if unknown:
+        raise InputError(
+            f"option(s) {unknown} do not apply to a {kind} file; it accepts "
+            f"{sorted(_OPTIONS[kind]) or 'no options'} besides classify."
+        )
+    if study_cutoff is not None and kind != "naaccr-xml":
+        raise InputError(
+            f"study_cutoff applies to NAACCR XML (survival computed from dates); a {kind} file "
+            "carries its survival months already."
+        )
     if kind == "seerstat":
-        if study_cutoff is not None:
-            raise InputError(
-                "study_cutoff applies to NAACCR XML; SEER*Stat exports carry survival months "
-                "computed by SEER with its own cutoff."
-            )
         return read_seerstat(path, classify=classify, **options)
     if kind == "naaccr-xml":
-        return read_naaccr_xml(path, study_cutoff=study_cutoff, classify=classify, **options)
+        return read_naaccr_xml(path, study_cutoff=study_cutoff, classify=classify)
     return read_table(path, classify=classify, **options)
+
+
+_OPTIONS = {"seerstat": {"dictionary"}, "naaccr-xml": set(), "table": {"columns", "sep"}}
 
 
 # fields whose registry codes have a fixed shape; values of another shape are "unrecognised"
@@ -114,6 +123,15 @@ _SHAPES = {
     "reporting_source": r"[1-8]",
     "survival_flag": r"[0-389]",
 }
+# registry codes that mean "unknown" (stage 9 / unstaged, grade 9, sequence 99, age 999)
+_UNKNOWN_CODES = {
+    "tumor_seq": ["99"],
+    "sex": ["unknown", "Unknown"],
+    "race": ["Unknown"],
+    "grade_code": ["9"],
+    "stage_code": ["9", "Unknown/unstaged", "Unstaged", "Unknown"],
+    "survival_flag": ["9"],
+}
 _MISSING_FIELDS = ("year_dx", "age_dx", "sex", "primary_site", "histology", "behavior",
                    "grade_code", "stage_code", "survival_months", "dead", "cancer_death")  # fmt: skip
 
@@ -123,10 +141,11 @@ def load_summary(df: pd.DataFrame) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with columns ``section`` (``rows``, ``excluded``, ``missing``, ``unrecognised``),
-    ``item`` (what is counted: a reason or a field), ``count`` and ``percent`` (of rows read).
-    ``missing`` counts NA values per field, ``unrecognised`` values that are present but not a
-    registry code of the expected shape (labels netsurv could not map).
+    DataFrame with columns ``section`` (``rows``, ``excluded``, ``missing``, ``unknown code``,
+    ``unrecognised``), ``item`` (a reason or a field), ``count`` and ``percent`` (of rows read).
+    ``missing`` counts NA values per field, ``unknown code`` registry codes that mean unknown
+    (stage 9, grade 9, ...), ``unrecognised`` values present but not a registry code of the
+    expected shape (labels netsurv could not map). Only sections with a count appear.
 
     Examples
     --------
@@ -149,6 +168,11 @@ def load_summary(df: pd.DataFrame) -> pd.DataFrame:
             k = int(df[field].isna().sum())
             if k:
                 records.append(("missing", field, k))
+    for field, codes in _UNKNOWN_CODES.items():
+        if field in df:
+            k = int(df[field].astype(object).isin(codes).sum())
+            if k:
+                records.append(("unknown code", field, k))
     for field, shape in _SHAPES.items():
         if field in df:
             values = df[field].dropna().astype(str)

@@ -69,6 +69,7 @@ class Subjects:
     excluded: pd.Series
     unit: float
     rows: np.ndarray  # positions in the input frame
+    entry: np.ndarray | None = None  # days (left truncation)
 
 
 def subjects(
@@ -143,7 +144,8 @@ def subjects(
     days = p.time * UNIT_DAYS[time_unit]
     warn_beyond(table, float(np.max(date_days + days)))
     return Subjects(p.stratum, p.strata, p.by, p.time, days, p.event, age0, pos0, sx, rc, table,
-                    p.excluded, UNIT_DAYS[time_unit], rows)  # fmt: skip
+                    p.excluded, UNIT_DAYS[time_unit], rows,
+                    None if p.entry is None else p.entry * UNIT_DAYS[time_unit])  # fmt: skip
 
 
 def _diagnosis_days(
@@ -200,6 +202,7 @@ def relative_survival(
     completed_age: bool | None = None,
     age_unit: Literal["years", "days"] = "years",
     zero_time: float | None = None,
+    entry: str | None = None,
 ) -> SurvivalCurves:
     """Net survival (Pohar Perme) or relative survival (Ederer II), per stratum of ``by``.
 
@@ -225,6 +228,8 @@ def relative_survival(
     age_unit : "years" (default) or "days" (exact ages, as R ``relsurv`` takes them).
     zero_time : follow-up given to rows with zero follow-up (e.g. 0.5 for SEER month 0);
         None (default) leaves them out and counts them, as R ``relsurv`` drops them.
+    entry : column of entry times (left truncation, e.g. from :func:`netsurv.period_window`):
+        at risk when entry < t <= time; the weights 1/S_P,i still run from diagnosis.
 
     Returns
     -------
@@ -250,7 +255,8 @@ def relative_survival(
     z_value(conf_level)
     s = subjects(df, time=time, event=event, by=by, time_unit=time_unit, age=age, sex=sex,
                  year=year, date_dx=date_dx, month=month, race=race, lifetable=lifetable,
-                 completed_age=completed_age, age_unit=age_unit, zero_time=zero_time)  # fmt: skip
+                 completed_age=completed_age, age_unit=age_unit, zero_time=zero_time,
+                 entry=entry)  # fmt: skip
     return _estimate(s, method, conf_type, conf_level, time_unit)
 
 
@@ -258,9 +264,9 @@ def net_sums(s: Subjects, weighted: bool) -> tuple[object, dict[str, np.ndarray]
     """Step grid and finished interval sums for validated subjects."""
     from netsurv.lifetables.netsums import finish, step_grid, subject_sums
 
-    grid = step_grid(s.stratum, s.days, len(s.strata))
+    grid = step_grid(s.stratum, s.days, len(s.strata), s.entry)
     sums = subject_sums(grid, s.table, s.stratum, s.days, s.status, s.age, s.pos, s.sex,
-                        s.race, weighted=weighted)  # fmt: skip
+                        s.race, weighted=weighted, entry=s.entry)  # fmt: skip
     return grid, finish(grid, sums)
 
 
@@ -286,14 +292,14 @@ def _estimate(
     lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
     # original time values (not days / unit) so that at(60) finds month 60 exactly
     j = _interval_of(grid, s)
-    times = np.zeros(len(st))
+    times = grid.time / s.unit  # type: ignore[attr-defined]
     times[j] = s.time
-    nxt = np.r_[yi[1:], 0.0] * np.r_[st[1:] == st[:-1], False]
+    exits = np.bincount(j, minlength=len(st)).astype(np.float64)
     k = len(s.strata)
     last_row = np.searchsorted(st, np.arange(k), side="right") - 1
     return SurvivalCurves(
         by=s.by, strata=s.strata, stratum=st, time=times, n_at_risk=yi, n_events=dni,
-        n_censored=yi - nxt - dni, survival=survival, se_log=se_log, lower=lower, upper=upper,
+        n_censored=exits - dni, survival=survival, se_log=se_log, lower=lower, upper=upper,
         conf_type=conf_type, conf_level=conf_level,
         n=np.bincount(s.stratum, minlength=k).astype(np.float64), last_time=times[last_row],
         excluded=s.excluded, counts=None, measure=measure, time_unit=time_unit,

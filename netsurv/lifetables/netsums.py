@@ -23,7 +23,7 @@ interval began).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -51,8 +51,18 @@ class StepGrid:
     steps_through: np.ndarray  # steps of the stratum up to and including interval j
 
 
-def step_grid(stratum: np.ndarray, time: np.ndarray, n_strata: int) -> StepGrid:
-    """Distinct exit times per stratum and relsurv's one-day integration steps between them."""
+def step_grid(
+    stratum: np.ndarray, time: np.ndarray, n_strata: int, entry: np.ndarray | None = None
+) -> StepGrid:
+    """Distinct exit times per stratum and relsurv's one-day integration steps between them.
+
+    With left truncation the (positive) entry times are grid points too, so that the risk set
+    changes only at grid points.
+    """
+    if entry is not None:
+        late = entry > 0
+        stratum = np.concatenate([stratum, stratum[late]])
+        time = np.concatenate([time, entry[late]])
     order = np.lexsort((time, stratum))
     st, tt = stratum[order].astype(np.int64), time[order]
     new = np.r_[True, (st[1:] != st[:-1]) | (tt[1:] != tt[:-1])] if len(tt) else np.zeros(0, bool)
@@ -82,10 +92,13 @@ def subject_sums(
     race: np.ndarray,
     *,
     weighted: bool = True,
+    entry: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-chunk additive sums on ``grid`` (see the module docstring); every array is indexed
     by interval (``yi, dni, dnisi, dnisisq``) or by step (``b, a, b2, a2, e``).
-    ``weighted=False`` skips the 1/S_P sums (Ederer II needs only ``yi, dni, e``)."""
+    ``weighted=False`` skips the 1/S_P sums (Ederer II needs only ``yi, dni, e``).
+    ``entry`` (left truncation, on the grid): a subject is at risk over the steps after its
+    entry; its expected survival S_P,i still runs from time 0 (diagnosis)."""
     n_int, n_steps = len(grid.time), len(grid.step_start)
     # interval of each subject's exit: rows of grid are sorted by (stratum, time)
     j = _locate(grid, stratum, time)
@@ -95,8 +108,24 @@ def subject_sums(
                   grid=(grid.step_start, grid.step_stratum, first, nsteps))  # fmt: skip
     cum = pieces.total(len(time))
     inv = np.exp(cum)
+    at_risk = _at_risk(grid, j)
+    if entry is not None and (entry > 0).any():
+        late = np.flatnonzero(entry > 0)
+        je = np.zeros(len(time), dtype=np.int64)
+        je[late] = _locate(grid, stratum[late], entry[late])
+        at_risk -= _at_risk(grid, je[late])  # entered at t_j: not at risk at t_j
+        m_e = np.where(entry > 0, grid.steps_through[je], 0)[pieces.subject]
+        keep = pieces.m1 > m_e
+        shift = np.maximum(m_e - pieces.m0, 0)
+        s = grid.step_start
+        f = first[pieces.subject]
+        new_m0 = pieces.m0 + shift
+        cum0 = pieces.cum0 + pieces.hazard * (s[f + np.minimum(new_m0, nsteps[pieces.subject] - 1)]
+                                              - s[f + pieces.m0])  # fmt: skip
+        pieces = replace(pieces, m0=new_m0, cum0=cum0)
+        pieces = Pieces(*(getattr(pieces, name)[keep] for name in Pieces.__dataclass_fields__))
     out = {
-        "yi": _at_risk(grid, j),
+        "yi": at_risk,
         "dni": np.bincount(j, weights=status, minlength=n_int),
         "dnisi": np.bincount(j, weights=status * inv, minlength=n_int),
         "dnisisq": np.bincount(j, weights=status * inv * inv, minlength=n_int),

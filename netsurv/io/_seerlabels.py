@@ -173,6 +173,9 @@ def _seq(label: str) -> str | None:
 
 
 def _site(label: str) -> str | None:
+    text = label.strip()
+    if text.isdigit() and len(text) <= 3:  # "Primary Site" as a number: 181 -> C181, 9 -> C009
+        return f"C{int(text):03d}"
     m = re.match(r"^c?(\d{2})\.?(\d)\b", label.strip(), flags=re.IGNORECASE)
     return f"C{m.group(1)}{m.group(2)}" if m else None
 
@@ -218,6 +221,8 @@ def decode_label(field: str, label: str) -> str:
     '02'
     >>> decode_label("primary_site", "C25.0-Head of pancreas")
     'C250'
+    >>> decode_label("primary_site", "9")
+    'C009'
     """
     text = label.strip()
     shape = _CODE_SHAPE.get(field)

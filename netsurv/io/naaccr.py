@@ -31,7 +31,7 @@ __all__ = ["NAACCR_NS", "read_naaccr_xml"]
 
 NAACCR_NS = "http://naaccr.org/naaccrxml"
 CHUNK_BYTES = 1 << 20
-CHUNK_TUMORS = 50_000
+CHUNK_TUMORS = 20_000
 _SEP = "\x1f"  # namespace separator: expat reports "uri<SEP>local"
 
 

@@ -249,10 +249,11 @@ def _cox_section(df: pd.DataFrame, out: Path, opts: dict[str, Any]) -> str:
     ax = res.plot(title=f"Hazard ratios, adjusted for each other (n = {res.n:,}, events = {res.n_events:,})")  # fmt: skip
     _save(ax, out / "cox_forest.png")
     worst = res.ph_test["p_value"].min()
+    sampled = f", on a random sample of {res.ph_rows:,} rows" if res.ph_rows < res.n else ""
     note = (f"Cox proportional-hazards model (lifelines CoxPHFitter, Efron ties) of "
             f"{_esc(opts['event'])} on {', '.join(covs)} (age per year). Proportional hazards: "
             f"scaled Schoenfeld residuals against ranked time (lifelines "
-            f"proportional_hazard_test); smallest per-term p = {worst:.3g}"
+            f"proportional_hazard_test{sampled}); smallest per-term p = {worst:.3g}"
             + (" — some hazard ratios change over follow-up; read them as averages." if worst < 0.05 else ".")  # fmt: skip
             + (f" Left out (fewer than {th} cases): {_esc('; '.join(dropped))}." if dropped else ""))  # fmt: skip
     return (f'<p><img src="cox_forest.png" alt="forest plot"></p><p class="note">{note} '

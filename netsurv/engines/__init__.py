@@ -40,7 +40,13 @@ from netsurv._validate import as_by
 from netsurv.engines._kernel import UNKNOWN_LABELS, UNKNOWN_REASON, Spec
 from netsurv.errors import InputError, NetsurvError
 
-__all__ = ["ENGINES", "MissingExtraError", "available_engines", "to_counts"]
+__all__ = [
+    "ENGINES",
+    "MissingExtraError",
+    "available_engines",
+    "to_counts",
+    "without_unknown_groups",
+]
 
 Engine = Literal["numpy", "arrow", "duckdb", "dask"]
 ENGINES: tuple[str, ...] = ("numpy", "arrow", "duckdb", "dask")
@@ -155,6 +161,41 @@ def to_counts(
     if kind != "dask":
         source = _to_dask(dask, source, kind, spec)
     return count_dask(source, spec, progress=progress)
+
+
+def without_unknown_groups(counts: Counts, groups: str | Sequence[str]) -> Counts:
+    """The counts without strata whose ``groups`` label means unknown, as a log-rank test
+    wants them (exact: strata are separate rows of the table). The left-out subjects are
+    counted first in ``excluded`` as "unknown group (left out of the test)".
+
+    So one pass over a large file serves both the curves (all groups) and the test. The same
+    rows are left out as by :func:`netsurv.logrank`; a row that is both in an unknown group
+    and excluded for another reason stays counted under that other reason here (``logrank``
+    and ``to_counts(..., unknown_groups=...)`` count it as unknown group).
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": [1, 2, 3], "d": [1, 0, 1], "g": ["a", "unknown", "b"]})
+    >>> c = without_unknown_groups(to_counts(df, time="t", event="d", by="g"), "g")
+    >>> c.strata["g"].tolist(), c.excluded.to_dict()
+    (['a', 'b'], {'unknown group (left out of the test)': 1})
+    """
+    cols = as_by(groups)
+    unknown = np.zeros(counts.n_strata, dtype=bool)
+    for g in cols:
+        if g not in counts.by:
+            raise InputError(f"{g!r} is not a grouping column of these counts {counts.by}")
+        text = counts.strata[g].astype("string").str.strip().str.lower()
+        unknown |= np.asarray(text.isin(UNKNOWN_LABELS).fillna(False), dtype=bool)
+    if not unknown.any():
+        return counts
+    drop = unknown[counts.stratum]
+    n_left_out = float(counts.n_subjects()[unknown].sum())
+    table = counts.to_frame()[~drop]
+    excluded = pd.concat(
+        [pd.Series({UNKNOWN_REASON: int(round(n_left_out))}), counts.excluded]
+    ).astype("int64")
+    excluded.name, excluded.index.name = "n_excluded", "reason"
+    return Counts.from_frame(table, counts.by, weighted=counts.weighted, excluded=excluded)
 
 
 def _to_dask(dask: Any, source: Any, kind: str, spec: Spec) -> Any:

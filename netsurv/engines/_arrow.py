@@ -78,7 +78,9 @@ def count_arrow(source: Any, spec: Spec, *, progress: bool = False) -> Counts:
             total_rows = sum(f.metadata.num_rows for f in frags)
             groups = f"{sum(f.metadata.num_row_groups for f in frags)} row groups"
             label = f"counting {source!r}" if isinstance(source, Files) else label
-        batches = dataset.to_batches(columns=cols, batch_size=BATCH_ROWS, use_threads=True)
+        batches = dataset.to_batches(
+            columns=cols, batch_size=BATCH_ROWS, use_threads=True, batch_readahead=4
+        )
     acc = Accumulator(spec, cats)
     bar = Progress(label, total_rows, " rows", enabled=progress)
     done = 0

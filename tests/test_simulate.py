@@ -227,3 +227,19 @@ def test_true_survival_reports_every_extent_for_each_month(seeds) -> None:
     assert set(truth["extent"]) == {"localized", "regional", "distant", "unknown"}
     assert (truth.groupby("extent")["time"].agg(list).map(len) == 24).all()
     assert truth.groupby("extent")["survival"].apply(lambda s: s.is_monotonic_decreasing).all()
+
+
+def test_seerstat_round_trip_gives_the_same_survival(tmp_path) -> None:
+    # issue 7 proof: simulate (a seed not used elsewhere) -> SEER*Stat export -> read ->
+    # classify -> kaplan_meier equals the in-memory frame (SEER*Stat exports carry no dates)
+    df = simulate_registry(5_000, seed=8191)
+    ns.write_seerstat(df, tmp_path / "export.txt")
+    back = ns.read(tmp_path / "export.txt")
+    assert len(back) == len(df)
+    for column in ("patient_id", "tumor_seq", "primary_site", "histology", "stage_code",
+                   "grade_code", "survival_months", "dead", "cancer_death", "exclusion"):  # fmt: skip
+        pd.testing.assert_series_equal(back[column].astype(str), df[column].astype(str))
+    pd.testing.assert_series_equal(back["extent"].astype(str), df["extent"].astype(str))
+    a = ns.kaplan_meier(df, by="extent").at([12, 59])
+    b = ns.kaplan_meier(back, by="extent").at([12, 59])
+    pd.testing.assert_frame_equal(a, b)

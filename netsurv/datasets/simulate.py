@@ -284,6 +284,9 @@ def _apply_quality(
     frame.loc[dco, "exclusion"] = _REASONS["dco"]
     frame.loc[unknown, "exclusion"] = _REASONS["survival_unknown"]
     frame.loc[alive0, "exclusion"] = _REASONS["alive_zero"]
+    # a second primary can also end alive within its first month (lost soon after diagnosis)
+    natural = frame["survival_months"].eq(0) & frame["dead"].eq(False) & frame["exclusion"].isna()
+    frame.loc[natural.to_numpy(dtype=bool), "exclusion"] = _REASONS["alive_zero"]
 
 
 def _classify(frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,8 @@ def test_one_row_per_tumour_with_patient_items_copied(frame: pd.DataFrame) -> No
     assert frame["tumor_seq"].tolist() == ["01", "02", "00", "00", "00"]
     assert frame["sex"].tolist()[:2] == ["female", "female"]  # Patient-level sex 2 on both
     assert frame["date_of_birth"].iloc[1] == "19500704"
+    # race1 01 white, 02 black, 99 unknown, 04 (Chinese) -> other
+    assert frame["race"].tolist() == ["white", "white", "black", "unknown", "other"]
 
 
 def test_naaccr_data_level_items_are_copied_to_every_tumour(frame: pd.DataFrame) -> None:

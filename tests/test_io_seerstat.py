@@ -300,3 +300,10 @@ def test_grouped_years_are_kept_as_text_not_guessed(tmp_path: Path) -> None:
     df = nio.read(txt, classify=False)
     assert df["year_dx"].isna().all()
     assert df["year_of_diagnosis_1975_2019_by_5"].tolist() == ["2000-2004", "2005-2009"]
+
+
+def test_race_is_grouped_and_the_label_kept(frame: pd.DataFrame) -> None:
+    # Race recode (White, Black, Other): the "Other (...)" label holds a comma (quoted in CSV)
+    assert frame["race"].iloc[[0, 1, 3, 7]].tolist() == ["white", "black", "other", "unknown"]
+    label = frame["race_recode_white_black_other"].iloc[3]
+    assert label == "Other (American Indian/AK Native, Asian/Pacific Islander)"

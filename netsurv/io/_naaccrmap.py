@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from netsurv.errors import ReadError
+from netsurv.io.canonical import race_group
 from netsurv.io.survtime import parse_partial_dates, seer_survival_time
 
-__all__ = ["CANONICAL_TO_ITEM", "ITEM_TO_CANONICAL", "RACE_LABELS", "canonical_from_items"]
+__all__ = ["CANONICAL_TO_ITEM", "ITEM_TO_CANONICAL", "RACE_CODES", "canonical_from_items"]
 
 # naaccrId -> (canonical column, copied verbatim?) ; verbatim items are not repeated as extras
 ITEM_TO_CANONICAL: dict[str, tuple[str, bool]] = {
@@ -62,9 +63,8 @@ CANONICAL_TO_ITEM: dict[str, str] = {
     "stage_ss2000": "seerSummaryStage2000",
     "stage_ss2018": "summaryStage2018",
 }
-# race1 (#160) -> SEER "Race recode (White, Black, Other)" labels
-RACE_LABELS = {"01": "White", "02": "Black", "99": "Unknown"}
-_OTHER_RACE = "Other (American Indian/AK Native, Asian/Pacific Islander)"
+# canonical race -> race1 (#160): 01 white, 02 black, 98 other race, 99 unknown
+RACE_CODES = {"white": "01", "black": "02", "other": "98", "unknown": "99"}
 _SEX = {"1": "male", "2": "female", "3": "other", "9": "unknown"}
 _DEAD = {"0": True, "1": False}  # vitalStatus #1760 / vitalStatusRecode #1762: 0 dead, 1 alive
 
@@ -132,7 +132,9 @@ def canonical_from_items(
         if verbatim:
             out[column] = _item(raw, item)
     out["tumor_seq"] = _item(raw, "sequenceNumberCentral", "sequenceNumberHospital")
-    out["stage_ss2000"] = _item(raw, "seerSummaryStage2000", "derivedSs2000")
+    out["stage_ss2000"] = _item(
+        raw, "seerSummaryStage2000", "derivedSs2000", "seerSummaryStage1977"
+    )
     out["stage_ss2018"] = _item(raw, "summaryStage2018", "derivedSummaryStage2018")
     y, m, _, date_dx, dx_raw = _dates(raw, "dateOfDiagnosis", path)
     *_, date_lc, lc_raw = _dates(raw, "dateOfLastContact", path)
@@ -146,8 +148,7 @@ def canonical_from_items(
     out["age_dx_approx"] = False
     sex = _item(raw, "sexAssignedAtBirth", "sex")
     out["sex"] = sex.map(lambda v: _SEX.get(v, v) if isinstance(v, str) else v)
-    race = _item(raw, "race1")
-    out["race"] = race.map(lambda v: RACE_LABELS.get(v, _OTHER_RACE) if isinstance(v, str) else v)
+    out["race"] = _item(raw, "race1").map(race_group)
     dead = _item(raw, "vitalStatusRecode", "vitalStatus").map(_DEAD).astype("boolean")
     months = pd.to_numeric(_item(raw, "survMosActiveFollowup"), errors="coerce")
     given = months.notna()

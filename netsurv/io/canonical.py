@@ -21,6 +21,8 @@ __all__ = [
     "GRADE_SOURCE_COLUMNS",
     "STAGE_SOURCE_COLUMNS",
     "finalize",
+    "race_group",
+    "split_stage_grade",
 ]
 
 # canonical column -> dtype (see DESIGN.md "Canonical columns")
@@ -265,3 +267,42 @@ def finalize(df: pd.DataFrame, *, add_missing: bool = True) -> pd.DataFrame:
         df["exclusion"] = computed if computed is not None else np.nan
     order = [c for c in types if c in df]
     return df[order + [c for c in df.columns if c not in types]]
+
+
+_SYSTEM_COLUMN: Final = {v: k for k, v in _STAGE_SYSTEM.items()}
+_GRADE_COLUMN: Final = {"pre2018": "grade_pre2018", "2018": "grade_2018"}
+
+
+def split_stage_grade(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` with raw stage / grade columns (``stage_historic_a`` ...) filled from
+    ``stage_code`` + ``stage_system`` and ``grade_code`` + ``grade_system`` where the frame has no
+    such column, so that writers can put each code in its registry field."""
+    df = df.copy()
+    pairs = [("stage_code", "stage_system", _SYSTEM_COLUMN), ("grade_code", "grade_system",
+             _GRADE_COLUMN)]  # fmt: skip
+    for code, system, targets in pairs:
+        if code not in df or system not in df:
+            continue
+        for name, target in targets.items():
+            rows = (df[system] == name).fillna(False).to_numpy(dtype=bool)
+            if target not in df and rows.any():
+                df[target] = df[code].where(rows)
+    return df
+
+
+def race_group(value: object) -> object:
+    """``white`` / ``black`` / ``unknown`` / ``other`` from a SEER race label or race1 code.
+
+    >>> [race_group(v) for v in ["White", "02", "Other (American Indian/AK Native, ...)", "99"]]
+    ['white', 'black', 'other', 'unknown']
+    """
+    if not isinstance(value, str) or not value.strip():
+        return np.nan
+    low = value.strip().lower()
+    if low in ("white", "01", "1") or low.startswith("white"):
+        return "white"
+    if low in ("black", "02", "2") or low.startswith("black"):
+        return "black"
+    if low in ("99", "9") or low.startswith("unknown"):
+        return "unknown"
+    return "other"

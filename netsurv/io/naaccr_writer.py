@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.io._naaccrmap import CANONICAL_TO_ITEM, RACE_LABELS
+from netsurv.io._naaccrmap import CANONICAL_TO_ITEM, RACE_CODES
+from netsurv.io.canonical import race_group, split_stage_grade
 from netsurv.io.naaccr import NAACCR_NS
 
 __all__ = ["write_naaccr_xml"]
@@ -34,7 +35,6 @@ _NOT_WRITTEN = frozenset(
     }
 )  # fmt: skip
 _SEX = {"male": "1", "female": "2", "other": "3", "unknown": "9"}
-_RACE = {label: code for code, label in RACE_LABELS.items()}
 
 
 def _camel(name: str) -> str:
@@ -81,7 +81,8 @@ def _columns(df: pd.DataFrame) -> dict[str, list[str]]:
     if "sex" in df:
         items["sex"] = [_SEX.get(v, v) for v in _text(df["sex"])]
     if "race" in df:
-        items["race1"] = [_RACE.get(v, "98" if v else "") for v in _text(df["race"])]
+        groups = [race_group(v) if v else "" for v in _text(df["race"])]
+        items["race1"] = [RACE_CODES.get(g, "") if isinstance(g, str) else "" for g in groups]
     if "dead" in df:
         items["vitalStatus"] = [{"True": "0", "False": "1"}.get(v, "") for v in _text(df["dead"])]
     if "survival_months" in df:
@@ -138,7 +139,7 @@ def write_naaccr_xml(
     (['01', '02'], [5.0, 3.0])
     """
     path = Path(path)
-    items = _columns(df.reset_index(drop=True))
+    items = _columns(split_stage_grade(df.reset_index(drop=True)))
     patient_keys = [k for k in _PATIENT_ITEMS if k in items]
     tumor_keys = [k for k in items if k not in patient_keys]
     ids = items["patientIdNumber"]

@@ -22,7 +22,7 @@ from netsurv.errors import ReadError
 from netsurv.io._dic import SeerStatDictionary, parse_dic
 from netsurv.io._files import GZIP_ERRORS, gzip_error, open_binary
 from netsurv.io._seerlabels import canonical_field, decode_label, snake_case
-from netsurv.io.canonical import finalize
+from netsurv.io.canonical import finalize, race_group
 
 __all__ = ["locate_export", "read_seerstat"]
 
@@ -234,6 +234,9 @@ def _decode_column(out: dict, var: str, field: str, s: pd.Series, lines, data) -
         parts = s.str.extract(r"^(\d{4})/(\d)")
         out.setdefault("histology", parts[0])
         out.setdefault("behavior", parts[1])
+    elif field == "race":
+        out["race"] = _map_unique(s, race_group)
+        out[snake_case(var)] = s  # the label itself (e.g. which "Other")
     elif field == "histology":
         out[field] = s.str.extract(r"^(\d{4})", expand=False).fillna(s)
     else:

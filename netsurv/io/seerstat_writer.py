@@ -22,6 +22,7 @@ import pandas as pd
 from netsurv.errors import InputError
 from netsurv.io._dic import format_dic
 from netsurv.io._seerlabels import encode_label
+from netsurv.io.canonical import split_stage_grade
 
 __all__ = ["SeerStatExport", "write_seerstat"]
 
@@ -61,14 +62,17 @@ _NOT_WRITTEN = frozenset(
         "nen_type", "nec_subtype",
     }
 )  # fmt: skip
-_STAGE = {"historic_a": "stage_historic_a", "ss2000": "stage_ss2000", "ss2018": "stage_ss2018"}
-_STAGE |= {"combined": "stage_combined"}
-_GRADE = {"pre2018": "grade_pre2018", "2018": "grade_2018"}
 _COD_LABELS = {
     "0": "Alive or dead of other cause",
     "1": "Dead (attributable to this cancer dx)",
     "8": "Dead (missing/unknown COD)",
     "9": "N/A not first tumor",
+}
+_RACE_LABELS = {
+    "white": "White",
+    "black": "Black",
+    "other": "Other (American Indian/AK Native, Asian/Pacific Islander)",
+    "unknown": "Unknown",
 }
 _AGE_GROUPS = [(1, 4), *[(a, a + 4) for a in range(5, 85, 5)]]
 
@@ -133,6 +137,8 @@ def _labels(df: pd.DataFrame, column: str) -> pd.Series:
         return text if column == "year_dx" else text.map(lambda v: encode_label("month_dx", v))
     if column == "primary_site":
         return _as_text(s).map(lambda v: v[1:] if v and v[:1].upper() == "C" else v)
+    if column == "race":
+        return _as_text(s).map(lambda v: None if v is None else _RACE_LABELS.get(v.lower(), v))
     if column == "sex":
         return _as_text(s).map(lambda v: {"male": "Male", "female": "Female"}.get(v, v))
     text = _as_text(s)
@@ -141,17 +147,7 @@ def _labels(df: pd.DataFrame, column: str) -> pd.Series:
 
 def _columns(df: pd.DataFrame) -> list[tuple[str, str, bool, pd.Series]]:
     """(canonical column, SEER*Stat name, coded?, label text per row) for every written column."""
-    df = df.copy()
-    for system, target in (_STAGE | {}).items():
-        if target not in df and "stage_code" in df and "stage_system" in df:
-            rows = df["stage_system"] == system
-            if rows.any():
-                df[target] = df["stage_code"].where(rows)
-    for system, target in _GRADE.items():
-        if target not in df and "grade_code" in df and "grade_system" in df:
-            rows = df["grade_system"] == system
-            if rows.any():
-                df[target] = df["grade_code"].where(rows)
+    df = split_stage_grade(df)
     if "ki67_code" not in df and "ki67" in df:
         df["ki67_code"] = pd.to_numeric(df["ki67"]).map(
             lambda v: None if np.isnan(v) else f"{v:.1f}"

@@ -313,3 +313,12 @@ def test_one_pass_serves_curves_and_the_test_without_unknown_groups(
         # same rows left out; a row both 'unknown' and excluded for another reason is counted
         # under that reason here, under 'unknown group' by logrank (which drops those first)
         assert got.excluded.sum() == expected.excluded.sum()
+
+
+def test_docstring_examples_of_the_engines_run() -> None:
+    import doctest
+
+    import netsurv.engines
+
+    failures, tried = doctest.testmod(netsurv.engines, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert tried >= 3 and failures == 0

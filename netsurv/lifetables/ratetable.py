@@ -331,5 +331,5 @@ def warn_beyond(table: RateTable, last_position_days: float) -> None:
             f"{used} rates are carried forward{note}. Choose another year with "
             "lifetable=netsurv.lifetables.us().with_beyond_year(YEAR).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )

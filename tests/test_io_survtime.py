@@ -106,3 +106,28 @@ def test_vectorised_result_matches_row_by_row() -> None:
         alone = seer_survival_time([dx[i]], [lc[i]], [dead[i]], study_cutoff="2021-12-31")
         assert alone.flag[0] == together.flag[i]
         assert alone.months[0] == together.months[i] or np.isnan(together.months[i])
+
+
+def test_another_tumours_complete_date_bounds_the_imputation() -> None:
+    # patient A: tumour 1 dx 2010-03-15 (complete), tumour 2 dx 2010-03 (day unknown), last
+    # contact 2012: tumour 2 lies between Mar 15 and Mar 31 -> 15 + (31 - 15) // 2 = Mar 23
+    st = seer_survival_time(
+        ["20100315", "201003"], ["20120101"] * 2, [False] * 2, patient_id=["A", "A"],
+        sequence=["01", "02"],
+    )  # fmt: skip
+    assert str(st.date_dx[1])[:10] == "2010-03-23"
+    alone = seer_survival_time(["201003"], ["20120101"], [False])
+    assert str(alone.date_dx[0])[:10] == "2010-03-16"  # 1 + (31 - 1) // 2 without the neighbour
+
+
+def test_flag_2_becomes_3_when_a_later_tumour_survived_longer_than_0_days() -> None:
+    # tumour 1 dx 2015-06 (day unknown), last contact 2015-06-20: could be 0 days -> 2 on its
+    # own; tumour 2 dx 2015-06-10 has 10 days of survival, so tumour 1 (diagnosed before it)
+    # cannot have 0 days -> 3 (SEER's reverse pass)
+    alone = seer_survival_time(["201506"], ["20150620"], [False])
+    assert alone.flag[0] == "2"
+    st = seer_survival_time(
+        ["201506", "20150610"], ["20150620"] * 2, [False] * 2, patient_id=["B", "B"],
+        sequence=["01", "02"],
+    )  # fmt: skip
+    assert st.flag.tolist() == ["3", "1"]

@@ -164,6 +164,8 @@ def canonical_from_items(
             study_cutoff=study_cutoff,
             reporting_source=out["reporting_source"][todo],
             date_of_birth=birth_raw[todo],
+            patient_id=out["patient_id"][todo],
+            sequence=out["tumor_seq"][todo],
         )
         months[todo] = st.months
         flag[todo] = st.flag

@@ -130,6 +130,8 @@ def seer_survival_time(
     study_cutoff: str | pd.Timestamp | None = None,
     reporting_source: npt.ArrayLike | None = None,
     date_of_birth: npt.ArrayLike | None = None,
+    patient_id: npt.ArrayLike | None = None,
+    sequence: npt.ArrayLike | None = None,
 ) -> SurvivalTime:
     """SEER survival months and flag from (partial) diagnosis and last-contact dates.
 
@@ -140,6 +142,10 @@ def seer_survival_time(
     study_cutoff : end of follow-up (``"YYYY-MM-DD"``); None uses the date of last contact.
     reporting_source : NAACCR type of reporting source; 6 / 7 (autopsy / DCO) get flag 8.
     date_of_birth : complete birth dates bound the imputation of a diagnosis date.
+    patient_id, sequence : with them, tumours of one patient are ordered by diagnosis year,
+        then sequence number (60-97 after 00-59), and the complete diagnosis dates of a
+        patient's other tumours bound each imputation; a flag 2 becomes 3 when a later tumour
+        of the patient has survival > 0 days (SEER's reverse pass).
 
     Examples
     --------
@@ -169,7 +175,13 @@ def seer_survival_time(
     lc_lo, lc_hi = _bounds(ly, lm, ld)
     dx_exact = ~np.isnan(d)
     lc_exact = ~np.isnan(ld)
-    dx_day = _impute(dx_lo, dx_hi, birth, np.where(lc_exact, lc_lo, no_date))
+    before, after = birth, np.where(lc_exact, lc_lo, -no_date)
+    order = group = None
+    if patient_id is not None:
+        order, group = _patient_order(patient_id, sequence, np.where(np.isnan(y), 0, dx_lo), n)
+        prev, nxt = _neighbours(np.where(dx_exact, dx_lo, no_date), order, group, no_date)
+        before, after = np.maximum(before, prev), np.minimum(after, nxt)
+    dx_day = _impute(dx_lo, dx_hi, before, after)
     lc_day = _impute(lc_lo, lc_hi, np.where(dx_exact, dx_lo, no_date), np.full(n, -no_date))
     known = ~np.isnan(y) & ~np.isnan(ly)
     end = lc_day.copy()
@@ -195,6 +207,9 @@ def seer_survival_time(
     days[~usable] = np.nan
     months = np.floor(days / DAYS_PER_MONTH)
     flag = _flags(usable, days, (y, m, d), (end_y, end_m, end_d), prec_end)
+    if order is not None and group is not None:
+        later = _later_positive(np.nan_to_num(days, nan=0) > 0, order, group)
+        flag[(flag == "2") & later] = "3"
     if reporting_source is not None:
         dco = pd.Series(np.asarray(reporting_source, dtype=object)).isin(["6", "7"]).to_numpy()
         months[dco], days[dco], flag[dco] = np.nan, np.nan, "8"
@@ -207,6 +222,45 @@ def seer_survival_time(
         date_dx=dates.astype("datetime64[ns]"),
         exclusion=exclusion,
     )
+
+
+def _patient_order(
+    patient_id: npt.ArrayLike, sequence: npt.ArrayLike | None, dx_lo: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row order by (patient, diagnosis, sequence) and the patient code of each sorted row."""
+    codes = pd.factorize(pd.Series(np.asarray(patient_id, dtype=object)))[0]
+    seq = pd.to_numeric(pd.Series(np.asarray(sequence if sequence is not None else [""] * n,
+                                             dtype=object)), errors="coerce")  # fmt: skip
+    seq_key = np.where(seq.between(60, 97), seq + 100, seq.fillna(999)).astype(float)
+    # SEER compares known date parts and breaks ties (unknown parts) by sequence number;
+    # sequence numbers follow diagnosis order, so within a year they decide here
+    year = (dx_lo.astype("datetime64[D]").astype("datetime64[Y]")).astype("int64")
+    order = np.lexsort((dx_lo, seq_key, year, codes))
+    return order, codes[order]
+
+
+def _neighbours(
+    known: np.ndarray, order: np.ndarray, group: np.ndarray, no_date: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latest known date before and earliest known date after each row, within its patient."""
+    s = pd.Series(known[order])
+    prev = s.groupby(group).cummax().groupby(group).shift(1).fillna(no_date)
+    later = pd.Series(np.where(known[order] == no_date, -no_date, known[order]))[::-1]
+    nxt = later.groupby(group[::-1]).cummin().groupby(group[::-1]).shift(1).fillna(-no_date)
+    out_prev = np.empty_like(known)
+    out_next = np.empty_like(known)
+    out_prev[order] = prev.to_numpy(dtype="int64")
+    out_next[order] = nxt[::-1].to_numpy(dtype="int64")
+    return out_prev, out_next
+
+
+def _later_positive(positive: np.ndarray, order: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """True where a later tumour of the same patient has survival > 0 days."""
+    rev = pd.Series(positive[order].astype(int))[::-1]
+    seen = rev.groupby(group[::-1]).cummax().groupby(group[::-1]).shift(1).fillna(0)
+    out = np.empty(len(positive), dtype=bool)
+    out[order] = seen[::-1].to_numpy() > 0
+    return out
 
 
 def _flags(

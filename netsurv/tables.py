@@ -110,6 +110,7 @@ class SurvivalTable:
     p_value: float
     test: str
     event: str = "dead"
+    method: str = ""
     excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
 
     def to_frame(self) -> pd.DataFrame:
@@ -145,7 +146,7 @@ class SurvivalTable:
                 text = _estimate(s, lo, hi, digits)
                 cells.append(text + ("*" if bad and not pd.isna(s) else ""))
             out[f"{time_label(x, self.time_unit)} ({pct}% CI)"] = cells
-        if self.by:
+        if self.by and not pd.isna(self.p_value):
             out["p (log-rank)"] = [format_p(self.p_value)] + [""] * (len(t) - 1)
         out.loc[t["suppressed"].to_numpy(), out.columns[0]] += " †"
         return out
@@ -166,14 +167,14 @@ class SurvivalTable:
                 f"* Unreliable: standard error above {self.max_std_err:g} or fewer than "
                 f"{self.min_at_risk} at risk."
             )
-        what = (
-            f"{self.measure.capitalize()} survival"
-            if self.event == _EVENTS[self.measure]
-            else f"Survival (event column {self.event!r})"
-        )
-        method = "Kaplan–Meier" if self.measure != "relative" else "relative survival"
+        if self.measure == "relative":
+            what = self.method or "relative survival"
+        elif self.event == _EVENTS[self.measure]:
+            what = f"{self.measure} survival, Kaplan–Meier"
+        else:
+            what = f"survival (event column {self.event!r}), Kaplan–Meier"
         notes.append(
-            f"{what}, {method} with {self.conf_type} confidence intervals "
+            f"{what[0].upper()}{what[1:]}, with {self.conf_type} confidence intervals "
             f"({self.conf_level:.0%}); medians with the CI where the band crosses 0.5."
         )
         if self.whole_months:
@@ -181,7 +182,7 @@ class SurvivalTable:
                 "Survival at t months is survival through month t−1 of SEER whole-month "
                 "follow-up (a death recorded in month t lived at least t months), as SEER*Stat."
             )
-        if self.by:
+        if self.by and not pd.isna(self.p_value):
             notes.append(f"p: {self.test}; groups labelled 'unknown' are not compared.")
         if len(self.excluded):
             parts = ", ".join(
@@ -392,5 +393,6 @@ def survival_table(
         measure=measure, time_unit=fit.time_unit, conf_type=fit.conf_type,
         conf_level=fit.conf_level, whole_months=bool(whole_months),
         suppress_below=int(suppress_below), max_std_err=float(max_std_err),
-        min_at_risk=int(min_at_risk), p_value=p, test=test, event=event, excluded=fit.excluded,
+        min_at_risk=int(min_at_risk), p_value=p, test=test, event=event, method=fit.measure,
+        excluded=fit.excluded,
     )  # fmt: skip

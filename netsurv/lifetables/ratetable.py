@@ -307,6 +307,10 @@ def _read_hmd_text(path: Path) -> pd.DataFrame:
         raise ReadError("no 'Year Age ...' header line; is this an HMD 1x1 file?", path=path)
     names = lines[head].split()
     rows = [line.split() for line in lines[head + 1 :] if line.strip()]
+    for i, r in enumerate(rows):
+        if len(r) != len(names):
+            raise ReadError(f"expected {len(names)} fields ({' '.join(names)}), found {len(r)}",
+                            path=path, line=head + 2 + i)  # fmt: skip
     t = pd.DataFrame(rows, columns=names)
     t["Age"] = t["Age"].str.rstrip("+").astype(int)
     t["Year"] = t["Year"].astype(int)

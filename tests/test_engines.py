@@ -121,12 +121,12 @@ def test_ordered_categorical_keeps_its_order_and_text_is_sorted(
 
 
 def test_parquet_categorical_order_survives_the_file(
-    registry: pd.DataFrame, tmp_path: Path
+    registry: pd.DataFrame, tmp_path: Path, dask_client: object
 ) -> None:
     path = tmp_path / "reg.parquet"
     registry.to_parquet(path, row_group_size=64)
     expected = ns.counts(registry, by=["extent", "site"])
-    for engine in ["arrow", "duckdb"]:
+    for engine in ["arrow", "duckdb", "dask"]:
         c = to_counts(path, by=["extent", "site"], engine=engine)
         assert_same_counts(c, expected)
         assert c.strata["extent"].cat.ordered

@@ -33,29 +33,33 @@ def import_dask() -> Any:
     return dask
 
 
-def _partial(
-    frame: pd.DataFrame, spec: Spec, cats: dict[str, Any]
-) -> tuple[pd.DataFrame, Counter[str]]:
-    """One partition's additive table and exclusion counts."""
+Partial = tuple[pd.DataFrame, Counter[str], dict[str, Any]]
+
+
+def _partial(frame: pd.DataFrame, spec: Spec, cats: dict[str, Any]) -> Partial:
+    """One partition's additive table, exclusion counts and categories seen."""
     acc = Accumulator(spec, cats)
     acc.add_batch(pa.Table.from_pandas(frame, preserve_index=False))
-    return acc.table(), acc.excluded
+    found = {lev.name: (lev.categories, lev.ordered) for lev in acc.levels if lev.categorical}
+    return acc.table(), acc.excluded, found
 
 
-def _merge(
-    spec: Spec, *parts: tuple[pd.DataFrame, Counter[str]]
-) -> tuple[pd.DataFrame, Counter[str]]:
+def _merge(spec: Spec, *parts: Partial) -> Partial:
     """Sum several partial tables (rows with equal by values and time are added)."""
     tables = [p[0] for p in parts if len(p[0])]
     excluded: Counter[str] = Counter()
+    found: dict[str, Any] = {}
     for p in parts:
         excluded.update(p[1])
+        for name, (values, ordered) in p[2].items():
+            if found.get(name, (None,))[0] is None:
+                found[name] = (values, ordered)
     if not tables:
-        return parts[0][0], excluded
+        return parts[0][0], excluded, found
     table = pd.concat(tables, ignore_index=True)
     keys = [*spec.by, "time"]
     merged = table.groupby(keys, sort=False, dropna=False, observed=True)[list(SUMS)].sum()
-    return merged.reset_index(), excluded
+    return merged.reset_index(), excluded, found
 
 
 def count_dask(ddf: Any, spec: Spec, *, progress: bool = False) -> Counts:
@@ -83,9 +87,12 @@ def count_dask(ddf: Any, spec: Spec, *, progress: bool = False) -> Counts:
         from dask.diagnostics import ProgressBar
 
         with ProgressBar(out=sys.stderr):
-            table, excluded = parts[0].compute()
+            table, excluded, found = parts[0].compute()
     else:
-        table, excluded = parts[0].compute()
+        table, excluded, found = parts[0].compute()
+    for name, (values, ordered) in found.items():
+        if cats.get(name, (None,))[0] is None:  # categories known only inside partitions
+            cats[name] = (values, ordered)
     acc = Accumulator(spec, cats)  # only for the categories' order
     for lev in acc.levels:
         for value in table[lev.name].dropna().tolist():

@@ -289,7 +289,8 @@ def _estimate(
 
     survival = _segment_cumprod(1.0 - haz, st)
     se_log = np.sqrt(segment_cumsum(var, st))
-    lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
     # original time values (not days / unit) so that at(60) finds month 60 exactly
     j = _interval_of(grid, s)
     times = grid.time / s.unit  # type: ignore[attr-defined]

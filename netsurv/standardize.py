@@ -156,7 +156,7 @@ def standardize(
     bad = agg["note"].notna()
     agg.loc[bad, ["survival", "var"]] = np.nan
     agg["std_err"] = np.sqrt(agg.pop("var"))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lo, hi = confidence_band(
             agg["survival"].to_numpy(),
             (agg["std_err"] / agg["survival"]).to_numpy(),

@@ -42,9 +42,9 @@ def _times(text: str) -> list[float]:
 
 
 def _read(path: str) -> pd.DataFrame:
-    import netsurv
+    from netsurv.report import read_input
 
-    return netsurv.read(path)
+    return read_input(path)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ import pandas as pd
 from netsurv.errors import InputError, NetsurvError
 from netsurv.tables import SurvivalTable, mask_count, survival_table
 
-__all__ = ["Report", "demo", "report"]
+__all__ = ["Report", "demo", "read_input", "report"]
 
 FACTORS = ("extent", "site_group", "grade", "differentiation")
 _CSS = """
@@ -93,15 +93,32 @@ def _mask(df: pd.DataFrame, cols: Sequence[str], threshold: int) -> pd.DataFrame
     return out
 
 
+DERIVED = ("site_group", "extent", "grade", "differentiation", "nen_type")
+
+
+def read_input(path: str | Path) -> pd.DataFrame:
+    """Read a registry file as the CLI and :func:`report` do.
+
+    ``netsurv.read(path, classify=False)``, then :func:`netsurv.classify` only when the file
+    has raw codes (``histology``) and none of the derived columns (``site_group``, ``extent``,
+    ``grade``, ``differentiation``, ``nen_type``): derived columns already in a table are kept.
+    """
+    import netsurv
+
+    df = netsurv.read(path, classify=False)
+    raw = "histology" in df and bool(df["histology"].notna().any())
+    if raw and not any(c in df for c in DERIVED):
+        df = netsurv.classify(df)
+    return df
+
+
 def _load(source: Any, progress: _Progress) -> tuple[pd.DataFrame, str]:
     if isinstance(source, pd.DataFrame):
         progress("using the frame given")
         return source, "a DataFrame passed to netsurv.report"
     path = Path(source)
     progress(f"reading {path.name}")
-    from netsurv.io import read  # type: ignore[attr-defined]
-
-    return read(path), str(path)
+    return read_input(path), str(path)
 
 
 def _load_section(df: pd.DataFrame, out: Path, th: int) -> tuple[str, int]:
@@ -328,7 +345,8 @@ def report(
 
     Parameters
     ----------
-    df_or_path : a canonical frame, or any file :func:`netsurv.read` accepts.
+    df_or_path : a canonical frame, or any file :func:`netsurv.read` accepts (read with
+        :func:`read_input`: derived columns already in the file are kept).
     out_dir : directory to create (or reuse) for ``index.html`` and the files beside it.
     by : grouping columns that get a survival table and a Kaplan–Meier figure each (those
         present in the data; default extent, site group, grade, differentiation).

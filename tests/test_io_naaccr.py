@@ -174,3 +174,15 @@ def test_seerstat_frame_can_be_written_as_naaccr_xml(tmp_path: Path) -> None:
     columns = ["patient_id", "tumor_seq", "stage_code", "stage_system", "grade_code",
                "survival_months", "dead", "cancer_death", "exclusion"]  # fmt: skip
     pd.testing.assert_frame_equal(back[columns], seer[columns])
+
+
+def test_patient_without_tumour_is_reported_in_the_load_summary(tmp_path: Path) -> None:
+    xml = tmp_path / "p.xml"
+    xml.write_text(
+        '<NaaccrData xmlns="http://naaccr.org/naaccrxml"><Patient>'
+        '<Item naaccrId="patientIdNumber">1</Item></Patient></NaaccrData>'
+    )
+    df = nio.read(xml, classify=False)
+    assert len(df) == 0
+    s = nio.load_summary(df)
+    assert s.loc[s["section"] == "not rows", "count"].tolist() == [1]

@@ -145,7 +145,8 @@ def load_summary(df: pd.DataFrame) -> pd.DataFrame:
     ``unrecognised``), ``item`` (a reason or a field), ``count`` and ``percent`` (of rows read).
     ``missing`` counts NA values per field, ``unknown code`` registry codes that mean unknown
     (stage 9, grade 9, ...), ``unrecognised`` values present but not a registry code of the
-    expected shape (labels netsurv could not map). Only sections with a count appear.
+    expected shape (labels netsurv could not map); ``not rows`` notes records of the file that
+    hold no tumour (a NAACCR Patient without Tumor). Only sections with a count appear.
 
     Examples
     --------
@@ -179,6 +180,12 @@ def load_summary(df: pd.DataFrame) -> pd.DataFrame:
             k = int((~values.str.fullmatch(shape, flags=re.IGNORECASE)).sum())
             if k:
                 records.append(("unrecognised", field, k))
+    source = df.attrs.get("netsurv_source", {})
+    if isinstance(source, dict) and source.get("patients_without_tumors"):
+        # NAACCR <Patient> elements holding no <Tumor>: nothing to analyse, but say so
+        records.append(
+            ("not rows", "patients without a tumour", int(source["patients_without_tumors"]))
+        )
     out = pd.DataFrame(records, columns=["section", "item", "count"])
     out["percent"] = (100.0 * out["count"] / n).round(1) if n else np.nan
     return out

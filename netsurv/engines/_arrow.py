@@ -57,10 +57,8 @@ def count_arrow(source: Any, spec: Spec, *, progress: bool = False) -> Counts:
     elif isinstance(source, pa.Table | pa.RecordBatch):
         cols = spec.columns(source.schema.names)
         cats = categories_of_schema(source.schema, spec.by)
-        batches = iter(
-            pa.Table.from_batches([source]) if isinstance(source, pa.RecordBatch) else source
-        )
-        batches = iter(pa.table(source).select(cols).to_batches(BATCH_ROWS))
+        table = pa.Table.from_batches([source]) if isinstance(source, pa.RecordBatch) else source
+        batches = iter(table.select(cols).to_batches(BATCH_ROWS))
         total_rows = source.num_rows
     else:
         dataset = dataset_of(source, spec) if isinstance(source, Files) else source

@@ -141,11 +141,15 @@ def _run(con: Any, rel: Any, sql: str, bar: Progress) -> pa.Table:
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
-    while thread.is_alive():
-        thread.join(0.2)
-        pct = con.query_progress()
-        if pct >= 0:
-            bar.update(pct)
+    try:
+        while thread.is_alive():
+            thread.join(0.2)
+            pct = con.query_progress()
+            if pct >= 0:
+                bar.update(pct)
+    except KeyboardInterrupt:
+        con.interrupt()
+        raise
     if "error" in out:
         raise out["error"]
     return out["table"]
@@ -166,12 +170,17 @@ def count_duckdb(
         rel = source
         con = getattr(source, "connection", None) or duckdb.default_connection()
     else:
-        config: dict[str, Any] = {"temp_directory": tempfile.gettempdir() + "/netsurv-duckdb"}
+        config: dict[str, Any] = {
+            "temp_directory": tempfile.gettempdir() + "/netsurv-duckdb",
+        }
         if memory_limit:
             config["memory_limit"] = memory_limit
         if threads:
             config["threads"] = threads
         con = duckdb.connect(config=config)
+        # progress is tracked for query_progress() but never printed to stdout by DuckDB
+        con.execute(f"SET enable_progress_bar = {str(progress).lower()}")
+        con.execute("SET enable_progress_bar_print = false")
         rel = _relation(con, source, spec, cats)
     types = {c: str(t) for c, t in zip(rel.columns, rel.types, strict=True)}
     for c, t in types.items():

@@ -32,8 +32,8 @@ class Progress:
         if self.total:
             frac = min(self.done / self.total, 1.0)
             bar = "#" * int(frac * 30)
-            count = f"{self.done:,.0f}/{self.total:,.0f}{self.unit}"
-            return f"{self.label} [{bar:<30}] {count} ({frac:.0%}, {elapsed:.1f} s)"
+            count = f"{self.done:,.0f}/{self.total:,.0f}{self.unit}" if self.unit != "%" else ""
+            return f"{self.label} [{bar:<30}] {count}{' ' if count else ''}({frac:.0%}, {elapsed:.1f} s)"
         return f"{self.label} {self.done:,.0f}{self.unit} ({elapsed:.1f} s)"
 
     def update(self, done: float, text: str = "") -> None:

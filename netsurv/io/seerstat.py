@@ -26,7 +26,7 @@ from netsurv.io.canonical import finalize, race_group
 
 __all__ = ["locate_export", "read_seerstat"]
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _UNKNOWN_WORDS = frozenset({"unknown", "unknown/not stated", "n/a"})
 

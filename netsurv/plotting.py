@@ -15,7 +15,7 @@ line styles, so up to 36 curves differ in colour and style.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ CATEGORY_COLOURS: dict[str, str] = {
 # neighbouring curves far apart.
 CYCLE = (BLUE, VERMILLION, GREEN, ORANGE, PURPLE, "#000000", SKY, "#882255", "#999933")
 LINESTYLES = ("-", "--", "-.", ":")
+AUTO_CENSOR_MARKS = 150
 _DIVISORS = {("months", "years"): 12.0, ("days", "years"): 365.25, ("days", "months"): 30.4375}
 
 
@@ -117,7 +118,7 @@ def _count_text(n: float, suppress_below: int) -> str:
 
 def _draw_curve(ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                 cens: np.ndarray, colour: str, style: str, label: str, ci: bool,
-                censor_ticks: bool) -> None:  # fmt: skip
+                censor_ticks: bool | str) -> None:  # fmt: skip
     ax.plot(x, y, drawstyle="steps-post", color=colour, linestyle=style, linewidth=1.6,
             label=label, gid="curve")  # fmt: skip
     if ci:
@@ -126,6 +127,8 @@ def _draw_curve(ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.n
             band_hi = np.where(np.isnan(hi) & (y == 1), 1.0, hi)
         ax.fill_between(x, band_lo, band_hi, step="post", color=colour, alpha=0.13,
                         linewidth=0, gid="ci")  # fmt: skip
+    if censor_ticks == "auto":
+        censor_ticks = int(cens.sum()) <= AUTO_CENSOR_MARKS
     if censor_ticks and cens.any():
         ax.plot(x[cens], y[cens], linestyle="none", marker="|", markersize=5, color=colour,
                 markeredgewidth=1.0, gid="censor")  # fmt: skip
@@ -205,7 +208,7 @@ def plot_survival(
     *,
     at_risk: bool = True,
     ci: bool = True,
-    censor_ticks: bool = True,
+    censor_ticks: bool | Literal["auto"] = True,
     facet: str | None = None,
     time_unit: str | None = None,
     ticks: Sequence[float] | None = None,
@@ -222,7 +225,9 @@ def plot_survival(
     ax : Axes to draw on; None makes a new figure sized for the risk table.
     at_risk : draw the number at risk under the x-axis, one row per curve, one column per
         tick; the numbers equal ``curves.at(ticks)["n_at_risk"]`` (see :func:`risk_table`).
-    ci : shade the pointwise confidence band. ``censor_ticks``: mark censoring times.
+    ci : shade the pointwise confidence band. ``censor_ticks``: mark censoring times; "auto"
+        marks them only on curves with at most 150 distinct censoring times (registry curves
+        with a censoring in every month turn into a thick band otherwise).
     facet : one of the fit's ``by`` columns: one panel per value (e.g. ``"site_group"`` for a
         fit ``by=["site_group", "extent"]``), each with its own risk table; colours keep their
         meaning across panels. Cannot be combined with ``ax``.

@@ -213,8 +213,6 @@ def _classification_section(df: pd.DataFrame, out: Path, th: int) -> str:
 
 def _survival_section(df: pd.DataFrame, out: Path, key: str, factor: str, opts: dict[str, Any],
                       measure: str = "overall") -> tuple[str, SurvivalTable, list[str]]:  # fmt: skip
-    from netsurv.kaplan_meier import kaplan_meier
-
     th = opts["suppress_below"]
     kw = dict(time=opts["time"], times=opts["times"], suppress_below=th, time_unit=opts["time_unit"])  # fmt: skip
     if measure != "overall":
@@ -225,15 +223,12 @@ def _survival_section(df: pd.DataFrame, out: Path, key: str, factor: str, opts: 
     tab.to_csv(out / f"survival_{key}_formatted.csv")
     files = [f"survival_{key}.csv", f"survival_{key}_formatted.csv"]
     body = tab.to_html()
-    if measure != "relative":
-        event = opts["event"] if measure == "overall" else "cancer_death"
-        fit = kaplan_meier(df, time=opts["time"], event=event, by=factor,
-                           time_unit=opts["time_unit"])  # fmt: skip
-        years = fit.time_unit == "months" and np.nanmax(fit.last_time) > 72
-        ax = fit.plot(suppress_below=th, time_unit="years" if years else None)
-        _save(ax, out / f"km_{key}.png")
-        files.append(f"km_{key}.png")
-        body += f'<p><img src="km_{key}.png" alt="Kaplan–Meier curves by {_esc(factor)}"></p>'
+    fit = tab.curves
+    years = fit.time_unit == "months" and np.nanmax(fit.last_time) > 72
+    ax = fit.plot(suppress_below=th, time_unit="years" if years else None, censor_ticks="auto")
+    _save(ax, out / f"km_{key}.png")
+    files.append(f"km_{key}.png")
+    body += f'<p><img src="km_{key}.png" alt="{_esc(tab.method)} by {_esc(factor)}"></p>'
     body += f'<p class="note">Numbers: <a href="survival_{key}.csv">survival_{key}.csv</a> (full precision, unmasked counts).</p>'  # fmt: skip
     return body, tab, files
 

@@ -93,7 +93,8 @@ class SurvivalTable:
     ``n_at_risk_{t}``, ``unreliable_{t}``; then ``p_value`` (log-rank across the known groups,
     the same on every row), ``suppressed`` and ``unreliable``. With SEER whole months
     (``whole_months=True``), ``survival_{t}`` is survival *through month t − 1*, SEER*Stat's
-    t-month survival: a death recorded in month 60 lived at least 60 months.
+    t-month survival: a death recorded in month 60 lived at least 60 months. ``curves`` is
+    the fitted :class:`netsurv.results.SurvivalCurves` behind the table (for plotting).
     """
 
     table: pd.DataFrame
@@ -112,6 +113,7 @@ class SurvivalTable:
     event: str = "dead"
     method: str = ""
     excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    curves: Any = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the numbers."""
@@ -155,7 +157,10 @@ class SurvivalTable:
         """Footnotes for exported tables (suppression, reliability, conventions, test)."""
         t = self.table
         notes = []
-        if self.suppress_below > 0:
+        counts = np.r_[t["n"].to_numpy(float), t["n_events"].to_numpy(float),
+                       self.excluded.to_numpy(float)]  # fmt: skip
+        masked = ((counts > 0) & (counts < self.suppress_below)).any()
+        if self.suppress_below > 0 and (masked or t["suppressed"].any()):
             notes.append(
                 f"† Fewer than {self.suppress_below} cases: estimates suppressed. Counts from 1 to "
                 f"{self.suppress_below - 1} are shown as <{self.suppress_below} (U.S. Cancer "
@@ -394,5 +399,5 @@ def survival_table(
         conf_level=fit.conf_level, whole_months=bool(whole_months),
         suppress_below=int(suppress_below), max_std_err=float(max_std_err),
         min_at_risk=int(min_at_risk), p_value=p, test=test, event=event, method=fit.measure,
-        excluded=fit.excluded,
+        excluded=fit.excluded, curves=fit,
     )  # fmt: skip

@@ -195,3 +195,13 @@ def test_forest_plot_draws_hazard_ratios_on_a_log_axis_with_reference_rows() -> 
     assert _texts(ax, "ph-text") == ["0.500", "0.010"]
     with pytest.raises(InputError, match="missing columns"):
         plot_forest(pd.DataFrame({"hr": [1.0]}))
+
+
+def test_auto_censor_ticks_are_left_out_only_for_curves_with_many_censorings() -> None:
+    many = pd.DataFrame({"survival_months": np.arange(1.0, 202), "dead": False, "g": "many"})
+    few = _toy().assign(g="few")
+    fit = kaplan_meier(pd.concat([few, many], ignore_index=True), by="g")
+    ax = plot_survival(fit, censor_ticks="auto")
+    marks = [ln for ln in ax.lines if ln.get_gid() == "censor"]
+    # "few" has 5 censorings (drawn); "many" has 201 > 150 (not drawn)
+    assert len(marks) == 1 and len(marks[0].get_xdata()) == 5

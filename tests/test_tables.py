@@ -144,3 +144,10 @@ def test_bad_arguments_raise_input_errors_that_name_the_parameter() -> None:
         survival_table(df, by="g", times=[-1])
     with pytest.raises(InputError, match="by"):
         survival_table(df, by="grade")
+
+
+def test_suppression_footnote_appears_only_when_something_is_masked() -> None:
+    big = pd.concat([_uncensored(20), _uncensored(20).assign(g="b")], ignore_index=True)
+    assert "Fewer than 16" not in survival_table(big, by="g", times=[5]).to_markdown()
+    small = pd.concat([big, _uncensored(3).assign(g="c")], ignore_index=True)
+    assert "Fewer than 16" in survival_table(small, by="g", times=[5]).to_markdown()

@@ -64,9 +64,10 @@ def test_blanks_become_missing(frame: pd.DataFrame) -> None:
 
 
 def test_age_groups_become_mid_points_with_a_flag(frame: pd.DataFrame) -> None:
-    # "60-64 years" covers [60, 65) -> 62.5; "85+ years" -> 90 (documented convention)
+    # "60-64 years" covers [60, 65) -> 62.5; "85+ years" -> 85 + 5/2 = 87.5 (a band as wide as
+    # the other groups: documented convention)
     assert frame["age_dx"].iloc[0] == 62.5
-    assert frame["age_dx"].iloc[4] == 90.0
+    assert frame["age_dx"].iloc[4] == 87.5
     assert frame["age_dx_approx"].all()
 
 
@@ -307,3 +308,17 @@ def test_race_is_grouped_and_the_label_kept(frame: pd.DataFrame) -> None:
     assert frame["race"].iloc[[0, 1, 3, 7]].tolist() == ["white", "black", "other", "unknown"]
     label = frame["race_recode_white_black_other"].iloc[3]
     assert label == "Other (American Indian/AK Native, Asian/Pacific Islander)"
+
+
+def test_age_labels_single_years_infant_group_and_unknown(tmp_path: Path) -> None:
+    txt = _write_export(
+        tmp_path,
+        "Variable format=labels|Field delimiter=tab",
+        ["Age recode with <1 year olds", "Age recode with single ages and 85+"],
+        ["00 years\t45 years", "85+ years\t85+ years", "Unknown\tUnknown"],
+    )
+    df = nio.read(txt, classify=False)
+    # the first age variable is used: "00 years" = [0, 1) -> 0.5; 85+ -> 87.5; Unknown -> NaN
+    assert df["age_dx"].tolist()[:2] == [0.5, 87.5] and np.isnan(df["age_dx"].iloc[2])
+    assert df["age_dx_approx"].tolist()[:2] == [True, True]
+    assert df["age_recode_with_single_ages_and_85"].tolist()[0] == "45 years"

@@ -186,19 +186,22 @@ _AGE_PLUS = re.compile(r"^(\d+)\s*\+\s*(years?)?$")
 _AGE_ONE = re.compile(r"^(\d+(\.\d+)?)\s*(years?)?$")
 
 
-def _age(label: str) -> tuple[float, bool]:
+def _age(label: str, infant_group: bool = False) -> tuple[float, bool]:
     """(age in years, approximate?) from SEER age labels; group recodes give mid-points.
 
-    ``01-04 years`` covers ages [1, 5) -> 3.0; ``85+ years`` -> 90 (85 + 5, the mid-point of a
-    5-year band, a convention); ``45 years`` -> 45 exact.
+    ``01-04 years`` covers ages [1, 5) -> 3.0; an open top group ``85+ years`` -> 87.5, the
+    mid-point of a band as wide as the other (5-year) groups (a convention); ``45 years`` ->
+    45 exact; ``00 years`` in "Age recode with <1 year olds" is the group [0, 1) -> 0.5.
     """
     low = label.strip().lower()
     if m := _AGE_RANGE.match(low):
         return (int(m.group(1)) + int(m.group(2)) + 1) / 2, True
     if m := _AGE_PLUS.match(low):
-        return int(m.group(1)) + 5.0, True
+        return int(m.group(1)) + 2.5, True
     if m := _AGE_ONE.match(low):
         value = float(m.group(1))
+        if infant_group and value == 0:
+            return 0.5, True
         return (np.nan if value >= 999 else value), False
     return np.nan, False
 
@@ -221,7 +224,8 @@ def _decode_column(out: dict, var: str, field: str, s: pd.Series, lines, data) -
     elif field == "patient_id":
         out[field] = s.where(~s.str.match(_THOUSANDS, na=False), s.str.replace(",", ""))
     elif field == "age_dx":
-        pairs = _map_unique(s, _age)
+        infant = "<1 year" in var.lower()
+        pairs = _map_unique(s, lambda v: _age(v, infant))
         out["age_dx"] = pairs.map(lambda p: p[0] if isinstance(p, tuple) else np.nan)
         out["age_dx_approx"] = pairs.map(lambda p: bool(p[1]) if isinstance(p, tuple) else False)
     elif field == "_vital":

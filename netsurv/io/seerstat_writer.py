@@ -90,7 +90,7 @@ def _age_label(age: float, approx: bool) -> str | None:
     if np.isnan(age):
         return "Unknown"
     if approx:
-        if age == 90:
+        if age == 87.5:
             return "85+ years"
         for a, b in _AGE_GROUPS:
             if (a + b + 1) / 2 == age:

@@ -322,3 +322,15 @@ def test_age_labels_single_years_infant_group_and_unknown(tmp_path: Path) -> Non
     assert df["age_dx"].tolist()[:2] == [0.5, 87.5] and np.isnan(df["age_dx"].iloc[2])
     assert df["age_dx_approx"].tolist()[:2] == [True, True]
     assert df["age_recode_with_single_ages_and_85"].tolist()[0] == "45 years"
+
+
+def test_space_delimited_labels_with_quotes(tmp_path: Path) -> None:
+    txt = _write_export(
+        tmp_path,
+        "Variable format=quotedlabels|Field delimiter=space|Missing character=period",
+        ["Patient ID", "SEER historic stage A (1973-2015)", "Survival months"],
+        ['00000001 "Localized" 12 ', '00000002  "Blank(s)"  .'],
+    )
+    df = nio.read(txt, classify=False)
+    assert df["stage_historic_a"].tolist()[0] == "1" and pd.isna(df["stage_historic_a"].iloc[1])
+    assert df["survival_months"].iloc[0] == 12 and np.isnan(df["survival_months"].iloc[1])

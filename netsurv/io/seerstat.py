@@ -91,8 +91,9 @@ def _rows(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[tuple[
     n = len(dic.variables)
     with open_binary(data) as fh:
         text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+        space = dic.options.delimiter == " "
         reader = csv.reader(
-            text, delimiter=dic.options.delimiter, quotechar='"', skipinitialspace=False
+            text, delimiter=dic.options.delimiter, quotechar='"', skipinitialspace=space
         )
         rows: list[list[str]] = []
         lines: list[int] = []
@@ -100,8 +101,8 @@ def _rows(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[tuple[
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            if dic.options.delimiter == " ":
-                row = [v for v in row if v != ""]
+            if space and len(row) == n + 1 and row[-1] == "":
+                row.pop()  # a trailing space before the line end
             if first and (dic.options.names_included or _is_header(row, dic)):
                 first = False
                 _check_header(row, dic, data)  # a header line is skipped even if not announced

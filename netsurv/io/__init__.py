@@ -2,6 +2,22 @@
 
 ``read`` detects the format; every reader returns the canonical frame of ``DESIGN.md`` with one
 row per tumour and an ``exclusion`` reason for rows that cannot enter survival analysis.
+
+Beside the canonical columns, readers keep the raw registry fields the classifier chooses from
+(codes as strings): ``stage_historic_a``, ``stage_ss2000``, ``stage_ss2018``, ``stage_combined``
+(Combined Summary Stage label text), ``grade_pre2018``, ``grade_clinical``,
+``grade_pathological``, ``grade_2018`` (derived summary grade); ``stage_code``/``stage_system``
+and ``grade_code``/``grade_system`` hold the one that belongs to the diagnosis year (historic
+stage A to 2017 when present, else Combined Summary Stage, else SS2000; SS2018, else Combined
+Summary Stage from 2018; Grade thru 2017 to 2017; derived grade 2018, else pathological, else
+clinical from 2018). Also ``age_dx_approx`` (age from a SEER age-group mid-point),
+``cause_specific_code`` (SEER cause-specific classification 0/1/8/9) and every other variable or
+NAACCR item as a column named in snake_case.
+
+``exclusion`` reasons (:data:`EXCLUSION_REASONS`), first that applies: "diagnosis after study
+cutoff", "death certificate or autopsy only", "dates inconsistent", "survival months unknown",
+"vital status unknown", "alive with no survival time". A death at 0 months is an event at t = 0,
+not an exclusion.
 """
 
 from __future__ import annotations

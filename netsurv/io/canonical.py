@@ -150,7 +150,7 @@ def _choose_stage(df: pd.DataFrame) -> None:
     """Fill stage_code/stage_system from the stage field the diagnosis year belongs to."""
     if df["stage_code"].notna().any() or not any(c in df for c in STAGE_SOURCE_COLUMNS):
         return
-    year = df["year_dx"]
+    year = df["year_dx"] if "year_dx" in df else pd.Series(pd.NA, index=df.index, dtype="Int64")
     eras = [
         (year.le(2017).fillna(False), ["stage_historic_a", "stage_combined", "stage_ss2000"]),
         (year.ge(2018).fillna(False), ["stage_ss2018", "stage_combined"]),
@@ -167,7 +167,7 @@ def _choose_grade(df: pd.DataFrame) -> None:
     """Fill grade_code/grade_system: Grade thru 2017 up to 2017; 2018+ derived > path > clin."""
     if df["grade_code"].notna().any() or not any(c in df for c in GRADE_SOURCE_COLUMNS):
         return
-    year = df["year_dx"]
+    year = df["year_dx"] if "year_dx" in df else pd.Series(pd.NA, index=df.index, dtype="Int64")
     # a pathological grade 8/9 (N/A, unknown) gives way to an informative clinical grade
     path = df.get("grade_pathological")
     clin = df.get("grade_clinical")

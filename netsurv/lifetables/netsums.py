@@ -215,21 +215,35 @@ def active_sums(
     c = np.exp(cum0[row] - lr * (u0[row] - points[first + blk * BLOCK]))
     x = points - points[first_point[point_stratum] + (local // BLOCK) * BLOCK]
     reach = float(max((x + sh).max(initial=0.0) for sh in shifts))
-    n_terms = _terms(float(lr.max(initial=0.0)) * reach)
     # difference arrays with one spare slot per stratum (pieces may end at the stratum's end)
     pad = first + st[row]
-    idx = np.concatenate([pad + m0, pad + m1])
     size = n_points + len(first_point)
     keep = np.ones(size, dtype=bool)
     keep[np.r_[first_point[1:], n_points] + np.arange(len(first_point))] = False
-    moments = np.empty((n_terms + 2, n_points))
-    w = c.copy()
-    for p in range(n_terms + 2):
-        moments[p] = np.cumsum(np.bincount(idx, np.r_[w, -w], minlength=size))[keep]
-        w *= lr
-    e = np.cumsum(np.bincount(idx, np.r_[lr, -lr], minlength=size))[keep]
-    out = [(_series(moments[:-1], x + sh), _series(moments[1:], x + sh)) for sh in shifts]
+    e = np.cumsum(_signed_counts(pad + m0, pad + m1, lr, size))[keep]
+    # small hazards need few terms of the series: sum them apart from the large ones
+    small = lr * reach <= 0.05
+    out = [(np.zeros(n_points), np.zeros(n_points)) for _ in shifts]
+    for part in (small, ~small):
+        if not part.any():
+            continue
+        lp, cp = lr[part], c[part]
+        n_terms = _terms(float(lp.max()) * reach)
+        moments = np.empty((n_terms + 2, n_points))
+        w = cp.copy()
+        i0, i1 = pad[part] + m0[part], pad[part] + m1[part]
+        for p in range(n_terms + 2):
+            moments[p] = np.cumsum(_signed_counts(i0, i1, w, size))[keep]
+            w *= lp
+        for (b, a), sh in zip(out, shifts, strict=True):
+            b += _series(moments[:-1], x + sh)
+            a += _series(moments[1:], x + sh)
     return out, e
+
+
+def _signed_counts(i0: np.ndarray, i1: np.ndarray, w: np.ndarray, size: int) -> np.ndarray:
+    """Difference array: +w at i0, −w at i1."""
+    return np.bincount(i0, w, minlength=size) - np.bincount(i1, w, minlength=size)
 
 
 def _terms(x_max: float) -> int:

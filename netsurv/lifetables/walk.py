@@ -122,19 +122,19 @@ def walk(
         keep = mstar < nsteps[subj]
         subj, mstar = subj[keep], mstar[keep]
         width = int(nsteps.max(initial=0)) + 1
-        key = np.sort(subj.astype(np.int64) * width + mstar)
-        key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
-        subj, mb = key // width, key % width
-        # pieces: [0, b1), [b1, b2), ... [b_last, nsteps)
-        ps = np.concatenate([np.arange(n), subj])
-        pm = np.concatenate([np.zeros(n, dtype=np.int64), mb])
-        order = np.lexsort((pm, ps))
-        ps, m0 = ps[order], pm[order]
-        nxt_same = np.r_[ps[1:] == ps[:-1], False]
-        m1 = np.where(nxt_same, np.r_[m0[1:], 0], nsteps[ps])
-        gi0 = first[ps] + m0
-        start = steps[gi0]
-        end = np.where(nxt_same, steps[first[ps] + np.minimum(m1, nsteps[ps] - 1)], stop[ps])
+        # pieces [0, b1), [b1, b2), ... [b_last, nsteps): one sort of (subject, step) keys
+        key = np.sort(np.concatenate([np.arange(n, dtype=np.int64) * width,
+                                      subj.astype(np.int64) * width + mstar]))  # fmt: skip
+        if len(key) > 1:
+            key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+        ps, m0 = key // width, key % width
+        nxt_same = np.zeros(len(ps), dtype=bool)
+        nxt_same[:-1] = ps[1:] == ps[:-1]
+        m1 = nsteps[ps].copy()
+        m1[:-1] = np.where(nxt_same[:-1], m0[1:], m1[:-1])
+        f = first[ps]
+        start = steps[f + m0]
+        end = np.where(nxt_same, steps[f + np.minimum(m1, nsteps[ps] - 1)], stop[ps])
         mid = start  # cell where the first step of the piece starts (R: hazard at step start)
     else:
         ps = np.concatenate([np.arange(n), subj])
@@ -154,7 +154,9 @@ def walk(
     cell = ((ia * hz.shape[1] + s) * hz.shape[2] + r) * hz.shape[3] + iy
     inc = hazard * (end - start)
     csum = np.cumsum(inc)
-    first_row = np.searchsorted(ps, ps, side="left")
+    new_subject = np.ones(len(ps), dtype=bool)
+    new_subject[1:] = ps[1:] != ps[:-1]
+    first_row = np.maximum.accumulate(np.where(new_subject, np.arange(len(ps)), 0))
     cum0 = csum - inc - np.where(first_row > 0, csum[np.maximum(first_row - 1, 0)], 0.0)
     return Pieces(ps, start, end, m0, m1, hazard, cum0, cell)
 

@@ -264,3 +264,14 @@ def test_naaccr_xml_round_trip_keeps_every_canonical_column(tmp_path) -> None:
     assert len(back) == len(df)
     for column in CANONICAL_COLUMNS:
         pd.testing.assert_series_equal(back[column].astype(str), df[column].astype(str))
+
+
+def test_net_truth_is_the_cancer_only_survival_by_hand() -> None:
+    # one row, Weibull cancer hazard rate 0.3, shape 0.75 (t in years): net survival through
+    # month 11 = exp(-0.3 * (366 / 365.25) ** 0.75), 366 = ceil(12 * 365.24 / 12) days
+    row = pd.DataFrame({
+        "sex": ["male"], "date_dx": [pd.Timestamp("2005-06-01")], "sim_offset_days": [0.0],
+        "sim_age0": [64.5], "sim_rate": [0.3], "sim_shape": [0.75], "exclusion": [np.nan],
+    })  # fmt: skip
+    net = true_survival(row, months=12, by=None, kind="net")["survival"]
+    assert net.iloc[11] == pytest.approx(np.exp(-0.3 * (366 / 365.25) ** 0.75), rel=1e-12)

@@ -19,6 +19,10 @@ inherit the hazard of their patient's first tumour). Two summaries are offered:
 ``kind="marginal"``
     The mean over rows of ``P(survival_months > m)`` with no censoring at all: the survival of
     the simulated population itself.
+``kind="net"``
+    The mean over rows of the cancer-only survival ``exp(-H_cancer)`` at the end of month m:
+    net survival, as if background mortality were removed (what Pohar Perme estimates when the
+    life table is the true background hazard).
 """
 
 from __future__ import annotations
@@ -115,12 +119,16 @@ def _marginal(t: _Terms, rows: npt.NDArray[np.bool_]) -> Floats:
     return np.exp(-(t.h_bg[rows] + t.h_c[rows]))[:, 1:].mean(axis=0)
 
 
+def _net(t: _Terms, rows: npt.NDArray[np.bool_]) -> Floats:
+    return np.exp(-t.h_c[rows])[:, 1:].mean(axis=0)
+
+
 def true_survival(
     df: pd.DataFrame,
     months: int = 120,
     by: str | None = "extent",
     *,
-    kind: Literal["km", "marginal"] = "km",
+    kind: Literal["km", "marginal", "net"] = "km",
 ) -> pd.DataFrame:
     """The simulator's analytic survival by group, at whole months 0 .. ``months - 1``.
 
@@ -133,7 +141,9 @@ def true_survival(
         frame is not classified), or None for one curve.
     kind : ``"km"`` — the large-sample limit of the Kaplan-Meier estimate at time ``m``
         (survival through month ``m``) given these rows' censoring; ``"marginal"`` — the
-        population's survival without censoring. See the module docstring.
+        population's survival without censoring; ``"net"`` — the mean over rows of the
+        cancer-only survival ``exp(-H_cancer)``, the quantity net survival (Pohar Perme)
+        estimates. See the module docstring.
 
     Returns
     -------
@@ -162,11 +172,12 @@ def true_survival(
     usable = df["exclusion"].isna() if "exclusion" in df else pd.Series(True, index=df.index)
     data = df.loc[usable.to_numpy(dtype=bool)]
     terms = _terms(data, int(months))
-    curve: Callable[[_Terms, npt.NDArray[np.bool_]], Floats] = (
-        _km_limit if kind == "km" else _marginal
-    )
-    if kind not in ("km", "marginal"):
-        raise InputError(f"true_survival: kind must be 'km' or 'marginal', got {kind!r}.")
+    curves: dict[str, Callable[[_Terms, npt.NDArray[np.bool_]], Floats]] = {
+        "km": _km_limit, "marginal": _marginal, "net": _net
+    }  # fmt: skip
+    if kind not in curves:
+        raise InputError(f"true_survival: kind must be 'km', 'marginal' or 'net', got {kind!r}.")
+    curve = curves[kind]
     groups = [(None, np.ones(len(data), bool))] if by is None else [
         (g, (data[by] == g).to_numpy(dtype=bool)) for g in pd.unique(data[by].dropna())
     ]  # fmt: skip

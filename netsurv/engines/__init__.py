@@ -38,12 +38,14 @@ import pandas as pd
 from netsurv._counts import Counts, counts
 from netsurv._validate import as_by
 from netsurv.engines._kernel import UNKNOWN_LABELS, UNKNOWN_REASON, Spec
+from netsurv.engines._relative import relative_survival_chunks
 from netsurv.errors import InputError, NetsurvError
 
 __all__ = [
     "ENGINES",
     "MissingExtraError",
     "available_engines",
+    "relative_survival_chunks",
     "to_counts",
     "without_unknown_groups",
 ]

@@ -213,6 +213,7 @@ def seer_survival_time(
     if reporting_source is not None:
         dco = pd.Series(np.asarray(reporting_source, dtype=object)).isin(["6", "7"]).to_numpy()
         months[dco], days[dco], flag[dco] = np.nan, np.nan, "8"
+        exclusion[dco & negative] = np.nan  # DCO / autopsy is the reason, not the dates
     dates = np.where(np.isnan(y), np.datetime64("NaT"), dx_day.astype("datetime64[D]"))
     return SurvivalTime(
         months=months,

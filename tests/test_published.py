@@ -137,3 +137,10 @@ def test_a_users_extract_runs_every_registry_cohort() -> None:
 def test_data_of_the_wrong_type_is_refused() -> None:
     with pytest.raises(InputError, match="DataFrame or a path"):
         reproduce(data=[1, 2, 3])
+
+
+def test_a_registry_file_path_is_read_and_checked(tmp_path) -> None:
+    ns.write_seerstat(simulate_registry(5_000, seed=32), tmp_path / "export.txt")
+    res = reproduce(tmp_path / "export.txt", ids=lambda i: i.startswith("mayo")).set_index("id")
+    assert res["note"].str.startswith("your data").all()
+    assert res["computed"].notna().all()

@@ -127,7 +127,7 @@ _SHAPES = {
 _UNKNOWN_CODES = {
     "tumor_seq": ["99"],
     "sex": ["unknown", "Unknown"],
-    "race": ["Unknown"],
+    "race": ["unknown", "Unknown"],
     "grade_code": ["9"],
     "stage_code": ["9", "Unknown/unstaged", "Unstaged", "Unknown"],
     "survival_flag": ["9"],

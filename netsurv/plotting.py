@@ -364,15 +364,19 @@ def plot_forest(
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    from matplotlib.ticker import FuncFormatter, LogLocator
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-    ax.xaxis.set_major_locator(LogLocator(base=2))
+    span = np.r_[lo[est], hi[est], hr[est], 1.0]
+    left, right = np.nanmin(span) / 1.25, np.nanmax(span) * 1.25
+    ax.set_xlim(left, right)
+    grid = 2.0 ** np.arange(-8, 9)  # 1/256 ... 256: doublings read naturally as HRs
+    ax.xaxis.set_major_locator(FixedLocator(grid[(grid >= left) & (grid <= right)]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    ax.xaxis.set_minor_locator(NullLocator())
     for tick, is_head in zip(ax.get_yticklabels(), ~ref & ~est, strict=True):
         tick.set_fontweight("bold" if is_head else "normal")
     show_ph = ph and "ph_p_value" in frame
-    columns = [(12.0, "HR (95% CI)")] + ([(110.0, "PH test p")] if show_ph else [])
+    columns = [(12.0, "HR (95% CI)")] + ([(110.0, "PH p")] if show_ph else [])
     for dx, head in columns:  # text columns right of the axes, placed in points
         _note(ax, 1.0, n - 0.4, dx, head, fontweight="bold", va="bottom", gid="forest-head")
     for i in range(n):
@@ -384,7 +388,7 @@ def plot_forest(
             _note(ax, 1.0, y[i], 110.0, p_text, va="center", gid="ph-text",
                   color=VERMILLION if php < 0.05 else "black")  # fmt: skip
     if title:
-        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_title(title, loc="left", fontsize=11, pad=22)
     return ax
 
 

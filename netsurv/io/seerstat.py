@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -159,7 +160,7 @@ def _wrong_width(row: list[str], n: int, line: int, dic: SeerStatDictionary, dat
     )
 
 
-def _map_unique(s: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+def _map_unique(s: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     values = pd.unique(s.dropna())
     return s.map({v: func(v) for v in values})
 
@@ -216,7 +217,10 @@ _COD = {
 }
 
 
-def _decode_column(out: dict, var: str, field: str, s: pd.Series, lines, data) -> None:  # type: ignore[no-untyped-def]
+def _decode_column(
+    out: dict[str, pd.Series], var: str, field: str, s: pd.Series, lines: np.ndarray, data: Path
+) -> None:
+    """Decode the distinct values ``s`` of SEER*Stat variable ``var`` into canonical columns."""
     if field == "year_dx" and not s.dropna().str.fullmatch(r"\d{4}").all():
         out[snake_case(var)] = s  # grouped years ("1975-1979"): kept as text, year_dx unknown
     elif field in ("survival_months", "year_dx"):

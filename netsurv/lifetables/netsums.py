@@ -221,23 +221,23 @@ def active_sums(
     keep = np.ones(size, dtype=bool)
     keep[np.r_[first_point[1:], n_points] + np.arange(len(first_point))] = False
     e = np.cumsum(_signed_counts(pad + m0, pad + m1, lr, size))[keep]
-    # small hazards need few terms of the series: sum them apart from the large ones
-    small = lr * reach <= 0.05
-    out = [(np.zeros(n_points), np.zeros(n_points)) for _ in shifts]
-    for part in (small, ~small):
-        if not part.any():
-            continue
-        lp, cp = lr[part], c[part]
-        n_terms = _terms(float(lp.max()) * reach)
-        moments = np.empty((n_terms + 2, n_points))
-        w = cp.copy()
-        i0, i1 = pad[part] + m0[part], pad[part] + m1[part]
-        for p in range(n_terms + 2):
+    # every piece needs the low-order terms of the series; only the pieces with large
+    # hazards (old ages) need the high-order ones
+    n_low = _terms(0.05)
+    n_all = _terms(float(lr.max(initial=0.0)) * reach)
+    large = np.flatnonzero(lr * reach > 0.05)
+    moments = np.zeros((max(n_all, n_low) + 2, n_points))
+    i0, i1 = pad + m0, pad + m1
+    w = c.copy()
+    for p in range(n_low + 2):
+        moments[p] = np.cumsum(_signed_counts(i0, i1, w, size))[keep]
+        w *= lr
+    if len(large) and n_all > n_low:
+        w, lp, i0, i1 = w[large], lr[large], i0[large], i1[large]
+        for p in range(n_low + 2, n_all + 2):
             moments[p] = np.cumsum(_signed_counts(i0, i1, w, size))[keep]
             w *= lp
-        for (b, a), sh in zip(out, shifts, strict=True):
-            b += _series(moments[:-1], x + sh)
-            a += _series(moments[1:], x + sh)
+    out = [(_series(moments[:-1], x + sh), _series(moments[1:], x + sh)) for sh in shifts]
     return out, e
 
 

@@ -154,10 +154,9 @@ def walk(
     cell = ((ia * hz.shape[1] + s) * hz.shape[2] + r) * hz.shape[3] + iy
     inc = hazard * (end - start)
     csum = np.cumsum(inc)
-    new_subject = np.ones(len(ps), dtype=bool)
-    new_subject[1:] = ps[1:] != ps[:-1]
-    first_row = np.maximum.accumulate(np.where(new_subject, np.arange(len(ps)), 0))
-    cum0 = csum - inc - np.where(first_row > 0, csum[np.maximum(first_row - 1, 0)], 0.0)
+    per_subject = np.bincount(ps, minlength=n)
+    before = np.concatenate([[0.0], csum])[np.cumsum(per_subject) - per_subject]
+    cum0 = csum - inc - before[ps]
     return Pieces(ps, start, end, m0, m1, hazard, cum0, cell)
 
 
@@ -179,14 +178,12 @@ def _snap(
     shifted = steps + stratum_id * span
     m = np.searchsorted(shifted, tcross + stratum_id[first] * span, side="left") - first
     m = np.clip(m, 0, nsteps)
-    for _ in range(2):  # move by one step where the exact comparison disagrees
-        prev = np.maximum(m - 1, 0)
-        back = (m > 0) & (base + steps[first + prev] >= cut)
-        m = np.where(back, m - 1, m)
-        cur = np.minimum(m, np.maximum(nsteps - 1, 0))
-        fwd = (m < nsteps) & (base + steps[first + cur] < cut)
-        m = np.where(fwd, m + 1, m)
-    return m
+    # the search compares s with cut - base; move by one step where R's base + s >= cut
+    # disagrees (round-off can only put the two tests one step apart)
+    back = (m > 0) & (base + steps[first + np.maximum(m - 1, 0)] >= cut)
+    m = m - back
+    cur = np.minimum(m, np.maximum(nsteps - 1, 0))
+    return m + ((m < nsteps) & (base + steps[first + cur] < cut))
 
 
 def cumhaz_at(pieces: Pieces, n: int, times: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ Model (parameters in ``netsurv/datasets/_model.py``; full description in
   other, unknown primary) with ICD-O-3 topography; NEC share by site (histology 8246, 8041,
   8013, poorly differentiated by definition); NET histologies 8240, 8241, 8242, 8249 and the
   8150 series; latent extent (localized / regional / distant) by site (NEC mostly distant);
-  latent NET grade G1/G2/G3 by extent; age ~ Normal(site mean (+5 for NEC), 13) in 15-95; sex
+  latent NET grade G1/G2/G3 by extent; age ~ Normal(site mean (+5 for NEC), 12) in 15-95; sex
   by site; diagnosis dates 2000-2021 with incidence rising 4.5% a year.
 * **Coding eras.** Historic stage A (``"1","2","4","9"``) up to 2015; Combined Summary Stage
   labels 2004-2017 (the stage of record for 2016-2017); Summary Stage 2018 (``"1"``,
@@ -20,7 +20,7 @@ Model (parameters in ``netsurv/datasets/_model.py``; full description in
 * **Deaths.** Every person has two independent latent death times from the diagnosis date:
   background (all-cause US mortality by age, sex and calendar year, ``_background.py``) and
   cancer, with Weibull cumulative hazard ``rate * t**shape`` (t in years), ``rate = BASE_RATE
-  [extent] x site multiplier x grade multiplier (G1 1, G2 2.2, G3 6; NEC 10 with shape 0.75)
+  [extent] x site multiplier x grade multiplier (G1 1, G2 2.5, G3 8; NEC 40 with shape 0.75)
   x exp(0.02 (age - 60))``. The earlier one is the death and its cause; 3% of causes are
   recorded as unknown (``cancer_death`` NA).
 * **Follow-up.** Administrative censoring at 2022-12-31 (deaths after it are alive at cutoff),
@@ -31,14 +31,16 @@ Model (parameters in ``netsurv/datasets/_model.py``; full description in
   second primary does not change the patient's hazard: its row shares the patient's death.
 * **Record quality.** Random first-tumour rows become death-certificate-only (0.5%), unknown
   survival (0.2%) or alive with no survival time (0.15%), with the canonical ``exclusion``.
-  Because these rows are chosen independently of outcome, the usable rows stay a random subset.
+  Because these rows are chosen independently of outcome, the usable rows stay a random subset
+  (second primaries lost within their first month are also excluded, as SEER does: a handful).
 
 **Calibration.** The three base rates are solved (``netsurv.datasets.truth.calibrate``) so that
 the Kaplan-Meier 5-year overall survival by recorded extent, counted as SEER counts it (survival
 through month 59), is 90% localized, 85% regional and 57% distant — the calibration target of
 this synthetic registry, not a reproduction of SEER. Site, grade and differentiation keep their
 published ordering (appendix and rectum best, pancreas and NEC worst; G1 > G2 > G3; well > poor).
-``netsurv.datasets.true_survival`` gives the model's own survival curve by extent.
+``netsurv.datasets.true_survival`` gives the model's own survival curve by extent, computed
+analytically from these hazards and the censoring (not by Monte Carlo).
 """
 
 from __future__ import annotations

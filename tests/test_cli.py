@@ -145,11 +145,13 @@ def test_classify_writes_parquet_with_the_derived_columns(registry_csv, tmp_path
 
 
 def test_reproduce_exits_1_when_a_published_figure_is_not_reproduced(monkeypatch, capsys) -> None:
-    table = pd.DataFrame({"figure": ["median PFS", "HR"], "status": ["reproduced", "not reproduced"]})  # fmt: skip
+    table = pd.DataFrame({"id": ["a", "b", "c"], "status": ["passed", "failed", "skipped"]})
     monkeypatch.setattr(netsurv, "reproduce", lambda *a: table, raising=False)
     code, out, err = _run(["reproduce"], capsys)
-    assert code == 1 and "not reproduced" in out and "1 published figure(s)" in err
-    monkeypatch.setattr(netsurv, "reproduce", lambda *a: table.assign(status="reproduced"), raising=False)  # fmt: skip
+    assert code == 1 and "failed" in out and "1 passed, 1 not reproduced, 1 skipped" in err
+    # skipped figures (no data can answer them) are not failures
+    ok = table.assign(status=["passed", "passed", "skipped"])
+    monkeypatch.setattr(netsurv, "reproduce", lambda *a: ok, raising=False)
     assert _run(["reproduce"], capsys)[0] == 0
 
 

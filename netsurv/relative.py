@@ -343,11 +343,18 @@ def expected_survival(
     Without: a Series, per row, of the expected survival to the row's own follow-up
     (``time``), NaN for rows left out.
 
+    With a flat table (qx = 0.05 at every age and year) a year of follow-up (365.24 days)
+    gives 0.95 ** (365.24 / 365.25):
+
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"survival_months": [12.0], "dead": [0], "age_dx": [70.5],
-    ...                    "sex": ["female"], "year_dx": [2010]})
-    >>> float(expected_survival(df).round(4).iloc[0])  # one year at 70-71 in 2010-11
-    0.9859
+    >>> from netsurv.lifetables import from_qx_frame
+    >>> grid = pd.MultiIndex.from_product([[0, 1], ["male", "female"], [2000, 2001]],
+    ...                                   names=["age", "sex", "year"])
+    >>> flat = from_qx_frame(grid.to_frame(index=False).assign(qx=0.05))
+    >>> df = pd.DataFrame({"survival_months": [12.0], "dead": [0], "age_dx": [0.5],
+    ...                    "sex": ["female"], "year_dx": [2000]})
+    >>> round(float(expected_survival(df, lifetable=flat).iloc[0]), 9)
+    0.950001334
     """
     from netsurv.lifetables.walk import cumhaz_at, walk
 

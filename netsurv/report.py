@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import platform
+import re
 import sys
 import time as _time
 import warnings
@@ -50,8 +51,8 @@ table.left2 td:nth-child(2),table.left2 th:nth-child(2),table.left3 td:nth-child
 
 @dataclass(frozen=True)
 class Report:
-    """What :func:`report` wrote. ``path`` is ``index.html``; ``files`` every file written
-    (relative to ``out_dir``); ``tables`` the survival tables by section key; ``unavailable``
+    """What :func:`report` wrote. ``path`` is ``index.html``; ``files`` the page and every file
+    it links to (relative to ``out_dir``); ``tables`` the survival tables by section key; ``unavailable``
     maps a section to the reason it was left out."""
 
     path: Path
@@ -212,7 +213,7 @@ def _classification_section(df: pd.DataFrame, out: Path, th: int) -> str:
 
 
 def _survival_section(df: pd.DataFrame, out: Path, key: str, factor: str, opts: dict[str, Any],
-                      measure: str = "overall") -> tuple[str, SurvivalTable, list[str]]:  # fmt: skip
+                      measure: str = "overall") -> tuple[str, SurvivalTable]:  # fmt: skip
     th = opts["suppress_below"]
     kw = dict(time=opts["time"], times=opts["times"], suppress_below=th, time_unit=opts["time_unit"])  # fmt: skip
     if measure != "overall":
@@ -221,16 +222,14 @@ def _survival_section(df: pd.DataFrame, out: Path, key: str, factor: str, opts: 
         tab = survival_table(df, by=factor, event=opts["event"], **kw)  # type: ignore[arg-type]
     tab.to_frame().to_csv(out / f"survival_{key}.csv", index=False)
     tab.to_csv(out / f"survival_{key}_formatted.csv")
-    files = [f"survival_{key}.csv", f"survival_{key}_formatted.csv"]
     body = tab.to_html()
     fit = tab.curves
     years = fit.time_unit == "months" and np.nanmax(fit.last_time) > 72
     ax = fit.plot(suppress_below=th, time_unit="years" if years else None, censor_ticks="auto")
     _save(ax, out / f"km_{key}.png")
-    files.append(f"km_{key}.png")
     body += f'<p><img src="km_{key}.png" alt="{_esc(tab.method)} by {_esc(factor)}"></p>'
-    body += f'<p class="note">Numbers: <a href="survival_{key}.csv">survival_{key}.csv</a> (full precision, unmasked counts).</p>'  # fmt: skip
-    return body, tab, files
+    body += f'<p class="note">Numbers: <a href="survival_{key}.csv">survival_{key}.csv</a> (full precision, unmasked counts); as printed: <a href="survival_{key}_formatted.csv">survival_{key}_formatted.csv</a>.</p>'  # fmt: skip
+    return body, tab
 
 
 def _save(ax: Any, path: Path) -> None:
@@ -370,7 +369,6 @@ def report(
     sections: list[tuple[str, str, str]] = []
     unavailable: dict[str, str] = {}
     tables: dict[str, SurvivalTable] = {}
-    files = ["index.html"]
 
     def attempt(sid: str, head: str, build: Callable[[], str]) -> None:
         try:
@@ -389,7 +387,6 @@ def report(
     step("load log")
     load_html, n_excl = _load_section(df, out, suppress_below)
     sections.append(("load", "Records and exclusions", load_html))
-    files.append("load_log.csv")
     step("data quality by year of diagnosis")
     attempt("quality", "Data quality by year of diagnosis",
             lambda: _quality_section(df, out, suppress_below, time, event))  # fmt: skip
@@ -402,18 +399,16 @@ def report(
             continue
 
         def build(factor: str = factor) -> str:
-            body, tab, written = _survival_section(df, out, factor, factor, opts)
+            body, tab = _survival_section(df, out, factor, factor, opts)
             tables[factor] = tab
-            files.extend(written)
             return body
 
         attempt(f"surv-{factor}", f"Overall survival by {factor}", build)
     if "cancer_death" in df and "extent" in df:
 
         def build_cs() -> str:
-            body, tab, written = _survival_section(df, out, "cause_specific_extent", "extent", opts, "cause-specific")  # fmt: skip
+            body, tab = _survival_section(df, out, "cause_specific_extent", "extent", opts, "cause-specific")  # fmt: skip
             tables["cause-specific extent"] = tab
-            files.extend(written)
             return body
 
         attempt("cause-specific", "Cause-specific survival by extent", build_cs)
@@ -422,9 +417,8 @@ def report(
     if all(c in df for c in ("age_dx", "sex", "year_dx")) and time == "survival_months":
 
         def build_rel() -> str:
-            body, tab, written = _survival_section(df, out, "relative_extent", "extent" if "extent" in df else None, opts, "relative")  # type: ignore[arg-type]  # fmt: skip
+            body, tab = _survival_section(df, out, "relative_extent", "extent" if "extent" in df else None, opts, "relative")  # type: ignore[arg-type]  # fmt: skip
             tables["relative"] = tab
-            files.extend(written)
             return body
 
         attempt("relative", "Net (relative) survival by extent", build_rel)
@@ -434,7 +428,6 @@ def report(
     step("Cox model")
     if "grade" in df:
         attempt("cox", "Hazard ratios (Cox model)", lambda: _cox_section(df, out, opts))
-        files += ["cox_forest.png", "cox_hazard_ratios.csv"] if (out / "cox_forest.png").exists() else []  # fmt: skip
     if unavailable:
         items = "".join(f"<li>{_esc(k)}: not available — {_esc(v)}</li>" for k, v in unavailable.items())  # fmt: skip
         sections.append(("unavailable", "Sections not available", f'<ul class="missing">{items}</ul>'))  # fmt: skip
@@ -442,6 +435,8 @@ def report(
     sections.append(("methods", "Methods", _methods(opts, tables, rel_ok)))
     page = _page(title or "Survival report", source_label or source, sections)
     (out / "index.html").write_text(page, encoding="utf-8")
+    used = re.findall(r'(?:src|href)="([^"#:]+)"', page)  # the files the page links to
+    files = ["index.html", *[f for f in used if (out / f).is_file()]]
     return Report(path=out / "index.html", out_dir=out, files=tuple(dict.fromkeys(files)),
                   tables=tables, unavailable=unavailable, n_rows=len(df), n_excluded=n_excl)  # fmt: skip
 

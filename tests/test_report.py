@@ -128,3 +128,11 @@ def test_missing_inputs_degrade_to_a_stated_reason(tmp_path) -> None:
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Data quality by year of diagnosis: not available — no year_dx column" in page
     assert "Net (relative) survival" in res.unavailable
+
+
+def test_report_lists_the_page_and_every_file_it_links_to(built) -> None:
+    _, res, page = built
+    assert res.files[0] == "index.html"
+    assert {"load_log.csv", "quality_by_year.csv", "km_extent.png", "survival_extent.csv",
+            "survival_extent_formatted.csv", "cox_forest.png"} <= set(res.files)  # fmt: skip
+    assert all((res.out_dir / f).is_file() for f in res.files)

@@ -4,7 +4,7 @@ For every usable row of a frame made by ``simulate_registry(..., truth=True)`` t
 function of the time to death is known in closed form: background cumulative hazard (the
 piecewise-constant US life-table steps the simulator drew from) plus the Weibull cancer
 cumulative hazard, both conditional on being alive at the row's diagnosis (second primaries
-inherit the hazard of their patient's first tumour). Two summaries are offered:
+inherit the hazard of their patient's first tumour). Three summaries are offered:
 
 ``kind="km"`` (default)
     The large-sample limit of the Kaplan-Meier estimate *on these rows with their censoring*,
@@ -15,7 +15,8 @@ inherit the hazard of their patient's first tumour). Two summaries are offered:
     middle of the interval — the only approximation, of order (hazard x loss rate x month^2)).
     The product of ``1 - deaths / at risk`` is what ``kaplan_meier(...).at(m)`` estimates.
     Because administrative censoring depends on the diagnosis year, and background mortality
-    on the calendar year, this differs slightly (about 0.1 percentage point) from
+    on the calendar year, and because whole-month KM keeps people lost during a month at risk
+    for all of it, this differs slightly (about 0.1 percentage point) from the next one.
 ``kind="marginal"``
     The mean over rows of ``P(survival_months > m)`` with no censoring at all: the survival of
     the simulated population itself.

@@ -130,7 +130,9 @@ def subjects(
     else:
         if completed_age is None:
             completed_age = bool(np.array_equal(a, np.floor(a)))
-        age_days = (a + (0.5 if completed_age else 0.0)) * DAYS_PER_AGE_YEAR
+        # to the nearest 1e-6 day, so that an age given as days / 365.25 comes back to the
+        # exact day count (the life-table walk compares age + t with cut points exactly)
+        age_days = np.round((a + (0.5 if completed_age else 0.0)) * DAYS_PER_AGE_YEAR, 6)
     if (age_days < 0).any() or (age_days > 130 * 366).any():
         raise InputError(f"age={age!r}: ages must lie in 0–130 years ({age_unit})")
     date_days = _diagnosis_days(sub, date_dx, year, month)

@@ -292,3 +292,11 @@ def test_unknown_sex_is_an_error_naming_the_values():
                        "year_dx": 2010})  # fmt: skip
     with pytest.raises(InputError, match="'X'"):
         ns.relative_survival(df)
+
+
+def test_ages_given_in_years_as_days_over_365_25_reproduce_relsurv(data, curves):
+    # the same exact inputs with age in (fractional) years: netsurv converts back to days
+    d = data.assign(age_years_exact=data["age_days"] / 365.25)
+    fit = ns.relative_survival(d, **{**EXACT, "age": "age_years_exact", "age_unit": "years"})
+    m = _merge(fit, curves[curves["case"] == "exact_pp_all"])
+    np.testing.assert_allclose(m["survival"], m["surv"], rtol=0, atol=1e-9)

@@ -6,12 +6,16 @@ analysed columns are read, and each batch is folded into a dense (stratum x time
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from netsurv._counts import Counts
 from netsurv.engines._kernel import EXCLUSION, Accumulator, Spec, finish
@@ -21,6 +25,8 @@ from netsurv.engines._sources import Files, categories_of_schema
 __all__ = ["count_arrow", "dataset_of"]
 
 BATCH_ROWS = 1 << 20
+READ_AHEAD = 3  # Parquet row groups read ahead of the one being counted
+READ_THREADS = 2
 
 
 def dataset_of(files: Files, spec: Spec) -> ds.Dataset:
@@ -39,6 +45,23 @@ def _frame_table(df: pd.DataFrame, cols: list[str]) -> tuple[pa.Table, dict[str,
         if isinstance(df[c].dtype, pd.CategoricalDtype)
     }
     return pa.Table.from_pandas(df[cols], preserve_index=False), cats
+
+
+def _row_groups(files: list[pq.ParquetFile], cols: list[str]) -> Iterator[pa.RecordBatch]:
+    """Row groups of Parquet files in order, the next one read while this one is counted.
+
+    Memory stays at two row groups of the analysed columns (the dataset scanner's read-ahead
+    of many batches doubled peak memory for no gain in speed on two cores).
+    """
+    jobs = [(f, i) for f in files for i in range(f.num_row_groups)]
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        ahead = deque(pool.submit(f.read_row_group, i, columns=cols) for f, i in jobs[:READ_AHEAD])
+        for f, i in jobs[READ_AHEAD:]:
+            table = ahead.popleft().result()
+            ahead.append(pool.submit(f.read_row_group, i, columns=cols))
+            yield from table.to_batches(BATCH_ROWS)
+        while ahead:
+            yield from ahead.popleft().result().to_batches(BATCH_ROWS)
 
 
 def count_arrow(source: Any, spec: Spec, *, progress: bool = False) -> Counts:
@@ -60,6 +83,15 @@ def count_arrow(source: Any, spec: Spec, *, progress: bool = False) -> Counts:
         table = pa.Table.from_batches([source]) if isinstance(source, pa.RecordBatch) else source
         batches = iter(table.select(cols).to_batches(BATCH_ROWS))
         total_rows = source.num_rows
+    elif isinstance(source, Files) and source.format == "parquet":
+        schema = pq.read_schema(source.paths[0])
+        cols = spec.columns(schema.names)
+        cats = categories_of_schema(schema, spec.by, source.paths[0])
+        files = [pq.ParquetFile(p) for p in source.paths]
+        total_rows = sum(f.metadata.num_rows for f in files)
+        groups = f"{sum(f.num_row_groups for f in files)} row groups"
+        label = f"counting {source!r}"
+        batches = _row_groups(files, cols)
     else:
         dataset = dataset_of(source, spec) if isinstance(source, Files) else source
         cols = spec.columns(dataset.schema.names)

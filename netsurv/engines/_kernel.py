@@ -143,19 +143,21 @@ class Levels:
 
     def _encode_integers(self, arr: pa.Array) -> np.ndarray:
         valid = None if arr.null_count == 0 else np.asarray(arr.is_valid())
-        v = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-        if len(v) == 0:
-            return v
-        seen = v if valid is None else v[valid]
-        lo, hi = (int(seen.min()), int(seen.max())) if len(seen) else (0, 0)
+        v = (arr if valid is None else pc.fill_null(arr, 0)).to_numpy(zero_copy_only=False)
+        if len(v) == 0 or (valid is not None and not valid.any()):
+            return np.full(len(v), -1, np.int64)
+        bounds = pc.min_max(arr)  # of the non-null values
+        lo, hi = int(bounds["min"].as_py()), int(bounds["max"].as_py())
         if hi - lo > 1 << 20:  # wide range: hash the distinct values
             uniq, inv = np.unique(v, return_inverse=True)
             codes = np.array([self.code_of(int(u)) for u in uniq], np.int64)[inv]
         else:
-            present = np.flatnonzero(np.bincount(seen - lo, minlength=hi - lo + 1))
+            idx = np.subtract(v, lo, dtype=np.int64)
+            seen = idx if valid is None else idx[valid]
+            present = np.flatnonzero(np.bincount(seen, minlength=hi - lo + 1))
             lut = np.full(hi - lo + 1, -1, np.int64)
             lut[present] = [self.code_of(int(p) + lo) for p in present]
-            codes = lut[np.clip(v - lo, 0, hi - lo)]
+            codes = lut[idx if valid is None else np.clip(idx, 0, hi - lo)]
         if valid is not None:
             codes[~valid] = -1
         return codes

@@ -98,7 +98,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     by = list(dict.fromkeys([*([args.facet] if args.facet else []), *args.by]))
     fit = kaplan_meier(_read(args.input), time=args.time, event=args.event, by=by)
-    drawn = plot_survival(fit, facet=args.facet, time_unit=args.time_unit, suppress_below=args.suppress_below)  # fmt: skip
+    drawn = plot_survival(fit, facet=args.facet, ticks=args.ticks, time_unit=args.time_unit, suppress_below=args.suppress_below)  # fmt: skip
     first = drawn[0] if args.facet else drawn
     first.get_figure(root=True).savefig(args.output, dpi=args.dpi)  # PNG, SVG or PDF by suffix
     print(f"wrote {args.output}", file=sys.stderr)
@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("-o", "--output", default="km.png", help="image file: .png, .svg or .pdf (default km.png)")  # fmt: skip
     q.add_argument("--facet", default=None, help="one panel per value of this column")
     q.add_argument("--time-unit", choices=["months", "years", "days"], default=None, help="axis unit (default: the data's)")  # fmt: skip
+    q.add_argument("--ticks", type=_times, default=None, help="x ticks (and risk-table columns), comma-separated, in the axis unit")  # fmt: skip
     q.add_argument("--dpi", type=int, default=150)
     cols(q)
     q.set_defaults(func=_cmd_plot, suppress_below=0)

@@ -100,15 +100,15 @@ DERIVED = ("site_group", "extent", "grade", "differentiation", "nen_type")
 def read_input(path: str | Path) -> pd.DataFrame:
     """Read a registry file as the CLI and :func:`report` do.
 
-    ``netsurv.read(path, classify=False)``, then :func:`netsurv.classify` only when the file
-    has raw codes (``histology``) and none of the derived columns (``site_group``, ``extent``,
-    ``grade``, ``differentiation``, ``nen_type``): derived columns already in a table are kept.
+    The same frame as ``netsurv.read(path)``, except that a table which already has derived
+    columns (``site_group``, ``extent``, ``grade``, ``differentiation``, ``nen_type``) keeps
+    them instead of having them recomputed from its raw codes (``read`` would overwrite a CSV's
+    own ``extent`` with "unknown" when the CSV has no stage codes).
     """
     import netsurv
 
     df = netsurv.read(path, classify=False)
-    raw = "histology" in df and bool(df["histology"].notna().any())
-    if raw and not any(c in df for c in DERIVED):
+    if not any(c in df for c in DERIVED):
         df = netsurv.classify(df)
     return df
 

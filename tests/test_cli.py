@@ -69,17 +69,31 @@ def test_json_output_equals_the_python_api_exactly(registry_csv, capsys) -> None
     assert code == 0
     rows = json.loads(out)
     api = survival_table(netsurv.read(registry_csv, classify=False), by="extent").to_frame()
-    assert [r["extent"] for r in rows] == api["extent"].astype(str).tolist()
+    _assert_rows_equal_frame(rows, api, label="extent")
+
+
+def _assert_rows_equal_frame(rows: list[dict], api: pd.DataFrame, label: str) -> None:
+    """Every JSON value equals the API's exactly (NaN <-> null); labels as strings."""
+    assert [r[label] for r in rows] == api[label].astype(str).tolist()
     assert list(rows[0]) == list(api.columns)
     for row, (_, expected) in zip(rows, api.iterrows(), strict=True):
         for col, value in expected.items():
             got = row[col]
-            if col == "extent":
+            if col == label:
                 continue
             if isinstance(value, float) and math.isnan(value):
                 assert got is None, col
             else:
                 assert got == value, col  # exact: no rounding anywhere
+
+
+def test_json_from_a_seerstat_export_equals_survival_table_of_read(tmp_path, capsys) -> None:
+    df = netsurv.datasets.simulate_registry(1500, seed=3)
+    export = netsurv.write_seerstat(df, tmp_path / "export.txt").data_path
+    code, out, _ = _run(["survival", str(export), "--by", "grade", "--format", "json"], capsys)
+    api = survival_table(netsurv.read(export), by="grade").to_frame()
+    assert code == 0
+    _assert_rows_equal_frame(json.loads(out), api, label="grade")
 
 
 def test_csv_output_reads_back_to_the_same_numbers(registry_csv, capsys) -> None:

@@ -1,6 +1,7 @@
 """Fuzz: mutated registry files thrown at every reader; only netsurv's own errors may come out.
 
-A mutation is a short list of byte edits (replace, insert, delete) plus an optional truncation,
+A mutation is a few line edits (duplicate, drop, join), a short list of byte edits (replace,
+insert, delete) and an optional truncation,
 applied to a valid fixture; for SEER*Stat exports the .dic is mutated too. A reader must either
 return a DataFrame (rows read = rows returned) or raise a NetsurvError — never a KeyError,
 IndexError, UnicodeDecodeError, ParseError or other bug.
@@ -28,12 +29,31 @@ INTERESTING = st.sampled_from([*b'\t,;" \r\n<>/=&!?[]019.-+', 0x00, 0x80, 0xC3, 
 EDIT = st.tuples(
     st.floats(0, 1, allow_nan=False), st.sampled_from(["replace", "insert", "delete"]), INTERESTING
 )
-MUTATION = st.tuples(st.lists(EDIT, min_size=1, max_size=6), st.none() | st.floats(0.05, 1))
+LINE_EDIT = st.tuples(st.floats(0, 1, allow_nan=False), st.sampled_from(["dup", "drop", "join"]))
+MUTATION = st.tuples(
+    st.lists(EDIT, min_size=1, max_size=6),
+    st.none() | st.floats(0.05, 1),
+    st.lists(LINE_EDIT, max_size=2),
+)
 
 
-def mutate(data: bytes, mutation: tuple[list[tuple[float, str, int]], float | None]) -> bytes:
-    edits, cut = mutation
-    buf = bytearray(data)
+def _lines(data: bytes, edits: list[tuple[float, str]]) -> bytes:
+    lines = data.split(b"\n")
+    for where, op in edits:
+        i = min(int(where * len(lines)), len(lines) - 1)
+        if op == "dup":
+            lines.insert(i, lines[i])
+        elif op == "drop" and len(lines) > 1:
+            del lines[i]
+        elif op == "join" and i + 1 < len(lines):
+            lines[i : i + 2] = [lines[i] + lines[i + 1]]
+    return b"\n".join(lines)
+
+
+def mutate(data: bytes, mutation: tuple) -> bytes:  # type: ignore[type-arg]
+    """Apply line edits, then byte edits, then an optional truncation."""
+    edits, cut, line_edits = mutation
+    buf = bytearray(_lines(data, line_edits))
     for where, op, byte in edits:
         i = min(int(where * len(buf)), max(len(buf) - 1, 0))
         if op == "replace" and buf:

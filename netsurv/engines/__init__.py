@@ -87,7 +87,7 @@ def to_counts(
     weights: str | None = None,
     entry: str | None = None,
     engine: Engine | None = None,
-    memory_limit: str | None = "1GB",
+    memory_limit: str | None = "512MB",
     threads: int | None = None,
     progress: bool = False,
     unknown_groups: str | Sequence[str] | None = None,

@@ -159,7 +159,7 @@ def count_duckdb(
     source: Any,
     spec: Spec,
     *,
-    memory_limit: str | None = "1GB",
+    memory_limit: str | None = "512MB",
     threads: int | None = None,
     progress: bool = False,
 ) -> Counts:

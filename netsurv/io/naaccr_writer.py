@@ -71,8 +71,6 @@ def _columns(df: pd.DataFrame) -> dict[str, list[str]]:
     for column, item in CANONICAL_TO_ITEM.items():
         if column in df:
             items[item] = _text(df[column])
-    if "patientIdNumber" not in items:
-        raise InputError("write_naaccr_xml needs a 'patient_id' column to group tumours.")
     items["dateOfDiagnosis"] = _date(df, "date_dx", "year_dx", "month_dx")
     items["dateOfLastContact"] = _date(df, "date_last_contact", None, None)
     if "age_dx" in df:
@@ -139,32 +137,50 @@ def write_naaccr_xml(
     (['01', '02'], [5.0, 3.0])
     """
     path = Path(path)
-    items = _columns(split_stage_grade(df.reset_index(drop=True)))
+    frame = split_stage_grade(df.reset_index(drop=True))
+    if "patient_id" not in frame:
+        raise InputError("write_naaccr_xml needs a 'patient_id' column to group tumours.")
+    groups = pd.Series(np.arange(len(frame))).groupby(
+        frame["patient_id"].astype(str).to_numpy(), sort=False
+    )
+    patients = [idx.to_numpy() for _, idx in groups]
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-{version}.xml"'
+        f' recordType={quoteattr(record_type)} specificationVersion="1.8" xmlns="{NAACCR_NS}">\n'
+    )
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "wb") as fh:
+        fh.write(head.encode("utf-8"))
+        for start in range(0, len(patients), _PATIENTS_PER_CHUNK):
+            chunk = patients[start : start + _PATIENTS_PER_CHUNK]
+            rows = np.concatenate(chunk) if chunk else np.array([], dtype=int)
+            fh.write(_patients_xml(frame.iloc[rows].reset_index(drop=True), chunk).encode("utf-8"))
+        fh.write(b"</NaaccrData>\n")
+    return path
+
+
+_PATIENTS_PER_CHUNK = 20_000
+
+
+def _patients_xml(frame: pd.DataFrame, chunk: list[np.ndarray]) -> str:
+    """XML text of the patients in ``chunk`` (row positions of ``frame``, in order)."""
+    items = _columns(frame)
     patient_keys = [k for k in _PATIENT_ITEMS if k in items]
     tumor_keys = [k for k in items if k not in patient_keys]
-    ids = items["patientIdNumber"]
-    order: dict[str, list[int]] = {}
-    for i, pid in enumerate(ids):
-        order.setdefault(pid, []).append(i)
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n',
-        f'<NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-{version}.xml"'
-        f' recordType={quoteattr(record_type)} specificationVersion="1.8" xmlns="{NAACCR_NS}">\n',
-    ]
-    for rows in order.values():
-        first = rows[0]
+    parts: list[str] = []
+    i = 0
+    for rows in chunk:
+        first = i
         parts.append("  <Patient>\n")
         parts += [_item(k, items[k][first], 4) for k in patient_keys if items[k][first]]
-        for i in rows:
+        for j in range(i, i + len(rows)):
             parts.append("    <Tumor>\n")
-            parts += [_item(k, items[k][i], 6) for k in tumor_keys if items[k][i]]
+            parts += [_item(k, items[k][j], 6) for k in tumor_keys if items[k][j]]
             parts.append("    </Tumor>\n")
         parts.append("  </Patient>\n")
-    parts.append("</NaaccrData>\n")
-    data = "".join(parts).encode("utf-8")
-    with gzip.open(path, "wb") if path.suffix.lower() == ".gz" else open(path, "wb") as fh:
-        fh.write(data)
-    return path
+        i += len(rows)
+    return "".join(parts)
 
 
 def _item(key: str, value: str, indent: int) -> str:

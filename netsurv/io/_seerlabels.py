@@ -73,7 +73,8 @@ def snake_case(name: str) -> str:
 
 
 def _norm(label: str) -> str:
-    return " ".join(label.strip().strip('"').lower().split())
+    text = label.strip().strip('"').lower().replace("'", "").replace("\u2019", "")
+    return " ".join(text.split())
 
 
 # ---- label -> registry code per field -------------------------------------------------------

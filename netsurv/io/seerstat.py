@@ -260,6 +260,7 @@ def _decode(
     line_arr = np.asarray(lines)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in dic.variables]
     numeric = dic.options.variable_format == "numeric"
+    formats = {_norm_name(name): labels for name, labels in dic.formats.items()}
     out: dict[str, pd.Series] = {}
     used: set[str] = set()
     for var, values in zip(dic.variables, columns, strict=True):
@@ -269,8 +270,9 @@ def _decode(
         u_lines = line_arr[first] if len(line_arr) else line_arr
         s = pd.Series(uniq, dtype=object).str.strip().str.strip('"')
         s = s.where(~s.isin(["", "."])).astype(object)
-        if numeric and var in dic.formats:
-            decoded = s.map(dic.formats[var]).astype(object)
+        labels = formats.get(_norm_name(var))
+        if numeric and labels is not None:
+            decoded = s.map(labels).astype(object)
             bad = decoded.isna() & s.notna()
             if bad.any():
                 i = int(np.argmax(bad.to_numpy()))

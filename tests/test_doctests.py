@@ -13,6 +13,10 @@ MODULES = [
     "netsurv.kaplan_meier",
     "netsurv.compare",
     "netsurv.lifetable",
+    "netsurv.datasets.simulate",
+    "netsurv.datasets.truth",
+    "netsurv.datasets.loaders",
+    "netsurv.published.reproduce",
 ]
 
 

@@ -148,53 +148,52 @@ def _load_section(df: pd.DataFrame, out: Path, th: int) -> tuple[str, int]:
     return body, n_excl
 
 
+_QUALITY: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
+    "DCO/autopsy only": (
+        "reporting_source",
+        lambda d: d["reporting_source"].astype(str).isin(["6", "7"]),
+    ),  # fmt: skip
+    "unknown stage": ("extent", lambda d: d["extent"].astype(str).eq("unknown")),
+    "unknown grade": ("grade", lambda d: d["grade"].astype(str).eq("unknown")),
+}
+
+
 def _quality_section(df: pd.DataFrame, out: Path, th: int, time: str, event: str) -> str:
     from netsurv.kaplan_meier import kaplan_meier
 
     if "year_dx" not in df:
         raise InputError("no year_dx column")
     year = pd.to_numeric(df["year_dx"], errors="coerce").astype("Int64")
-    g = df.assign(_year=year).groupby("_year", dropna=True)
-    counts = pd.DataFrame({"n": g.size()})
-    items: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
-        "DCO/autopsy only": (
-            "reporting_source",
-            lambda d: d["reporting_source"].astype(str).isin(["6", "7"]),
-        ),  # fmt: skip
-        "unknown stage": ("extent", lambda d: d["extent"].astype(str).eq("unknown")),
-        "unknown grade": ("grade", lambda d: d["grade"].astype(str).eq("unknown")),
-    }
-    shown = pd.DataFrame({"year of diagnosis": counts.index.astype(str)})
-    shown["cases"] = [mask_count(v, th) for v in counts["n"]]
-    exact = counts.copy()
-    for label, (col, test) in items.items():
-        if col not in df:
+    data = df.assign(_year=year)
+    exact = pd.DataFrame({"n": data.groupby("_year", dropna=True).size()})
+    exact.index = exact.index.astype(str)
+    for label, (col, test) in _QUALITY.items():
+        if col in df:
+            hits = data.assign(_hit=test(df)).groupby("_year", dropna=True)["_hit"].sum()
+            exact[label] = hits.set_axis(hits.index.astype(str)).reindex(exact.index)
+    fu = kaplan_meier(data.assign(_year=year.astype("float64")), time=time, event=event,
+                      by="_year").follow_up()  # fmt: skip
+    by_year = dict(zip(fu["_year"].astype(int).astype(str), fu["median"], strict=True))
+    exact["median follow-up"] = [by_year.get(y, np.nan) for y in exact.index]
+    total = exact.drop(columns="median follow-up").sum().to_dict()
+    total["median follow-up"] = float(kaplan_meier(df, time=time, event=event).follow_up()["median"].iloc[0])  # fmt: skip
+    exact.loc["all years"] = pd.Series(total)
+    exact.to_csv(out / "quality_by_year.csv", index_label="year_dx")
+    shown = pd.DataFrame({"year of diagnosis": exact.index, "cases": [mask_count(v, th) for v in exact["n"]]})  # fmt: skip
+    for label in _QUALITY:
+        if label not in exact:
             shown[f"% {label}"] = "n/a"
             continue
-        k = (
-            df.assign(_year=year, _hit=test(df))
-            .groupby("_year")["_hit"]
-            .sum()
-            .reindex(counts.index)
-        )
-        exact[label] = k
-        pct = 100 * k / counts["n"]
-        shown[f"% {label}"] = [f"{p:.1f}" if (v == 0 or v >= th) else f"<{th} cases"
-                               for p, v in zip(pct, k, strict=True)]  # fmt: skip
-    usable = df.assign(_year=year.astype("float64"))
-    fu = kaplan_meier(usable, time=time, event=event, by="_year").follow_up()
-    fu_by = dict(zip(fu["_year"].astype(int), fu["median"], strict=True))
-    exact["median follow-up"] = [fu_by.get(int(y), np.nan) for y in counts.index]
-    shown["median follow-up (months)"] = [
-        "–" if pd.isna(v) else ("not reached" if np.isnan(v) else f"{v:.0f}")
-        for v in exact["median follow-up"]
-    ]
-    exact.to_csv(out / "quality_by_year.csv")
+        k, n = exact[label].to_numpy(float), exact["n"].to_numpy(float)
+        shown[f"% {label}"] = [f"{100 * a / b:.1f}" if (a == 0 or a >= th) else f"<{th} cases"
+                               for a, b in zip(k, n, strict=True)]  # fmt: skip
+    shown["median follow-up"] = ["not reached" if np.isnan(v) else f"{v:.0f}" for v in exact["median follow-up"]]  # fmt: skip
     return (
         _frame_html(shown)
-        + '<p class="note">DCO/autopsy only: reporting source 6 or 7. Median follow-up by the '
-        "reverse Kaplan–Meier method (censorings as events) among usable records. "
-        '<a href="quality_by_year.csv">quality_by_year.csv</a></p>'
+        + '<p class="note">DCO/autopsy only: reporting source 6 or 7 (share of all records). '
+        "Median follow-up by the reverse Kaplan–Meier method (censorings as events) among usable "
+        f"records, in the unit of {_esc(time)}. Percentages resting on 1 to {th - 1} cases are "
+        f'not shown. <a href="quality_by_year.csv">quality_by_year.csv</a></p>'
     )
 
 

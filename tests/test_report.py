@@ -97,11 +97,13 @@ def test_small_groups_are_suppressed_on_the_page(built) -> None:
 
 def test_data_quality_table_has_one_row_per_diagnosis_year(built) -> None:
     df, res, page = built
-    q = pd.read_csv(res.out_dir / "quality_by_year.csv")
-    assert q["n"].sum() == len(df) and len(q) == 20
-    # 40 DCO/autopsy rows (reporting source 7) were built in
-    assert q["DCO/autopsy only"].sum() == 40
-    assert "% DCO/autopsy only" in page and "median follow-up (months)" in page
+    q = pd.read_csv(res.out_dir / "quality_by_year.csv").set_index("year_dx")
+    years = q.drop(index="all years")
+    assert years["n"].sum() == len(df) and len(years) == 20
+    # 40 DCO/autopsy rows (reporting source 7) were built in: 40 / 3000 = 1.3% over all years
+    assert years["DCO/autopsy only"].sum() == 40 == q.loc["all years", "DCO/autopsy only"]
+    assert "<td>all years</td>\n      <td>3,000</td>\n      <td>1.3</td>" in page
+    assert "% DCO/autopsy only" in page and "median follow-up" in page
 
 
 def test_methods_paragraph_names_estimator_ci_censoring_and_versions(built) -> None:

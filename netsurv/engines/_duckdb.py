@@ -20,9 +20,9 @@ import pyarrow.dataset as ds
 
 from netsurv._counts import Counts
 from netsurv.engines._kernel import EXCLUSION, UNKNOWN_LABELS, Accumulator, Spec, Units, finish
-from netsurv.engines._kernel import floats as _floats
 from netsurv.engines._progress import Progress
 from netsurv.engines._sources import Files, categories_of_schema
+from netsurv.engines._values import floats as _floats
 from netsurv.errors import InputError
 
 __all__ = ["count_duckdb", "import_duckdb"]

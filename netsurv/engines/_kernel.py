@@ -22,13 +22,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netsurv._counts import _DENSE_LIMIT, Counts, timefix
+from netsurv.engines._values import UNKNOWN_LABELS, Levels, floats, numbers
 from netsurv.errors import InputError
 
-__all__ = ["EXCLUSION", "UNKNOWN_REASON", "Accumulator", "Levels", "Spec", "finish", "floats"]
+__all__ = [
+    "EXCLUSION",
+    "UNKNOWN_LABELS",
+    "UNKNOWN_REASON",
+    "Accumulator",
+    "Spec",
+    "Units",
+    "finish",
+]
 
 EXCLUSION = "exclusion"
 UNKNOWN_REASON = "unknown group (left out of the test)"
-UNKNOWN_LABELS = frozenset({"unknown", "unknown primary site", "unstaged", "unknown/unstaged"})
 SUMS = ("n_events", "n_censored", "n_entered", "n_rows", "n_entry_rows")
 _DENSE_WIDTH = 1 << 17  # whole-number times below this go to the dense (stratum x time) grid
 
@@ -69,112 +77,6 @@ class Spec:
         if self.entry is not None:
             out += [f"missing {self.entry}", f"{self.entry} not before {self.time}"]
         return out
-
-
-def floats(arr: pa.Array | pa.ChunkedArray, param: str, col: str) -> np.ndarray:
-    """A numeric (or numeric-text) Arrow column as float64, NaN where null."""
-    if pa.types.is_dictionary(arr.type):
-        arr = (
-            arr.dictionary_decode()
-            if isinstance(arr, pa.Array)
-            else pc.cast(arr, arr.type.value_type)
-        )
-    typ = arr.type
-    if not (pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ)):
-        if not (pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_decimal(typ)
-                or pa.types.is_string_view(typ) or pa.types.is_null(typ)):  # fmt: skip
-            raise InputError(f"{param}={col!r}: column of type {typ} is not numeric")
-        try:
-            arr = pc.cast(pc.cast(arr, pa.string()) if pa.types.is_string_view(typ) else arr,
-                          pa.float64())  # fmt: skip
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise InputError(
-                f"{param}={col!r}: {exc}; convert the column to numbers first"
-            ) from None
-    out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-    return np.asarray(out, dtype=np.float64)
-
-
-class Levels:
-    """Values of one grouping column seen so far, each with a stable integer code."""
-
-    def __init__(
-        self,
-        name: str,
-        categories: Sequence[Any] | None = None,
-        ordered: bool = False,
-        categorical: bool = False,
-    ):
-        self.name = name
-        self.categories = None if categories is None else list(categories)
-        self.ordered = ordered
-        self.categorical = categorical or categories is not None  # take order from dictionary
-        self.index: dict[Any, int] = {}
-        self.values: list[Any] = []
-        self.unknown: list[bool] = []
-
-    def code_of(self, value: Any) -> int:
-        code = self.index.get(value)
-        if code is None:
-            code = self.index[value] = len(self.values)
-            self.values.append(value)
-            text = str(value).strip().lower()
-            self.unknown.append(text in UNKNOWN_LABELS)
-        return code
-
-    def encode(self, arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-        """Code of each row (-1 where null or NaN)."""
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        typ = arr.type
-        if pa.types.is_string_view(typ):
-            arr, typ = pc.cast(arr, pa.string()), pa.string()
-        if pa.types.is_integer(typ):
-            return self._encode_integers(arr)
-        if pa.types.is_floating(typ):  # NaN is missing, as in pandas
-            arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, typ), arr)
-        if not pa.types.is_dictionary(typ):
-            arr = pc.dictionary_encode(arr)
-        elif self.categorical and self.categories is None:
-            self.categories = arr.dictionary.to_pylist()
-        lut = np.array([self.code_of(v) for v in arr.dictionary.to_pylist()] + [-1], np.int64)
-        idx = pc.fill_null(pc.cast(arr.indices, pa.int64()), -1).to_numpy(zero_copy_only=False)
-        return lut[idx]
-
-    def _encode_integers(self, arr: pa.Array) -> np.ndarray:
-        valid = None if arr.null_count == 0 else np.asarray(arr.is_valid())
-        v = (arr if valid is None else pc.fill_null(arr, 0)).to_numpy(zero_copy_only=False)
-        if len(v) == 0 or (valid is not None and not valid.any()):
-            return np.full(len(v), -1, np.int64)
-        bounds = pc.min_max(arr)  # of the non-null values
-        lo, hi = int(bounds["min"].as_py()), int(bounds["max"].as_py())
-        if hi - lo > 1 << 20:  # wide range: hash the distinct values
-            uniq, inv = np.unique(v, return_inverse=True)
-            codes = np.array([self.code_of(int(u)) for u in uniq], np.int64)[inv]
-        else:
-            idx = np.subtract(v, lo, dtype=np.int64)
-            seen = idx if valid is None else idx[valid]
-            present = np.flatnonzero(np.bincount(seen, minlength=hi - lo + 1))
-            lut = np.full(hi - lo + 1, -1, np.int64)
-            lut[present] = [self.code_of(int(p) + lo) for p in present]
-            codes = lut[idx if valid is None else np.clip(idx, 0, hi - lo)]
-        if valid is not None:
-            codes[~valid] = -1
-        return codes
-
-    def order(self) -> tuple[list[Any], bool]:
-        """Categories in output order: the source's categorical order, else sorted."""
-        if self.categories is not None:
-            extra = [v for v in self.values if v not in set(self.categories)]
-            return self.categories + _sorted(extra), self.ordered
-        return _sorted(self.values), False
-
-
-def _sorted(values: list[Any]) -> list[Any]:
-    try:
-        return sorted(values)
-    except TypeError:  # mixed types: sort by text
-        return sorted(values, key=str)
 
 
 @dataclass
@@ -422,14 +324,6 @@ def _nan(x: np.ndarray) -> np.ndarray | None:
 
 def _negative(codes: np.ndarray) -> np.ndarray | None:
     return codes < 0 if codes.min(initial=0) < 0 else None
-
-
-def numbers(arr: pa.Array | pa.ChunkedArray, param: str, col: str) -> np.ndarray:
-    """Like :func:`floats`, but integer or boolean columns without nulls keep their dtype."""
-    typ = arr.type
-    if arr.null_count == 0 and (pa.types.is_integer(typ) or pa.types.is_boolean(typ)):
-        return np.asarray(arr.to_numpy(zero_copy_only=False))
-    return floats(arr, param, col)
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -45,7 +45,7 @@ class _Keys:
             self.seen.setdefault(tuple(row), None)
 
     def table(self) -> tuple[pd.DataFrame, dict[tuple[Any, ...], int]]:
-        from netsurv.engines._kernel import _sorted
+        from netsurv.engines._values import sorted_values
 
         if not self.by:
             return pd.DataFrame(index=pd.RangeIndex(1)), {(): 0}
@@ -53,7 +53,7 @@ class _Keys:
         for j, col in enumerate(self.by):
             values = list(dict.fromkeys(k[j] for k in self.seen))
             cats = self.cats.get(col, ([], False))[0]
-            order = [*cats, *_sorted([v for v in values if v not in set(cats)])]
+            order = [*cats, *sorted_values([v for v in values if v not in set(cats)])]
             ranks.append({v: i for i, v in enumerate(order)})
         keys = sorted(self.seen, key=lambda k: tuple(r[v] for r, v in zip(ranks, k, strict=True)))
         data: dict[str, Any] = {}

@@ -205,3 +205,13 @@ def test_auto_censor_ticks_are_left_out_only_for_curves_with_many_censorings() -
     marks = [ln for ln in ax.lines if ln.get_gid() == "censor"]
     # "few" has 5 censorings (drawn); "many" has 201 > 150 (not drawn)
     assert len(marks) == 1 and len(marks[0].get_xdata()) == 5
+
+
+def test_importing_the_presentation_modules_does_not_import_matplotlib() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, netsurv.plotting, netsurv.tables, netsurv.report, netsurv.cli, "
+            "netsurv.cox; print('matplotlib' in sys.modules, 'lifelines' in sys.modules)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]

@@ -134,24 +134,35 @@ def _draw_curve(ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.n
                 markeredgewidth=1.0, gid="censor")  # fmt: skip
 
 
-def _draw_table(ax: Axes, ticks: np.ndarray, rows: list[tuple[str, np.ndarray, str]],
+def _draw_table(ax: Axes, ticks: np.ndarray, rows: list[tuple[str, np.ndarray, tuple[str, str]]],
                 suppress_below: int, top: float = 42.0, step: float = 11.5) -> None:  # fmt: skip
     """Risk table below the x-axis: x in data coordinates, y in points below the axes.
 
-    Row labels end ``gap`` points left of the axes, clear of a centred count at x = 0.
+    Each row starts with its label and a short sample of the curve's line (colour and style),
+    ending ``gap`` points left of the axes, clear of a centred count at x = 0.
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import ScaledTranslation
+
     first = ax.get_xlim()[0]
     widest = max((len(_count_text(r[1][0], suppress_below)) for r in rows), default=1)
     gap = 6.0 + (2.6 * widest if np.isclose(ticks[0], first) else 0.0)
     xform = ax.get_xaxis_transform()  # x: data, y: axes fraction
+    fig: Any = ax.get_figure(root=True)
+    axes_origin: Any = ax.transAxes
+    origin = fig.dpi_scale_trans + ScaledTranslation(0, 0, axes_origin)  # inches from (0, 0)
     ax.annotate("Number at risk", xy=(0, 0), xycoords="axes fraction", xytext=(-gap, -top),
                 textcoords="offset points", ha="right", va="top", fontsize=8.5,
                 fontweight="bold", gid="risk-title")  # fmt: skip
-    for i, (label, counts, colour) in enumerate(rows):
+    for i, (label, counts, (colour, style)) in enumerate(rows):
         y = -top - step * (i + 1)
-        ax.annotate(label, xy=(0, 0), xycoords="axes fraction", xytext=(-gap, y),
+        ax.annotate(label, xy=(0, 0), xycoords="axes fraction", xytext=(-gap - 22, y),
                     textcoords="offset points", ha="right", va="top", fontsize=8,
                     color=colour, gid=f"risk-label-{i}")  # fmt: skip
+        sample = Line2D(np.array([-gap - 19, -gap - 3]) / 72, np.full(2, (y - 4.5) / 72),
+                        transform=origin, color=colour, linestyle=style, linewidth=1.4,  # type: ignore[arg-type]
+                        clip_on=False, gid=f"risk-line-{i}")  # fmt: skip
+        ax.add_artist(sample)
         for x, n in zip(ticks, counts, strict=True):
             ax.annotate(_count_text(n, suppress_below), xy=(x, 0), xycoords=xform,
                         xytext=(0, y), textcoords="offset points", ha="center", va="top",
@@ -198,7 +209,7 @@ def _panel(ax: Axes, curves: SurvivalCurves, idx: Sequence[int], styles: list[tu
                     gid="suppressed-note")  # fmt: skip
     if opts["at_risk"] and shown:
         table = curves.at(ticks * factor)["n_at_risk"].to_numpy().reshape(len(curves.strata), -1)
-        rows = [(labels[s], table[s], styles[s][0]) for s in shown]
+        rows = [(labels[s], table[s], styles[s]) for s in shown]
         _draw_table(ax, ticks, rows, threshold)
 
 

@@ -66,6 +66,12 @@ def test_risk_table_text_equals_the_number_at_risk_at_each_tick() -> None:
     expected = fit.at(ticks)["n_at_risk"].astype(int).astype(str).tolist()
     assert _texts(ax, "risk-0") + _texts(ax, "risk-1") == expected
     assert _texts(ax, "risk-label-0") == ["a"] and _texts(ax, "risk-label-1") == ["b"]
+    # each row carries a sample of its curve's line: same colour and style
+    curves = [ln for ln in ax.lines if ln.get_gid() == "curve"]
+    for i, curve in enumerate(curves):
+        sample = next(a for a in ax.get_children() if a.get_gid() == f"risk-line-{i}")
+        assert sample.get_color() == curve.get_color()
+        assert sample.get_linestyle() == curve.get_linestyle()
 
 
 def test_risk_table_columns_sit_at_the_tick_positions() -> None:

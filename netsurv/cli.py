@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--ticks", type=_times, default=None, help="x ticks (and risk-table columns), comma-separated, in the axis unit")  # fmt: skip
     q.add_argument("--dpi", type=int, default=150)
     cols(q)
-    q.set_defaults(func=_cmd_plot, suppress_below=0)
+    q.set_defaults(func=_cmd_plot)
 
     r = sub.add_parser("report", parents=[common], help="HTML report: tables, figures, data quality, methods")  # fmt: skip
     r.add_argument("input", help="registry file")

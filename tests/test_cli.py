@@ -186,3 +186,20 @@ def test_demo_falls_back_to_radiant4_when_the_synthetic_registry_is_missing(monk
 def test_python_dash_m_netsurv_runs_the_same_command_line() -> None:
     done = subprocess.run([sys.executable, "-m", "netsurv", "--help"], capture_output=True, text=True, check=False)  # fmt: skip
     assert done.returncode == 0 and "usage: netsurv" in done.stdout
+
+
+def test_plot_suppresses_small_groups_by_default(
+    registry_csv, tmp_path, capsys, monkeypatch
+) -> None:
+    import netsurv.plotting
+
+    seen: dict[str, object] = {}
+    real = netsurv.plotting.plot_survival
+
+    def spy(fit, **kw):
+        seen.update(kw)
+        return real(fit, **kw)
+
+    monkeypatch.setattr(netsurv.plotting, "plot_survival", spy)
+    assert _run(["plot", str(registry_csv), "-o", str(tmp_path / "km.png")], capsys)[0] == 0
+    assert seen["suppress_below"] == 16

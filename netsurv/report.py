@@ -411,6 +411,8 @@ def report(
             return body
 
         attempt("cause-specific", "Cause-specific survival by extent", build_cs)
+    elif time == "survival_months":
+        unavailable["Cause-specific survival"] = "needs cancer_death and extent columns"
     step("relative survival")
     rel_ok = False
     if all(c in df for c in ("age_dx", "sex", "year_dx")) and time == "survival_months":

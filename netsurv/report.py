@@ -365,11 +365,44 @@ def report(
     if time == "survival_months" and time_unit is None:
         time_unit = "months"
     opts = dict(time=time, event=event, times=list(times), time_unit=time_unit, suppress_below=suppress_below)  # fmt: skip
-    sections: list[tuple[str, str, str]] = []
-    unavailable: dict[str, str] = {}
-    tables: dict[str, SurvivalTable] = {}
+    page = _Sections(df, out, opts)
+    step("load log")
+    load_html, n_excl = _load_section(df, out, suppress_below)
+    page.sections.append(("load", "Records and exclusions", load_html))
+    step("data quality by year of diagnosis")
+    page.attempt("quality", "Data quality by year of diagnosis",
+                 lambda: _quality_section(df, out, suppress_below, time, event))  # fmt: skip
+    step("classification summary")
+    page.attempt("classification", "Classification summary", lambda: _classification_section(df, out, suppress_below))  # fmt: skip
+    for factor in factors:
+        step(f"survival by {factor}")
+        page.survival(factor, factor, "overall", f"Overall survival by {factor}")
+    _model_sections(page, step)
+    if page.unavailable:
+        items = "".join(f"<li>{_esc(k)}: not available — {_esc(v)}</li>" for k, v in page.unavailable.items())  # fmt: skip
+        page.sections.append(("unavailable", "Sections not available", f'<ul class="missing">{items}</ul>'))  # fmt: skip
+    step("methods and page")
+    page.sections.append(("methods", "Methods", _methods(opts, page.tables, "relative" in page.tables)))  # fmt: skip
+    html_text = _page(title or "Survival report", source_label or source, page.sections)
+    (out / "index.html").write_text(html_text, encoding="utf-8")
+    used = re.findall(r'(?:src|href)="([^"#:]+)"', html_text)  # the files the page links to
+    files = ["index.html", *[f for f in used if (out / f).is_file()]]
+    return Report(path=out / "index.html", out_dir=out, files=tuple(dict.fromkeys(files)),
+                  tables=page.tables, unavailable=page.unavailable, n_rows=len(df),
+                  n_excluded=n_excl)  # fmt: skip
 
-    def attempt(sid: str, head: str, build: Callable[[], str]) -> None:
+
+class _Sections:
+    """The page being built: sections in order, tables by key, sections left out and why."""
+
+    def __init__(self, df: pd.DataFrame, out: Path, opts: dict[str, Any]) -> None:
+        self.df, self.out, self.opts = df, out, opts
+        self.sections: list[tuple[str, str, str]] = []
+        self.unavailable: dict[str, str] = {}
+        self.tables: dict[str, SurvivalTable] = {}
+
+    def attempt(self, sid: str, head: str, build: Callable[[], str]) -> None:
+        """Add a section; a failure becomes "not available — reason", warnings become notes."""
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -377,69 +410,41 @@ def report(
             said = dict.fromkeys(str(w.message).splitlines()[0] for w in caught
                                  if not issubclass(w.category, DeprecationWarning))  # fmt: skip
             body += "".join(f'<p class="note">Note: {_esc(m)}</p>' for m in said)
-            sections.append((sid, head, body))
+            self.sections.append((sid, head, body))
         except (NetsurvError, ImportError, KeyError, ValueError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            unavailable[head] = reason
-            sections.append((sid, head, f'<p class="missing">{_esc(head)}: not available — {_esc(reason)}</p>'))  # fmt: skip
+            self.unavailable[head] = reason
+            self.sections.append((sid, head, f'<p class="missing">{_esc(head)}: not available — {_esc(reason)}</p>'))  # fmt: skip
 
-    step("load log")
-    load_html, n_excl = _load_section(df, out, suppress_below)
-    sections.append(("load", "Records and exclusions", load_html))
-    step("data quality by year of diagnosis")
-    attempt("quality", "Data quality by year of diagnosis",
-            lambda: _quality_section(df, out, suppress_below, time, event))  # fmt: skip
-    step("classification summary")
-    attempt("classification", "Classification summary", lambda: _classification_section(df, out, suppress_below))  # fmt: skip
-    for factor in factors:
-        step(f"survival by {factor}")
-        if factor not in df:
-            unavailable[f"Survival by {factor}"] = f"no {factor!r} column"
-            continue
+    def survival(self, key: str, factor: str, measure: str, head: str) -> None:
+        """A survival table + figure section (``tables[key]``)."""
+        if factor not in self.df:
+            self.unavailable[head] = f"no {factor!r} column"
+            return
 
-        def build(factor: str = factor) -> str:
-            body, tab = _survival_section(df, out, factor, factor, opts)
-            tables[factor] = tab
+        def build() -> str:
+            body, tab = _survival_section(self.df, self.out, key, factor, self.opts, measure)
+            self.tables[key] = tab
             return body
 
-        attempt(f"surv-{factor}", f"Overall survival by {factor}", build)
-    if "cancer_death" in df and "extent" in df:
+        self.attempt(f"surv-{key}", head, build)
 
-        def build_cs() -> str:
-            body, tab = _survival_section(df, out, "cause_specific_extent", "extent", opts, "cause-specific")  # fmt: skip
-            tables["cause-specific extent"] = tab
-            return body
 
-        attempt("cause-specific", "Cause-specific survival by extent", build_cs)
-    elif time == "survival_months":
-        unavailable["Cause-specific survival"] = "needs cancer_death and extent columns"
+def _model_sections(page: _Sections, step: _Progress) -> None:
+    """Cause-specific and net survival by extent, and the Cox model, when their inputs exist."""
+    df, months = page.df, page.opts["time"] == "survival_months"
+    if "cancer_death" in df:
+        page.survival("cause_specific_extent", "extent", "cause-specific", "Cause-specific survival by extent")  # fmt: skip
+    elif months:
+        page.unavailable["Cause-specific survival by extent"] = "no cancer_death column"
     step("relative survival")
-    rel_ok = False
-    if all(c in df for c in ("age_dx", "sex", "year_dx")) and time == "survival_months":
-
-        def build_rel() -> str:
-            body, tab = _survival_section(df, out, "relative_extent", "extent" if "extent" in df else None, opts, "relative")  # type: ignore[arg-type]  # fmt: skip
-            tables["relative"] = tab
-            return body
-
-        attempt("relative", "Net (relative) survival by extent", build_rel)
-        rel_ok = "relative" in tables
-    else:
-        unavailable["Net (relative) survival"] = "needs age_dx, sex and year_dx columns and survival_months"  # fmt: skip
+    if all(c in df for c in ("age_dx", "sex", "year_dx")) and months:
+        page.survival("relative", "extent", "relative", "Net (relative) survival by extent")
+    elif months:
+        page.unavailable["Net (relative) survival by extent"] = "needs age_dx, sex and year_dx columns"  # fmt: skip
     step("Cox model")
     if "grade" in df:
-        attempt("cox", "Hazard ratios (Cox model)", lambda: _cox_section(df, out, opts))
-    if unavailable:
-        items = "".join(f"<li>{_esc(k)}: not available — {_esc(v)}</li>" for k, v in unavailable.items())  # fmt: skip
-        sections.append(("unavailable", "Sections not available", f'<ul class="missing">{items}</ul>'))  # fmt: skip
-    step("methods and page")
-    sections.append(("methods", "Methods", _methods(opts, tables, rel_ok)))
-    page = _page(title or "Survival report", source_label or source, sections)
-    (out / "index.html").write_text(page, encoding="utf-8")
-    used = re.findall(r'(?:src|href)="([^"#:]+)"', page)  # the files the page links to
-    files = ["index.html", *[f for f in used if (out / f).is_file()]]
-    return Report(path=out / "index.html", out_dir=out, files=tuple(dict.fromkeys(files)),
-                  tables=tables, unavailable=unavailable, n_rows=len(df), n_excluded=n_excl)  # fmt: skip
+        page.attempt("cox", "Hazard ratios (Cox model)", lambda: _cox_section(df, page.out, page.opts))  # fmt: skip
 
 
 def demo(out_dir: str | Path = "report", *, progress: bool = True) -> Report:

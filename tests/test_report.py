@@ -129,7 +129,7 @@ def test_missing_inputs_degrade_to_a_stated_reason(tmp_path) -> None:
     res = report(df, tmp_path, progress=False, by=["extent"])
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Data quality by year of diagnosis: not available — no year_dx column" in page
-    assert "Net (relative) survival" in res.unavailable
+    assert "Net (relative) survival by extent" in res.unavailable
 
 
 def test_report_lists_the_page_and_every_file_it_links_to(built) -> None:

@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 UNIT_DAYS = {"days": 1.0, "months": 365.24 / 12, "years": 365.24}
+CHUNK_SUBJECTS = 25_000  # subjects per pass of the additive kernel
 Method = Literal["pohar-perme", "ederer2"]
 
 
@@ -267,8 +268,16 @@ def net_sums(s: Subjects, weighted: bool) -> tuple[object, dict[str, np.ndarray]
     from netsurv.lifetables.netsums import finish, step_grid, subject_sums
 
     grid = step_grid(s.stratum, s.days, len(s.strata), s.entry)
-    sums = subject_sums(grid, s.table, s.stratum, s.days, s.status, s.age, s.pos, s.sex,
-                        s.race, weighted=weighted, entry=s.entry)  # fmt: skip
+    # the sums are additive over subjects: chunks keep the temporaries small (and are the
+    # same path an out-of-core engine takes)
+    sums: dict[str, np.ndarray] = {}
+    for lo in range(0, len(s.days), CHUNK_SUBJECTS):
+        part = slice(lo, lo + CHUNK_SUBJECTS)
+        got = subject_sums(grid, s.table, s.stratum[part], s.days[part], s.status[part],
+                           s.age[part], s.pos[part], s.sex[part], s.race[part],
+                           weighted=weighted,
+                           entry=None if s.entry is None else s.entry[part])  # fmt: skip
+        sums = got if not sums else {k: sums[k] + got[k] for k in sums}
     return grid, finish(grid, sums)
 
 

@@ -300,3 +300,15 @@ def test_ages_given_in_years_as_days_over_365_25_reproduce_relsurv(data, curves)
     fit = ns.relative_survival(d, **{**EXACT, "age": "age_years_exact", "age_unit": "years"})
     m = _merge(fit, curves[curves["case"] == "exact_pp_all"])
     np.testing.assert_allclose(m["survival"], m["surv"], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["pohar-perme", "ederer2"])
+def test_sums_over_chunks_of_subjects_add_up_to_the_whole(data, monkeypatch, method):
+    # the kernel's sums are additive over subjects: 7 chunks give the one-pass numbers
+    import netsurv.relative as rel
+
+    whole = ns.relative_survival(data, by="group", method=method, **EXACT)
+    monkeypatch.setattr(rel, "CHUNK_SUBJECTS", 61)
+    parts = ns.relative_survival(data, by="group", method=method, **EXACT)
+    np.testing.assert_allclose(parts.survival, whole.survival, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(parts.se_log, whole.se_log, rtol=0, atol=1e-13)

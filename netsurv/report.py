@@ -376,7 +376,7 @@ def report(
     page.attempt("classification", "Classification summary", lambda: _classification_section(df, out, suppress_below))  # fmt: skip
     for factor in factors:
         step(f"survival by {factor}")
-        page.survival(factor, factor, "overall", f"Overall survival by {factor}")
+        page.survival(factor, factor, "overall", f"Overall survival by {factor.replace('_', ' ')}")
     _model_sections(page, step)
     if page.unavailable:
         items = "".join(f"<li>{_esc(k)}: not available — {_esc(v)}</li>" for k, v in page.unavailable.items())  # fmt: skip

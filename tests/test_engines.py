@@ -245,6 +245,7 @@ def test_duckdb_relation_and_arrow_table_are_counted(registry: pd.DataFrame) -> 
     con = duckdb.connect()
     rel = con.from_df(registry)
     assert_same_counts(to_counts(rel, by="extent"), expected)
+    assert_same_counts(to_counts(rel, by="extent", engine="numpy"), expected)
     table = pa.Table.from_pandas(registry, preserve_index=False)
     assert_same_counts(to_counts(table, by="extent"), expected)
 

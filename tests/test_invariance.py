@@ -305,3 +305,52 @@ def test_relative_survival_in_chunks_equals_in_memory(
         )  # fmt: skip
         assert got.excluded.sort_index().to_dict() == expected.excluded.sort_index().to_dict()
         assert got.strata["group"].tolist() == expected.strata["group"].tolist()
+
+
+# ----------------------------------------------------------------- property: any batching
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_batched_kernel_equals_the_numpy_engine_on_random_data() -> None:
+    """Hypothesis: random rows (whole or fractional times, near ties, NaN, exclusions, weights,
+    entries), cut into random batches, counted by the arrow kernel = netsurv.counts exactly."""
+    import pyarrow as pa
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        n = data.draw(st.integers(1, 40), label="n")
+        fractional = data.draw(st.booleans(), label="fractional")
+        values = st.sampled_from([0.0, 1.0, 2.0, 2.0 + 1e-12, 3.5, 7.0, np.nan]) if fractional \
+            else st.sampled_from([0.0, 1.0, 2.0, 5.0, 12.0, np.nan])  # fmt: skip
+        time = data.draw(st.lists(values, min_size=n, max_size=n), label="time")
+        df = pd.DataFrame({
+            "time": time,
+            "event": data.draw(st.lists(st.sampled_from([0.0, 1.0, np.nan]), min_size=n, max_size=n)),
+            "g": data.draw(st.lists(st.sampled_from(["b", "a", "c", None]), min_size=n, max_size=n)),
+            "w": data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)),
+            "entry": data.draw(st.lists(st.sampled_from([0.0, 1.0, 0.5]), min_size=n, max_size=n)),
+            "exclusion": data.draw(st.lists(st.sampled_from([None, None, "x"]), min_size=n, max_size=n)),
+        })  # fmt: skip
+        kw: dict[str, Any] = {"time": "time", "event": "event", "by": "g"}
+        if data.draw(st.booleans(), label="weights"):
+            kw["weights"] = "w"
+        if data.draw(st.booleans(), label="entry"):
+            kw["entry"] = "entry"
+        try:
+            expected = ns.counts(df, **kw)
+        except ns.InputError:
+            with pytest.raises(ns.InputError):
+                to_counts(df, engine="arrow", **kw)
+            return
+        cuts = sorted(data.draw(st.sets(st.integers(1, max(n - 1, 1)), max_size=4), label="cuts"))
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        bounds = zip([0, *cuts], [*cuts, n], strict=True)
+        batches = [b for a, z in bounds if z > a for b in table.slice(a, z - a).to_batches()]
+        got = to_counts(pa.Table.from_batches(batches, schema=table.schema), engine="arrow", **kw)
+        for name in ("stratum", "time", "n_events", "n_censored", "n_entered", "n_at_risk"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+        assert got.strata["g"].tolist() == expected.strata["g"].tolist()
+        assert got.excluded.sort_index().to_dict() == expected.excluded.sort_index().to_dict()
+
+    check()

@@ -221,10 +221,15 @@ def _count_numpy(source: Any, spec: Spec) -> Counts:
 
         if isinstance(source, Files):
             source = dataset_of(source, spec)
-        if hasattr(source, "to_table"):
-            cols = spec.columns(source.schema.names)
-            source = source.to_table(columns=cols)
-        if hasattr(source, "to_pandas"):
+        if hasattr(source, "to_table"):  # a pyarrow dataset
+            source = source.to_table(columns=spec.columns(source.schema.names))
+        if hasattr(source, "to_df"):  # a DuckDB relation
+            source = source.to_df()
+        elif hasattr(source, "compute"):  # a Dask DataFrame
+            source = source.compute()
+        elif hasattr(source, "read_all"):  # a RecordBatchReader
+            source = source.read_all().to_pandas()
+        elif hasattr(source, "to_pandas"):
             source = source.to_pandas()
         else:
             raise InputError("engine='numpy' needs data in memory: give a DataFrame")

@@ -236,6 +236,7 @@ def plot_survival(
     ax : Axes to draw on; None makes a new figure sized for the risk table.
     at_risk : draw the number at risk under the x-axis, one row per curve, one column per
         tick; the numbers equal ``curves.at(ticks)["n_at_risk"]`` (see :func:`risk_table`).
+        With frequency weights they count the subjects the weights stand for.
     ci : shade the pointwise confidence band. ``censor_ticks``: mark censoring times; "auto"
         marks them only on curves with at most 150 distinct censoring times (registry curves
         with a censoring in every month turn into a thick band otherwise).

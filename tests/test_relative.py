@@ -312,3 +312,10 @@ def test_sums_over_chunks_of_subjects_add_up_to_the_whole(data, monkeypatch, met
     parts = ns.relative_survival(data, by="group", method=method, **EXACT)
     np.testing.assert_allclose(parts.survival, whole.survival, rtol=0, atol=1e-13)
     np.testing.assert_allclose(parts.se_log, whole.se_log, rtol=0, atol=1e-13)
+
+
+def test_net_survival_by_race_equals_relsurv_with_survexp_usr(data, curves):
+    # R: rs.surv(..., ratetable=survexp.usr, rmap=list(age, sex, year, race))
+    fit = ns.relative_survival(data, race="race", **EXACT)
+    m = _merge(fit, curves[curves["case"] == "exact_pp_race"])
+    np.testing.assert_allclose(m["survival"], m["surv"], rtol=0, atol=1e-9)

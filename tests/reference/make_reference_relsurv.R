@@ -5,7 +5,7 @@
 #   /work/shared/data/us-lifetables/survexp_survival_3.8-11.rda  (or set NETSURV_RDA)
 suppressPackageStartupMessages({library(survival); library(relsurv); library(jsonlite)})
 rda <- Sys.getenv("NETSURV_RDA", "/work/shared/data/us-lifetables/survexp_survival_3.8-11.rda")
-env <- new.env(); load(rda, envir = env); us <- env$survexp.us
+env <- new.env(); load(rda, envir = env); us <- env$survexp.us; usr <- env$survexp.usr
 out <- "tests/reference"
 set.seed(20261121)
 
@@ -26,6 +26,7 @@ status <- as.integer(pmin(cancer, other) <= cens)
 time_days[7:12] <- time_days[1:6]          # tied exit times
 d <- data.frame(id = 1:n, group = grp, age_days = age_days, sex = sex,
                 date_dx = date_dx, time_days = time_days, status = status)
+d$race <- sample(c("white", "black"), n, replace = TRUE, prob = c(.7, .3))
 # registry-style columns derived from the exact ones
 d$age_years <- floor(d$age_days / 365.25)
 d$year_dx <- as.integer(format(d$date_dx, "%Y"))
@@ -54,7 +55,11 @@ ex <- transform(d, age = age_days, year = date_dx, time = time_days)
 res <- rbind(
   lab(rs(Surv(time, status) ~ 1, ex, "pohar-perme"), "exact_pp_all"),
   lab(rs(Surv(time, status) ~ group, ex, "pohar-perme"), "exact_pp_group"),
-  lab(rs(Surv(time, status) ~ group, ex, "ederer2"), "exact_e2_group"))
+  lab(rs(Surv(time, status) ~ group, ex, "ederer2"), "exact_e2_group"),
+  # by race: survexp.usr (white/black)
+  lab(curve(rs.surv(Surv(time, status) ~ 1, data = ex, ratetable = usr, method = "pohar-perme",
+    precision = 1, rmap = list(age = age, sex = sex, year = year, race = race)), "all"),
+    "exact_pp_race"))
 
 # ---- registry-style inputs, converted to days as netsurv does -------------------------
 # follow-up months x 365.24/12 days; completed age + 0.5 years x 365.25; diagnosis on the

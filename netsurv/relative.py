@@ -50,6 +50,26 @@ CHUNK_SUBJECTS = 25_000  # subjects per pass of the additive kernel
 Method = Literal["pohar-perme", "ederer2"]
 
 
+def net_band(
+    survival: np.ndarray, se_log: np.ndarray, conf_type: str, conf_level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise band for net/relative survival, as R ``relsurv`` computes it.
+
+    Net and relative survival may exceed 1, so unlike Kaplan–Meier bands the "log" and
+    "plain" limits are not clipped to [0, 1]: log: exp(log S ± z·se); plain: S ± z·se·S;
+    log-log as for Kaplan–Meier (:func:`netsurv.results.confidence_band`).
+    """
+    if conf_type == "log-log":
+        return confidence_band(survival, se_log, conf_type, conf_level)
+    z = z_value(conf_level)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if conf_type == "log":
+            log_s = np.log(np.where(survival > 0, survival, np.nan))
+            return np.exp(log_s - z * se_log), np.exp(log_s + z * se_log)
+        half = z * se_log * survival
+        return survival - half, survival + half
+
+
 def _segment_cumprod(x: np.ndarray, stratum: np.ndarray) -> np.ndarray:
     out = np.empty_like(x)
     bounds = np.searchsorted(stratum, np.arange(int(stratum.max(initial=-1)) + 2))
@@ -174,7 +194,7 @@ def _estimate(
     survival = _segment_cumprod(1.0 - haz, st)
     se_log = np.sqrt(segment_cumsum(var, st))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
+        lower, upper = net_band(survival, se_log, conf_type, conf_level)
     # original time values (not days / unit) so that at(60) finds month 60 exactly
     j = _interval_of(grid, s)
     times = grid.time / s.unit  # type: ignore[attr-defined]
@@ -402,7 +422,7 @@ def relative_life_table(
         green = np.where(deaths > 0, deaths / (eff * (eff - deaths)), 0.0)
         se_log = np.sqrt(np.cumsum(grid(green), axis=1).ravel())
         cum_rel = cum_obs / cum_exp
-        lower, upper = confidence_band(cum_rel, se_log, conf_type, conf_level)
+        lower, upper = net_band(cum_rel, se_log, conf_type, conf_level)
         table = pd.DataFrame({
             "interval": np.tile(np.arange(1, n_int + 1), k),
             "start": np.tile(np.arange(n_int) * width, k),

@@ -319,3 +319,23 @@ def test_net_survival_by_race_equals_relsurv_with_survexp_usr(data, curves):
     fit = ns.relative_survival(data, race="race", **EXACT)
     m = _merge(fit, curves[curves["case"] == "exact_pp_race"])
     np.testing.assert_allclose(m["survival"], m["surv"], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("conf_type", ["log", "log-log", "plain"])
+def test_confidence_limits_follow_relsurv_and_are_not_clipped_at_one(data, curves, conf_type):
+    # relsurv (rs.surv): log exp(log S -+ z se); log-log as survfit; plain S -+ z se S;
+    # z = sqrt(qchisq(0.95, 1)); net survival may exceed 1, so nothing is clipped
+    fit = ns.relative_survival(data, conf_type=conf_type, **EXACT)
+    m = _merge(fit, curves[curves["case"] == "exact_pp_all"])
+    z, s, se = 1.959963984540054, m["surv"].to_numpy(), m["std_err_x"].to_numpy()
+    if conf_type == "log":
+        want = (np.exp(np.log(s) - z * se), np.exp(np.log(s) + z * se))
+    elif conf_type == "plain":
+        want = (s - z * se * s, s + z * se * s)
+    else:
+        want = (np.exp(-np.exp(np.log(-np.log(s)) - z * se / np.log(s))),
+                np.exp(-np.exp(np.log(-np.log(s)) + z * se / np.log(s))))  # fmt: skip
+    np.testing.assert_allclose(m["lower"], want[0], rtol=1e-8)
+    np.testing.assert_allclose(m["upper"], want[1], rtol=1e-8)
+    if conf_type == "log":
+        assert (m["upper"] > 1).any()  # early times: the band reaches above 1, as in R

@@ -17,6 +17,11 @@ MODULES = [
     "netsurv.datasets.truth",
     "netsurv.datasets.loaders",
     "netsurv.published.reproduce",
+    "netsurv.tables",
+    "netsurv.cox",
+    "netsurv.plotting",
+    "netsurv.codes",
+    "netsurv.cohort",
 ]
 
 

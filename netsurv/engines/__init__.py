@@ -216,23 +216,25 @@ def _to_dask(dask: Any, source: Any, kind: str, spec: Spec) -> Any:
 def _count_numpy(source: Any, spec: Spec) -> Counts:
     """The in-memory engine (``netsurv.counts``); other sources are read into memory first."""
     if not isinstance(source, pd.DataFrame):
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
         from netsurv.engines._arrow import dataset_of
-        from netsurv.engines._sources import Files
+        from netsurv.engines._sources import Files, kind_of
 
         if isinstance(source, Files):
             source = dataset_of(source, spec)
-        if hasattr(source, "to_table"):  # a pyarrow dataset
-            source = source.to_table(columns=spec.columns(source.schema.names))
-        if hasattr(source, "to_df"):  # a DuckDB relation
+        kind = kind_of(source)
+        if kind == "duckdb":
             source = source.to_df()
-        elif hasattr(source, "compute"):  # a Dask DataFrame
+        elif kind == "dask":
             source = source.compute()
-        elif hasattr(source, "read_all"):  # a RecordBatchReader
+        elif isinstance(source, pa.RecordBatchReader):
             source = source.read_all().to_pandas()
-        elif hasattr(source, "to_pandas"):
+        elif isinstance(source, ds.Dataset):
+            source = source.to_table(columns=spec.columns(source.schema.names)).to_pandas()
+        else:  # a pyarrow Table or RecordBatch
             source = source.to_pandas()
-        else:
-            raise InputError("engine='numpy' needs data in memory: give a DataFrame")
     data = source
     unknown = pd.Series(dtype="int64")
     if spec.unknown_groups:

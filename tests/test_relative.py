@@ -165,6 +165,8 @@ def test_relsurv_test_statistic_equals_rs_diff(data):
     assert res.statistic == pytest.approx(ref["three_groups"]["statistic"], rel=1e-9)
     assert res.dof == 2
     assert res.p_value == pytest.approx(ref["three_groups"]["p_value"], rel=1e-3)  # R: 1-pchisq
+    reg = ns.relative_survival_test(data, by="group", **REGISTRY)  # months: fractional days
+    assert reg.statistic == pytest.approx(ref["registry_year"]["statistic"], rel=1e-9)
     two = ns.relative_survival_test(data[data["group"] != "c"], by="group", **EXACT)
     assert two.statistic == pytest.approx(ref["two_groups"]["statistic"], rel=1e-9)
     assert two.p_value == pytest.approx(ref["two_groups"]["p_value"], rel=1e-9)

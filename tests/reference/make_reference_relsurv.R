@@ -80,7 +80,12 @@ rd <- rs.diff(Surv(time, status) ~ group, data = ex, ratetable = us,
               rmap = list(age = age, sex = sex, year = year))
 rd2 <- rs.diff(Surv(time, status) ~ group, data = subset(ex, group != "c"), ratetable = us,
                rmap = list(age = age, sex = sex, year = year))
+rg$year <- as.Date(sprintf("%d-07-01", rg$year_dx))
+rd3 <- rs.diff(Surv(time, status) ~ group, data = rg, ratetable = us,
+               rmap = list(age = age, sex = sex, year = year))
 write_json(list(
+  registry_year = list(statistic = as.numeric(rd3$test.stat),
+                       p_value = as.numeric(rd3$p.value), df = rd3$df),
   three_groups = list(statistic = as.numeric(rd$test.stat), p_value = as.numeric(rd$p.value),
                       df = rd$df, zh = as.numeric(rd$zh)),
   two_groups = list(statistic = as.numeric(rd2$test.stat), p_value = as.numeric(rd2$p.value),

@@ -186,3 +186,13 @@ def test_patient_without_tumour_is_reported_in_the_load_summary(tmp_path: Path) 
     assert len(df) == 0
     s = nio.load_summary(df)
     assert s.loc[s["section"] == "not rows", "count"].tolist() == [1]
+
+
+def test_reading_in_small_chunks_gives_the_same_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    import netsurv.io.naaccr as naaccr
+
+    path = SAMPLES / "naaccr-xml-sample-v250-incidence-1000.xml.gz"
+    whole = nio.read(path, classify=False)
+    monkeypatch.setattr(naaccr, "CHUNK_TUMORS", 7)  # chunks end at patient boundaries
+    pieces = nio.read(path, classify=False)
+    pd.testing.assert_frame_equal(pieces[whole.columns], whole)

@@ -334,3 +334,11 @@ def test_space_delimited_labels_with_quotes(tmp_path: Path) -> None:
     df = nio.read(txt, classify=False)
     assert df["stage_historic_a"].tolist()[0] == "1" and pd.isna(df["stage_historic_a"].iloc[1])
     assert df["survival_months"].iloc[0] == 12 and np.isnan(df["survival_months"].iloc[1])
+
+
+def test_reading_in_small_chunks_gives_the_same_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    import netsurv.io.seerstat as seerstat
+
+    whole = nio.read(DATA / "labels_comma.txt", classify=False)
+    monkeypatch.setattr(seerstat, "CHUNK_ROWS", 3)
+    pd.testing.assert_frame_equal(nio.read(DATA / "labels_comma.txt", classify=False), whole)

@@ -228,9 +228,8 @@ def read_naaccr_xml(
             continue
         raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
         canon = canonical_from_items(raw, path=path, study_cutoff=study_cutoff)
-        frames.append(pd.concat([canon, _extras(raw)], axis=1))
+        frames.append(finalize(pd.concat([canon, _extras(raw)], axis=1)))  # row-wise rules
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    df = finalize(df)
     df.attrs["netsurv_source"] = {
         "path": str(path),
         "format": "naaccr-xml",

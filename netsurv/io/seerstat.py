@@ -334,7 +334,11 @@ def read_seerstat(
     frames = []
     for encoding in ("utf-8-sig", "latin-1"):
         try:
-            frames = [_decode(rows, lines, dic, data) for rows, lines in _rows(data, dic, encoding)]
+            # each chunk is finished on its own (every rule is row-wise): lower peak memory
+            frames = [
+                finalize(_decode(rows, lines, dic, data))
+                for rows, lines in _rows(data, dic, encoding)
+            ]
             break
         except UnicodeDecodeError:
             continue
@@ -342,8 +346,7 @@ def read_seerstat(
             raise gzip_error(data, exc) from exc
         except csv.Error as exc:
             raise ReadError(f"malformed delimited text ({exc}).", path=data) from exc
-    raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    df = finalize(raw)
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     df.attrs["netsurv_source"] = {"path": str(data), "format": "seerstat"}
     return _maybe_classify(df, classify)
 

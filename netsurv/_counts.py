@@ -205,14 +205,15 @@ def _count_dense(p: Prepared, width: int) -> Counts:
     """Whole-month path: one ``np.bincount`` per count over the stratum x month grid."""
     k = len(p.strata)
     size = k * width
-    key = p.stratum * width + p.time.astype(np.int64)  # cell of each row
+    small = np.dtype(np.int32 if size < 2**31 else np.int64)
+    key = p.stratum.astype(small, copy=False) * width + p.time.astype(small)  # cell of each row
     w = p.weights
     events = np.bincount(key, weights=p.event if w is None else p.event * w, minlength=size)
     exits = np.bincount(key, weights=w, minlength=size).astype(np.float64)
     present = exits > 0 if w is None else np.bincount(key, minlength=size) > 0
     entered = np.zeros(size)
     if p.entry is not None:
-        ekey = p.stratum * width + p.entry.astype(np.int64)
+        ekey = p.stratum.astype(small, copy=False) * width + p.entry.astype(small)
         entered = np.bincount(ekey, weights=w, minlength=size).astype(np.float64)
         present |= np.bincount(ekey, minlength=size) > 0
     # at risk at t: exits at or after t minus entries at or after t (reverse cumsum per stratum)

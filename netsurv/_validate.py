@@ -89,6 +89,8 @@ def _numeric(df: pd.DataFrame, col: str, param: str) -> np.ndarray:
                 "convert the column to numbers first"
             )
         s = converted
+    if s.dtype == np.float64:  # plain float column: no copy
+        return np.asarray(s)
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -119,29 +121,33 @@ def strata_codes(
     n = len(df)
     if not by:
         return np.zeros(n, dtype=np.int64), pd.DataFrame(index=pd.RangeIndex(1)), np.zeros(n, bool)
-    combined = np.zeros(n, dtype=np.int64)
-    missing = np.zeros(n, dtype=bool)
+    per_column: list[np.ndarray] = []
     levels: list[pd.Index] = []
-    radix = 1
     for col in by:
         s = df[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            codes = np.asarray(s.cat.codes, dtype=np.int64)
-            cats = s.cat.categories
+            codes, cats = np.asarray(s.cat.codes), s.cat.categories  # int8/int16: no copy
         else:
             codes, cats = pd.factorize(s, sort=True)
-            codes = codes.astype(np.int64, copy=False)
-        missing |= codes < 0
+        per_column.append(codes)
         levels.append(pd.Index(cats))
-        combined = combined * max(len(cats), 1) + np.maximum(codes, 0)
-        radix *= max(len(cats), 1)
-    combined[missing] = -1
-    present = np.bincount(combined[~missing], minlength=radix) > 0 if radix <= 50_000_000 else None
-    if present is not None:
-        used = np.flatnonzero(present)
-        remap = np.full(radix, -1, dtype=np.int64)
+    sizes = [max(len(lev), 1) for lev in levels]
+    radix = int(np.prod(sizes, dtype=np.float64))
+    small = np.dtype(np.int32 if radix < 2**31 else np.int64)  # half the memory at scale
+    combined = np.zeros(n, dtype=small)
+    missing = np.zeros(n, dtype=bool)
+    for codes, size in zip(per_column, sizes, strict=True):
+        missing |= codes < 0
+        combined *= size
+        combined += np.maximum(codes, 0).astype(small, copy=False)
+    del per_column
+    if radix <= 50_000_000:
+        present = np.bincount(combined[~missing] if missing.any() else combined, minlength=radix)
+        used = np.flatnonzero(present > 0)
+        remap = np.full(radix, -1, dtype=small)
         remap[used] = np.arange(len(used))
-        stratum = np.where(missing, -1, remap[np.maximum(combined, 0)])
+        stratum = remap[combined]
+        stratum[missing] = -1
     else:  # pragma: no cover - astronomically many level combinations
         used, inverse = np.unique(combined[~missing], return_inverse=True)
         stratum = np.full(n, -1, dtype=np.int64)

@@ -10,6 +10,10 @@ dropped on both sides (relsurv cannot use them). R uses rs.surv(precision = 1) w
 survexp.us of survival 3.8-11. Wall time of the estimator only (data already in memory);
 R is timed inside R with system.time, so R's start-up is excluded. The script also checks
 that both give the same net survival (max |difference| over all rows).
+
+Measured 2026-11-21 on the shared 2-core machine (load average ~3.5 from other jobs):
+1e5 patients netsurv 0.68 s, relsurv 60.7 s (89x), max |dS| 3e-12; 1e6 patients netsurv 9.6 s
+(relsurv not run: ~10 min by its scaling).
 """
 
 from __future__ import annotations

@@ -150,3 +150,20 @@ def test_hmd_mx_file_is_read_as_daily_hazards(tmp_path):
     bad.write_text(text.replace("0.010000", "0.01 0", 1))
     with pytest.raises(ReadError, match="expected 5 fields"):
         read_hmd(bad)
+
+
+def test_one_subject_walked_through_the_us_table_by_hand():
+    import netsurv as ns
+
+    # born 1950-03-01, diagnosed 2010-03-01: age 21915 days = 60 x 365.25 exactly. With the
+    # birthday shift the calendar position is 1950-01-01 + 21915 days = 2010-01-01, so the
+    # table year becomes 2011 after 365 days (not on the real New Year, after 306 days) and
+    # age 61 after 365.25 days. Hazards from the bundled CSV (= survexp.us[age + 1, sex, year]).
+    frame = _csv("us_by_age_sex_year.csv.gz").set_index(["year", "sex", "age"])["daily_hazard"]
+    cum = (365 * frame[2010, "female", 60] + 0.25 * frame[2011, "female", 60]
+           + 34.75 * frame[2011, "female", 61])  # fmt: skip
+    df = pd.DataFrame({"t": [400.0], "d": [0], "age": [21915.0], "sex": ["female"],
+                       "date": ["2010-03-01"]})  # fmt: skip
+    got = ns.expected_survival(df, time="t", event="d", time_unit="days", age="age",
+                               age_unit="days", date_dx="date")  # fmt: skip
+    assert got.iloc[0] == pytest.approx(math.exp(-cum), rel=1e-14)

@@ -13,7 +13,7 @@ that both give the same net survival (max |difference| over all rows).
 
 Measured 2026-11-21 on the shared 2-core machine (load average ~3.5 from other jobs):
 1e5 patients netsurv 0.68 s, relsurv 60.7 s (89x), max |dS| 3e-12; 1e6 patients netsurv 9.6 s
-(relsurv not run: ~10 min by its scaling).
+(relsurv not run at 1e6: it needs ~60 s for 1e5 here and grows at least linearly).
 """
 
 from __future__ import annotations

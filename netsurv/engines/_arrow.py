@@ -26,7 +26,7 @@ __all__ = ["count_arrow", "dataset_of"]
 
 BATCH_ROWS = 1 << 20
 READ_AHEAD = 3  # Parquet row groups read ahead of the one being counted
-READ_THREADS = 2
+READ_THREADS = 1  # one reader: a ParquetFile must not be read from two threads at once
 
 
 def dataset_of(files: Files, spec: Spec) -> ds.Dataset:

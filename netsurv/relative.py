@@ -189,6 +189,9 @@ def _estimate(
             haz = (dni - q["yidli"]) / yi
             var = dni / yi**2
             measure = "relative survival (Ederer II)"
+        # with left truncation the risk set can be empty between two grid times: no change
+        haz = np.where(yi > 0, haz, 0.0)
+        var = np.where(yi > 0, var, 0.0)
     from netsurv.kaplan_meier import segment_cumsum
 
     survival = _segment_cumprod(1.0 - haz, st)

@@ -342,3 +342,41 @@ def test_confidence_limits_follow_relsurv_and_are_not_clipped_at_one(data, curve
     np.testing.assert_allclose(m["upper"], want[1], rtol=1e-8)
     if conf_type == "log":
         assert (m["upper"] > 1).any()  # early times: the band reaches above 1, as in R
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    given = None
+
+if given is not None:
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(st.integers(1, 60), st.booleans(), st.integers(0, 40)),
+            min_size=2,
+            max_size=30,
+        )
+    )
+    def test_any_data_without_background_mortality_gives_left_truncated_km(rows):
+        # invariant: with lambda_P = 0 both estimators are the (left-truncated) KM product
+        time = [float(t) for t, _, _ in rows]
+        entry = [float(min(e, t - 1)) for t, _, e in rows]
+        df = pd.DataFrame({"t": time, "d": [int(d) for _, d, _ in rows], "e": entry,
+                           "age_dx": 60.0, "sex": "male", "year_dx": 2000})  # fmt: skip
+        km = ns.kaplan_meier(df, time="t", event="d", entry="e")
+        for method in ("pohar-perme", "ederer2"):
+            fit = ns.relative_survival(df, time="t", event="d", entry="e", method=method,
+                                       lifetable=_zero_table())  # fmt: skip
+            got = fit.at(km.time)
+            np.testing.assert_allclose(got["survival"], km.survival, atol=1e-12)
+
+
+def test_median_and_at_work_on_net_survival_curves(data):
+    fit = ns.relative_survival(data, by="group", **EXACT)
+    med = fit.median()
+    assert list(med.columns) == ["group", "median", "lower", "upper"]
+    at = fit.at([365.24, 1826.2])
+    assert at["survival"].between(0, 1.2).all()

@@ -18,8 +18,9 @@ Conventions (what turns registry columns into the days the life table needs):
   every age is a whole number (completed years, as registries record it) half a year is added,
   the expected exact age of someone aged ``a`` completed years (``completed_age=False`` turns
   this off);
-* diagnosis date: ``date_dx`` when given; otherwise 1 July of ``year`` (mid-year), or the 15th
-  of the month when a ``month`` column is given (mid-month);
+* diagnosis date: ``date_dx`` where known; for rows without it (or without ``date_dx=``) the
+  15th of the month when a ``month`` column is given and known (mid-month), else 1 July of
+  ``year`` (mid-year);
 * rows with zero follow-up have no time at risk and are left out, as relsurv does, and counted
   in ``excluded``.
 """

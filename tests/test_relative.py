@@ -380,3 +380,16 @@ def test_median_and_at_work_on_net_survival_curves(data):
     assert list(med.columns) == ["group", "median", "lower", "upper"]
     at = fit.at([365.24, 1826.2])
     assert at["survival"].between(0, 1.2).all()
+
+
+def test_rows_without_an_exact_date_fall_back_to_mid_month_of_the_year(data):
+    d = data.copy()
+    d["date_dx"] = d["date_dx"].astype(object)
+    d.loc[d.index[::3], "date_dx"] = None  # unknown exact date: 15th of month_dx, year_dx
+    filled = d.copy()
+    filled.loc[d.index[::3], "date_dx"] = [f"{y}-{m:02d}-15" for y, m in zip(
+        d.loc[d.index[::3], "year_dx"], d.loc[d.index[::3], "month_dx"], strict=True)]  # fmt: skip
+    got = ns.relative_survival(d, month="month_dx", **EXACT)
+    want = ns.relative_survival(filled, **EXACT)
+    np.testing.assert_array_equal(got.survival, want.survival)
+    assert got.excluded.empty

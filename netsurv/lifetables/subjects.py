@@ -74,42 +74,22 @@ def subjects(
     table = lifetable if lifetable is not None else us(race=race is not None)
     if not isinstance(table, RateTable):
         raise InputError("lifetable: give a netsurv.lifetables.RateTable (e.g. lifetables.us())")
-    need = [c for c in (age, sex, date_dx if date_dx else year, month, race) if c is not None]
-    missing = [c for c in need if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"relative survival needs columns {missing} (age, sex and diagnosis date or year "
-            "for the life table); name them with age=, sex=, year=/date_dx="
-        )
-    work = pd.DataFrame(index=df.index)
-    for col in dict.fromkeys([time, event, *need, *as_by(by)]):
-        if col in df.columns:
-            work[col] = df[col]
+    if year is not None and date_dx is not None and year not in df.columns:
+        year = None  # exact dates only: no fallback column
+    _check_columns(df, [age, sex, race, date_dx, year, month])
+    if date_dx is None and year is None:
+        raise InputError("give date_dx= (exact diagnosis date) or year= (year of diagnosis)")
+    work = pd.DataFrame({c: df[c] for c in dict.fromkeys([time, event, *as_by(by)])
+                         if c in df.columns}, index=df.index)  # fmt: skip
     if entry is not None:
         work[entry] = df[entry]
-    reason = df["exclusion"].astype(object) if "exclusion" in df.columns else None
-    reason = pd.Series(pd.NA, index=df.index, dtype=object) if reason is None else reason.copy()
-    for col in need:
-        reason = reason.where(reason.notna() | df[col].notna(), f"missing {col}")
-    t = pd.to_numeric(df[time], errors="coerce") if time in df.columns else None
-    if t is not None and not keep_zero and zero_time is None:
-        reason = reason.where(reason.notna() | ~(t == 0), "zero follow-up (no time at risk)")
-    work["exclusion"] = reason
+    drop_zero = not keep_zero and zero_time is None
+    work["exclusion"] = _reasons(df, time, age, sex, race, date_dx, year, drop_zero)
     work["_row"] = np.arange(len(df), dtype=np.float64)
     p = prepare(work, time=time, event=event, by=by, weights="_row", entry=entry)
     rows = p.weights.astype(np.int64)  # type: ignore[union-attr]
     sub = df.iloc[rows]
-    a = pd.to_numeric(sub[age], errors="coerce").to_numpy(dtype=np.float64)
-    if age_unit == "days":
-        age_days = a
-    else:
-        if completed_age is None:
-            completed_age = bool(np.array_equal(a, np.floor(a)))
-        # to the nearest 1e-6 day, so that an age given as days / 365.25 comes back to the
-        # exact day count (the life-table walk compares age + t with cut points exactly)
-        age_days = np.round((a + (0.5 if completed_age else 0.0)) * DAYS_PER_AGE_YEAR, 6)
-    if (age_days < 0).any() or (age_days > 130 * 366).any():
-        raise InputError(f"age={age!r}: ages must lie in 0–130 years ({age_unit})")
+    age_days = _age_days(sub, age, age_unit, completed_age)
     date_days = _diagnosis_days(sub, date_dx, year, month)
     sx = table.sex_index(sub[sex])
     rc = table.race_index(sub[race] if race is not None else None, len(sub))
@@ -125,27 +105,92 @@ def subjects(
                     None if p.entry is None else p.entry * UNIT_DAYS[time_unit])  # fmt: skip
 
 
+def _check_columns(df: pd.DataFrame, columns: list[str | None]) -> None:
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        raise InputError(
+            f"relative survival needs columns {missing} (age, sex and diagnosis date or year "
+            "for the life table); name them with age=, sex=, year=/date_dx="
+        )
+
+
+def _reasons(
+    df: pd.DataFrame,
+    time: str,
+    age: str,
+    sex: str,
+    race: str | None,
+    date_dx: str | None,
+    year: str | None,
+    drop_zero: bool,
+) -> pd.Series:
+    """Exclusion reason per row: the reader's, else a missing life-table column, else zero
+    follow-up (no time at risk)."""
+    reason = df["exclusion"].astype(object) if "exclusion" in df.columns else None
+    reason = pd.Series(pd.NA, index=df.index, dtype=object) if reason is None else reason.copy()
+    for col in (age, sex, race):
+        if col is not None:
+            reason = reason.where(reason.notna() | df[col].notna(), f"missing {col}")
+    # the diagnosis date: exact where known, else the year (and month) of diagnosis
+    known = pd.Series(False, index=df.index)
+    for col in (date_dx, year):
+        if col is not None:
+            known = known | df[col].notna()
+    what = " and ".join(c for c in (date_dx, year) if c is not None)
+    reason = reason.where(reason.notna() | known, f"missing {what}")
+    if drop_zero and time in df.columns:
+        t = pd.to_numeric(df[time], errors="coerce")
+        reason = reason.where(reason.notna() | ~(t == 0), "zero follow-up (no time at risk)")
+    return reason
+
+
+def _age_days(sub: pd.DataFrame, age: str, age_unit: str, completed_age: bool | None) -> np.ndarray:
+    a = pd.to_numeric(sub[age], errors="coerce").to_numpy(dtype=np.float64)
+    if age_unit == "days":
+        age_days = a
+    else:
+        if completed_age is None:
+            completed_age = bool(np.array_equal(a, np.floor(a)))
+        # to the nearest 1e-6 day, so that an age given as days / 365.25 comes back to the
+        # exact day count (the life-table walk compares age + t with cut points exactly)
+        age_days = np.round((a + (0.5 if completed_age else 0.0)) * DAYS_PER_AGE_YEAR, 6)
+    if (age_days < 0).any() or (age_days > 130 * 366).any():
+        raise InputError(f"age={age!r}: ages must lie in 0–130 years ({age_unit})")
+    return age_days
+
+
 def _diagnosis_days(
     sub: pd.DataFrame, date_dx: str | None, year: str | None, month: str | None
 ) -> np.ndarray:
+    """Days since 1960-01-01: the exact date where known, else the 15th of the month, else
+    1 July of the year (rows without any of these were excluded before)."""
+    out = np.full(len(sub), np.nan)
     if date_dx is not None:
-        d = pd.to_datetime(sub[date_dx], errors="coerce")
-        if d.isna().any():
-            raise InputError(f"date_dx={date_dx!r}: {int(d.isna().sum())} values are not dates")
-        return ((d.to_numpy(dtype="datetime64[ns]") - _EPOCH) / np.timedelta64(1, "D")).astype(
-            np.float64
-        )
-    if year is None:
-        raise InputError("give date_dx= (exact diagnosis date) or year= (year of diagnosis)")
-    y = pd.to_numeric(sub[year], errors="coerce").to_numpy(dtype=np.float64)
+        raw = sub[date_dx]
+        d = pd.to_datetime(raw, errors="coerce")
+        bad = d.isna() & raw.notna()
+        if bad.any():
+            raise InputError(
+                f"date_dx={date_dx!r}: value {raw[bad].iloc[0]!r} is not a date "
+                f"({int(bad.sum())} such rows); fix or blank them"
+            )
+        known = d.notna().to_numpy()
+        exact = d.to_numpy(dtype="datetime64[ns]")[known]
+        out[known] = ((exact - _EPOCH) / np.timedelta64(1, "D")).astype(np.float64)
+    rest = np.isnan(out)
+    if not rest.any() or year is None:
+        return out
+    y = pd.to_numeric(sub[year], errors="coerce").to_numpy(dtype=np.float64)[rest]
     if not np.isfinite(y).all() or ((y < 1800) | (y > 2200)).any():
         raise InputError(f"year={year!r}: years of diagnosis must be numbers such as 2015")
     jan = (y.astype(np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+    day = (jan + 6).astype("datetime64[D]")  # 1 July
     if month is not None:
-        m = pd.to_numeric(sub[month], errors="coerce").to_numpy(dtype=np.float64)
-        if not ((m >= 1) & (m <= 12)).all():
-            raise InputError(f"month={month!r}: months must be 1–12")
-        day = (jan + (m.astype(np.int64) - 1)).astype("datetime64[D]") + 14  # the 15th
-    else:
-        day = (jan + 6).astype("datetime64[D]")  # 1 July
-    return (day - _EPOCH).astype(np.float64)
+        m = pd.to_numeric(sub[month], errors="coerce").to_numpy(dtype=np.float64)[rest]
+        if ((m < 1) | (m > 12)).any():
+            raise InputError(f"month={month!r}: months must be 1–12 (or NA when unknown)")
+        has = ~np.isnan(m)
+        mm = np.where(has, m, 1).astype(np.int64) - 1
+        day = np.where(has, (jan + mm).astype("datetime64[D]") + 14, day)  # the 15th
+    out[rest] = (day - _EPOCH).astype(np.float64)
+    return out

@@ -167,7 +167,7 @@ def _parse(path: Path, meta: dict[str, str]) -> Iterator[list[dict[str, str]]]:
             line=exc.lineno,
         ) from exc
     except GZIP_ERRORS as exc:
-        raise gzip_error(path, exc) from exc
+        raise gzip_error(path, exc, line=parser.CurrentLineNumber) from exc
     if st.root is None:
         raise ReadError("the file holds no NAACCR XML (no <NaaccrData> element).", path=path)
     meta.update(st.root)

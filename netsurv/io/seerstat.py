@@ -99,7 +99,7 @@ def _rows(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[tuple[
         rows: list[list[str]] = []
         lines: list[int] = []
         first = True
-        for row in reader:
+        for row in _guarded(reader, data):
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if space and len(row) == n + 1 and row[-1] == "":
@@ -118,6 +118,14 @@ def _rows(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[tuple[
                 rows, lines = [], []
         if rows or not lines:
             yield rows, lines
+
+
+def _guarded(reader: Any, data: Path) -> Iterator[list[str]]:
+    """Rows of ``reader``; a damaged gzip stream names the line where reading stopped."""
+    try:
+        yield from reader
+    except GZIP_ERRORS as exc:
+        raise gzip_error(data, exc, line=reader.line_num + 1) from exc
 
 
 def _is_header(row: list[str], dic: SeerStatDictionary) -> bool:

@@ -179,6 +179,35 @@ def _estimate(
     s: Subjects, method: str, conf_type: str, conf_level: float, time_unit: str
 ) -> SurvivalCurves:
     grid, q = net_sums(s, weighted=method == "pohar-perme")
+    # original time values (not days / unit) so that at(60) finds month 60 exactly
+    times = grid.time / s.unit  # type: ignore[attr-defined]
+    times[_interval_of(grid, s)] = s.time
+    n = np.bincount(s.stratum, minlength=len(s.strata)).astype(np.float64)
+    return curves_from_sums(grid, q, method=method, strata=s.strata, by=s.by, times=times,
+                            n=n, excluded=s.excluded, conf_type=conf_type,
+                            conf_level=conf_level, time_unit=time_unit)  # fmt: skip
+
+
+def curves_from_sums(
+    grid: object,
+    q: dict[str, np.ndarray],
+    *,
+    method: str,
+    strata: pd.DataFrame,
+    by: tuple[str, ...],
+    times: np.ndarray,
+    n: np.ndarray,
+    excluded: pd.Series,
+    conf_type: str = "log-log",
+    conf_level: float = 0.95,
+    time_unit: str | None = "months",
+) -> SurvivalCurves:
+    """Net (Pohar Perme) or relative (Ederer II) survival curves from finished sums.
+
+    ``q`` is :func:`netsurv.lifetables.netsums.finish` of the summed per-chunk sums on
+    ``grid``; ``times`` the grid's times in the caller's unit. This is the last step of any
+    engine that computes the additive sums chunk by chunk.
+    """
     st = grid.stratum  # type: ignore[attr-defined]
     yi, dni = q["yi"], q["dni"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -199,19 +228,14 @@ def _estimate(
     se_log = np.sqrt(segment_cumsum(var, st))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         lower, upper = net_band(survival, se_log, conf_type, conf_level)
-    # original time values (not days / unit) so that at(60) finds month 60 exactly
-    j = _interval_of(grid, s)
-    times = grid.time / s.unit  # type: ignore[attr-defined]
-    times[j] = s.time
-    exits = np.bincount(j, minlength=len(st)).astype(np.float64)
-    k = len(s.strata)
+    k = len(strata)
     last_row = np.searchsorted(st, np.arange(k), side="right") - 1
     return SurvivalCurves(
-        by=s.by, strata=s.strata, stratum=st, time=times, n_at_risk=yi, n_events=dni,
-        n_censored=exits - dni, survival=survival, se_log=se_log, lower=lower, upper=upper,
-        conf_type=conf_type, conf_level=conf_level,
-        n=np.bincount(s.stratum, minlength=k).astype(np.float64), last_time=times[last_row],
-        excluded=s.excluded, counts=None, measure=measure, time_unit=time_unit,
+        by=by, strata=strata, stratum=st, time=times, n_at_risk=yi, n_events=dni,
+        n_censored=q["exits"] - dni, survival=survival, se_log=se_log, lower=lower,
+        upper=upper, conf_type=conf_type, conf_level=conf_level, n=n,
+        last_time=times[last_row], excluded=excluded, counts=None, measure=measure,
+        time_unit=time_unit,
     )  # fmt: skip
 
 

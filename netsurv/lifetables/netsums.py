@@ -125,6 +125,7 @@ def subject_sums(
         pieces = replace(pieces, m0=new_m0, cum0=cum0)
         pieces = Pieces(*(getattr(pieces, name)[keep] for name in Pieces.__dataclass_fields__))
     out = {
+        "exits": np.bincount(j, minlength=n_int).astype(np.float64),
         "yi": at_risk,
         "dni": np.bincount(j, weights=status, minlength=n_int),
         "dnisi": np.bincount(j, weights=status * inv, minlength=n_int),
@@ -275,7 +276,7 @@ def finish(grid: StepGrid, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]
         first = np.searchsorted(iv, iv, side="left")
         return c - np.where(first > 0, c[np.maximum(first - 1, 0)], 0.0)
 
-    out = {k: sums[k] for k in ("yi", "dni", "dnisi", "dnisisq")}
+    out = {k: sums[k] for k in ("exits", "yi", "dni", "dnisi", "dnisisq")}
     out["yidli"] = np.bincount(iv, weights=f * sums["e"], minlength=n_int)
     if "b" in sums:
         with np.errstate(divide="ignore", invalid="ignore"):

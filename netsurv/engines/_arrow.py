@@ -64,6 +64,10 @@ def _row_groups(files: list[pq.ParquetFile], cols: list[str]) -> Iterator[pa.Rec
             yield from ahead.popleft().result().to_batches(BATCH_ROWS)
 
 
+def _is_text(typ: pa.DataType) -> bool:
+    return pa.types.is_string(typ) or pa.types.is_large_string(typ)
+
+
 def count_arrow(source: Any, spec: Spec, *, progress: bool = False) -> Counts:
     """Count a DataFrame, Arrow table/reader/dataset or :class:`Files` batch by batch."""
     label = "counting"
@@ -87,7 +91,11 @@ def count_arrow(source: Any, spec: Spec, *, progress: bool = False) -> Counts:
         schema = pq.read_schema(source.paths[0])
         cols = spec.columns(schema.names)
         cats = categories_of_schema(schema, spec.by, source.paths[0])
-        files = [pq.ParquetFile(p) for p in source.paths]
+        text = [
+            c for c in (*spec.by, EXCLUSION) if c in schema.names and _is_text(schema.field(c).type)
+        ]
+        # text keys come as Parquet's own dictionaries: no hashing of strings per batch
+        files = [pq.ParquetFile(p, read_dictionary=text) for p in source.paths]
         total_rows = sum(f.metadata.num_rows for f in files)
         groups = f"{sum(f.num_row_groups for f in files)} row groups"
         label = f"counting {source!r}"

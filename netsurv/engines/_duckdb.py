@@ -105,7 +105,14 @@ class _Sql:
 
     def counts(self) -> str:
         s = self.spec
-        keys = [f"CAST({_q(EXCLUSION)} AS VARCHAR) AS __x"] if EXCLUSION in self.types else []
+        keys = []
+        if EXCLUSION in self.types:
+            x = _q(EXCLUSION)
+            keys.append(
+                f"{x} AS __x"
+                if self.types[EXCLUSION] == "VARCHAR"
+                else f"CAST({x} AS VARCHAR) AS __x"
+            )
         keys += [_q(b) for b in s.by]
         keys += [f"{_q(s.time)} AS __t", f"{_q(s.event)} AS __e"]
         if (sub := self.sub()) is not None:

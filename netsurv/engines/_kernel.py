@@ -198,9 +198,11 @@ class Accumulator:
             if keep is not None:
                 has &= keep
             if has.any():
-                mult = np.ones(len(has), np.int64) if u.mult is None else u.mult
-                reason = pc.cast(u.exclusion, pa.string()).to_numpy(zero_copy_only=False)
-                for name, k in pd.Series(mult[has]).groupby(reason[has]).sum().items():
+                rows = np.flatnonzero(has)  # only these few reasons become Python strings
+                reason = pc.cast(u.exclusion.take(pa.array(rows)), pa.string())
+                mult = np.ones(len(rows), np.int64) if u.mult is None else u.mult[rows]
+                text = reason.to_numpy(zero_copy_only=False)
+                for name, k in pd.Series(mult).groupby(text).sum().items():
                     self.excluded[str(name)] += int(k)
                 keep = ~has if keep is None else keep & ~has
         masks = [_nan(u.time), _nan(u.event), *[_negative(c) for c in u.codes]]

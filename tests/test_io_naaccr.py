@@ -196,3 +196,23 @@ def test_reading_in_small_chunks_gives_the_same_frame(monkeypatch: pytest.Monkey
     monkeypatch.setattr(naaccr, "CHUNK_TUMORS", 7)  # chunks end at patient boundaries
     pieces = nio.read(path, classify=False)
     pd.testing.assert_frame_equal(pieces[whole.columns], whole)
+
+
+def test_survival_items_are_used_when_present(tmp_path: Path) -> None:
+    xml = tmp_path / "s.xml"
+    xml.write_text(
+        '<NaaccrData xmlns="http://naaccr.org/naaccrxml"><Patient>'
+        '<Item naaccrId="patientIdNumber">1</Item><Item naaccrId="vitalStatusRecode">0</Item>'
+        '<Tumor><Item naaccrId="survMosActiveFollowup">0042</Item>'
+        '<Item naaccrId="survFlagActiveFollowup">1</Item></Tumor>'
+        '<Tumor><Item naaccrId="survMosPresumedAlive">0007</Item>'
+        '<Item naaccrId="survFlagPresumedAlive">3</Item></Tumor>'
+        '<Tumor><Item naaccrId="survMosActiveFollowup">9999</Item></Tumor>'
+        "</Patient></NaaccrData>"
+    )
+    df = nio.read(xml, classify=False)
+    # 0042 -> 42 (active follow-up), 0007 -> 7 (presumed alive only), 9999 -> unknown
+    assert df["survival_months"].tolist()[:2] == [42.0, 7.0]
+    assert df["survival_flag"].tolist()[:2] == ["1", "3"]
+    assert df["exclusion"].iloc[2] == "survival months unknown"
+    assert df["dead"].tolist() == [True, True, True]  # vitalStatusRecode 0 = dead

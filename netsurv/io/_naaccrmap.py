@@ -26,7 +26,7 @@ ITEM_TO_CANONICAL: dict[str, tuple[str, bool]] = {
     "derivedSummaryGrade2018": ("grade_2018", True),
     "ki67": ("ki67_code", True),
     "typeOfReportingSource": ("reporting_source", True),
-    "survFlagActiveFollowup": ("survival_flag", True),
+    "survFlagActiveFollowup": ("survival_flag", False),
     "stageHistoricA": ("stage_historic_a", True),
     "stageCombined": ("stage_combined", True),
     "seerSummaryStage2000": ("stage_ss2000", False),
@@ -150,7 +150,14 @@ def canonical_from_items(
     out["sex"] = sex.map(lambda v: _SEX.get(v, v) if isinstance(v, str) else v)
     out["race"] = _item(raw, "race1").map(race_group)
     dead = _item(raw, "vitalStatusRecode", "vitalStatus").map(_DEAD).astype("boolean")
-    months = pd.to_numeric(_item(raw, "survMosActiveFollowup"), errors="coerce")
+    # active follow-up (#1784) first; presumed alive (#1787) when a file only has that one
+    active = _item(raw, "survMosActiveFollowup")
+    use_active = active.notna()
+    months_raw = active.where(use_active, _item(raw, "survMosPresumedAlive"))
+    out["survival_flag"] = _item(raw, "survFlagActiveFollowup").where(
+        use_active, _item(raw, "survFlagPresumedAlive")
+    )
+    months = pd.to_numeric(months_raw, errors="coerce")
     given = months.notna()
     months = months.where(months != 9999)
     flag = out["survival_flag"].copy()

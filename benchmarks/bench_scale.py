@@ -9,7 +9,8 @@ For each size a Parquet file is written in 1 M-row chunks (zstd, 1 M-row row gro
 directory that is deleted afterwards. Each engine then runs in its own subprocess, which
 reports its wall times (``--repeats`` runs; the first includes imports and cold caches) and its
 own peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``: the whole process, interpreter and
-libraries included). The in-memory rows load the file into pandas first (load time reported
+libraries included; the driver stays small — files are written by a subprocess too — because
+a child's peak RSS on Linux starts at its parent's RSS when it is forked). The in-memory rows load the file into pandas first (load time reported
 apart) and are skipped when the frame would not fit comfortably in available memory.
 
 Every engine's counts are reduced to one digest (strata, times, events, censored, at risk);
@@ -69,6 +70,48 @@ def write_parquet(path: Path, n: int) -> float:
     return time.perf_counter() - start
 
 
+EXTENT = ["in situ", "localized", "regional", "distant", "unknown"]
+SITES = ["C16", "C17", "C18", "C25", "C34", "C73", "C80"]
+
+
+def write_canonical(path: Path, n: int) -> float:
+    """Registry-like columns: ordered categorical extent, text site, float months with NaN,
+    nullable boolean dead, an exclusion reason on 0.2 % of rows, and a patient id."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    start = time.perf_counter()
+    extent = pd.CategoricalDtype(EXTENT, ordered=True)
+    writer = None
+    for i, first in enumerate(range(0, n, ROW_GROUP)):
+        m = min(ROW_GROUP, n - first)
+        rng = np.random.default_rng([2027, i])
+        code = rng.integers(0, len(EXTENT), m)
+        death = rng.geometric(0.004 + 0.01 * code) - 1
+        censor = rng.integers(0, MAX_MONTH + 1, m)
+        months = np.minimum(death, censor).astype(float)
+        months[rng.random(m) < 0.001] = np.nan
+        dead = pd.array(death <= censor, dtype="boolean")
+        dead[rng.random(m) < 0.001] = pd.NA
+        exclusion = pd.array([None] * m, dtype="string")
+        exclusion[rng.random(m) < 0.002] = "death certificate only"
+        frame = pd.DataFrame({
+            "patient_id": np.char.mod("%09d", np.arange(first, first + m)),
+            "survival_months": months, "dead": dead,
+            "extent": pd.Categorical.from_codes(code, dtype=extent),
+            "site": pd.array(np.array(SITES)[rng.integers(0, len(SITES), m)], dtype="string"),
+            "exclusion": exclusion,
+        })  # fmt: skip
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+        writer.write_table(table, row_group_size=ROW_GROUP)
+    if writer is not None:
+        writer.close()
+    return time.perf_counter() - start
+
+
 def digest(stratum: np.ndarray, time_: np.ndarray, *counts: np.ndarray) -> str:
     h = hashlib.sha256()
     for a in (stratum, time_, *counts):
@@ -77,27 +120,38 @@ def digest(stratum: np.ndarray, time_: np.ndarray, *counts: np.ndarray) -> str:
 
 
 def counts_digest(c: object) -> str:
-    strata = c.strata["stratum"].to_numpy()[c.stratum]  # type: ignore[attr-defined]
-    return digest(strata, c.time, c.n_events, c.n_censored, c.n_at_risk)  # type: ignore[attr-defined]
+    return digest(c.stratum, c.time, c.n_events, c.n_censored, c.n_at_risk)  # type: ignore[attr-defined]
 
 
-def pandas_reference(df: object) -> str:
-    """Independent answer: pandas group-by, risk set as a reverse cumsum within stratum."""
-    g = df.groupby(["stratum", "months"], sort=True)["event"].agg(["sum", "count"])  # type: ignore[attr-defined]
-    g = g.reset_index()
-    rev = g.iloc[::-1]
-    at_risk = rev.groupby("stratum", sort=False)["count"].cumsum().iloc[::-1]
+def pandas_reference(df: object, kw: dict[str, object]) -> str:
+    """Independent answer: pandas filter + group-by, risk set as a reverse cumsum per stratum
+    (strata numbered in sorted / categorical order, as netsurv numbers them)."""
+    by, t, e = list(kw["by"]), kw["time"], kw["event"]  # type: ignore[call-overload]
+    keep = df[t].notna() & df[e].notna()  # type: ignore[index]
+    if "exclusion" in df.columns:  # type: ignore[attr-defined]
+        keep &= df["exclusion"].isna()  # type: ignore[index]
+    d = df.loc[keep, [*by, t, e]]  # type: ignore[attr-defined]
+    d[e] = d[e].astype("int64")
+    g = d.groupby([*by, t], sort=True, observed=True)[e].agg(["sum", "count"]).reset_index()
+    g["stratum"] = g.groupby(by, sort=True, observed=True).ngroup()
+    at_risk = g.iloc[::-1].groupby("stratum", sort=False)["count"].cumsum().iloc[::-1]
     return digest(
-        g["stratum"].to_numpy(), g["months"].to_numpy(), g["sum"].to_numpy(),
+        g["stratum"].to_numpy(), g[t].to_numpy(), g["sum"].to_numpy(),
         (g["count"] - g["sum"]).to_numpy(), at_risk.to_numpy(),
     )  # fmt: skip
 
 
-def worker(engine: str, path: str, repeats: int) -> dict[str, object]:
+KW = {
+    "counts": {"time": "months", "event": "event", "by": ["stratum"]},
+    "canonical": {"time": "survival_months", "event": "dead", "by": ["extent", "site"]},
+}
+
+
+def worker(engine: str, path: str, repeats: int, schema: str) -> dict[str, object]:
     """Run one engine ``repeats`` times in this process; report times, RSS and digest."""
     from netsurv.engines import to_counts
 
-    kw = {"time": "months", "event": "event", "by": "stratum"}
+    kw = KW[schema]
     load = None
     source: object = path
     if engine.endswith("-memory"):
@@ -110,7 +164,7 @@ def worker(engine: str, path: str, repeats: int) -> dict[str, object]:
     for _ in range(repeats):
         t0 = time.perf_counter()
         if engine == "pandas-memory":
-            result = pandas_reference(source)
+            result = pandas_reference(source, kw)
         else:
             name = engine.removesuffix("-memory")
             c = to_counts(source, engine=name, **kw)  # type: ignore[arg-type]
@@ -130,11 +184,18 @@ def available_memory_mb() -> float:
     return float("inf")
 
 
-def run(n: int, engines: list[str], repeats: int, workdir: Path) -> list[dict[str, object]]:
+def run(n: int, engines: list[str], repeats: int, workdir: Path, schema: str
+        ) -> list[dict[str, object]]:  # fmt: skip
     path = workdir / f"registry_{n:.0e}.parquet"
-    write_s = write_parquet(path, n)
+    # written in a subprocess: on Linux a child's peak RSS starts at its parent's RSS at fork
+    # time, so the parent must stay small for the engines' numbers to be their own
+    cmd = [sys.executable, __file__, "--write", str(path), "--n", str(n), "--schema", schema]
+    write_s = float(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
     size_mb = path.stat().st_size / 2**20
-    print(f"\n## {n:,} rows: wrote {path.name} ({size_mb:.0f} MB) in {write_s:.1f} s", flush=True)
+    print(
+        f"\n## {n:,} rows ({schema} schema): wrote {path.name} ({size_mb:.0f} MB) in {write_s:.1f} s",
+        flush=True,
+    )
     rows = []
     for engine in engines:
         # in memory: ~5 B/row as int16/int8, ~60 B/row of working arrays while counting
@@ -142,13 +203,13 @@ def run(n: int, engines: list[str], repeats: int, workdir: Path) -> list[dict[st
             print(f"{engine:>14}: skipped (would not fit comfortably in memory)", flush=True)
             continue
         cmd = [sys.executable, __file__, "--worker", engine, "--path", str(path),
-               "--repeats", str(repeats)]  # fmt: skip
+               "--repeats", str(repeats), "--schema", schema]  # fmt: skip
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if out.returncode:
             print(f"{engine:>14}: FAILED\n{out.stderr[-2000:]}", flush=True)
             continue
         res = json.loads(out.stdout.strip().splitlines()[-1])
-        res["n"] = n
+        res["n"], res["schema"] = n, schema
         rows.append(res)
         t = res["times"]
         load = f", load {res['load']:.2f} s" if res["load"] is not None else ""
@@ -174,11 +235,19 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=None, help="where to write the Parquet files")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--schema", choices=["counts", "canonical"], default="counts",
+                        help="counts: stratum/months/event as in the issue; canonical: "
+                        "registry-like columns (see write_canonical)")  # fmt: skip
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--write", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write:
+        n = int((args.n or [1e6])[0])
+        print((write_parquet if args.schema == "counts" else write_canonical)(Path(args.write), n))
+        return
     if args.worker:
-        print(json.dumps(worker(args.worker, args.path, args.repeats)))
+        print(json.dumps(worker(args.worker, args.path, args.repeats, args.schema)))
         return
     sizes = [int(x) for x in (args.n or [1e7, 1e8])]
     engines = [e for e in args.engines.split(",") if e]
@@ -192,7 +261,7 @@ def main() -> None:
     results = []
     try:
         for n in sizes:
-            results += run(n, engines, args.repeats, workdir)
+            results += run(n, engines, args.repeats, workdir, args.schema)
             for f in workdir.iterdir():
                 f.unlink()
     finally:

@@ -74,7 +74,7 @@ def _item(raw: pd.DataFrame, *names: str) -> pd.Series:
     out = pd.Series(np.nan, index=raw.index, dtype=object)
     for name in names:
         if name in raw:
-            s = raw[name].where(raw[name].astype(str).str.strip() != "")
+            s = raw[name].where(raw[name] != "")  # the parser strips item text
             out = out.where(out.notna(), s)
     return out
 

@@ -216,3 +216,20 @@ def test_survival_items_are_used_when_present(tmp_path: Path) -> None:
     assert df["survival_flag"].tolist()[:2] == ["1", "3"]
     assert df["exclusion"].iloc[2] == "survival months unknown"
     assert df["dead"].tolist() == [True, True, True]  # vitalStatusRecode 0 = dead
+
+
+def test_namespace_prefix_cdata_comments_and_naaccr_num_are_xml_not_text(tmp_path: Path) -> None:
+    # naaccr_data_1.8.xsd allows a prefixed namespace and a naaccrNum attribute
+    xml = tmp_path / "p.xml"
+    xml.write_text(
+        '<?xml version="1.0"?>\n<n:NaaccrData xmlns:n="http://naaccr.org/naaccrxml" '
+        'baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-240.xml" '
+        'recordType="I"><n:Patient><n:Item naaccrNum="20" naaccrId="patientIdNumber">'
+        '00000042</n:Item><n:Tumor><n:Item naaccrId="primarySite"><![CDATA[C250]]></n:Item>'
+        '<!-- a comment --><n:Item naaccrId="histologicTypeIcdO3">8&#50;40</n:Item>'
+        "</n:Tumor></n:Patient></n:NaaccrData>"
+    )
+    df = nio.read(xml, classify=False)
+    assert df[["patient_id", "primary_site", "histology"]].iloc[0].tolist() == [
+        "00000042", "C250", "8240"
+    ]  # fmt: skip

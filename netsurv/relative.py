@@ -98,7 +98,7 @@ def relative_survival(
     conf_level: float = 0.95,
     completed_age: bool | None = None,
     age_unit: Literal["years", "days"] = "years",
-    zero_time: float | None = None,
+    zero_time: float | Literal["auto"] | None = "auto",
     entry: str | None = None,
 ) -> SurvivalCurves:
     """Net survival (Pohar Perme) or relative survival (Ederer II), per stratum of ``by``.
@@ -123,8 +123,11 @@ def relative_survival(
     conf_type, conf_level : pointwise confidence band on S (as for Kaplan–Meier).
     completed_age : add half a year to ages (None: when all ages are whole numbers).
     age_unit : "years" (default) or "days" (exact ages, as R ``relsurv`` takes them).
-    zero_time : follow-up given to rows with zero follow-up (e.g. 0.5 for SEER month 0);
-        None (default) leaves them out and counts them, as R ``relsurv`` drops them.
+    zero_time : follow-up given to rows with zero follow-up. "auto" (default): 0.5 with
+        ``time_unit="months"`` — a death in SEER month 0 happened within the first month and
+        is an event (Kaplan–Meier counts it at t = 0; dropping it, as R ``relsurv`` does with
+        zero times, biases net survival upwards, most for distant disease and NEC) — and
+        None otherwise. None leaves such rows out and counts them, as ``relsurv``.
     entry : column of entry times (left truncation, e.g. from :func:`netsurv.period_window`):
         at risk when entry < t <= time; the weights 1/S_P,i still run from diagnosis.
 
@@ -346,6 +349,7 @@ def relative_survival_test(
     lifetable: RateTable | None = None,
     completed_age: bool | None = None,
     age_unit: Literal["years", "days"] = "years",
+    zero_time: float | Literal["auto"] | None = "auto",
 ) -> NetSurvivalTest:
     """Compare net survival between the groups of ``by`` (Graffeo et al. 2016; R ``rs.diff``).
 
@@ -353,7 +357,8 @@ def relative_survival_test(
     Z_k = Σ_t [dN_k^w − Y_k^w / Y^w · dN^w], dN^w = Σ dN_i/S_P,i − Σ Y_i ΔΛ_P,i/S_P,i;
     cov = Σ_k Σ_t (e_k − Y^w/Y^w_total)(…)ᵀ Σ dN_i/S_P,i²; statistic = Z C⁻¹ Zᵀ on k−1
     groups, chi-square with k−1 degrees of freedom. Follow-up is converted to days; on
-    whole-month data the grid has a point at every day as in R.
+    whole-month data the grid has a point at every day as in R. ``zero_time`` as in
+    :func:`relative_survival`.
     """
     from scipy import stats
 
@@ -361,7 +366,7 @@ def relative_survival_test(
 
     s = subjects(df, time=time, event=event, by=by, time_unit=time_unit, age=age, sex=sex,
                  year=year, date_dx=date_dx, month=month, race=race, lifetable=lifetable,
-                 completed_age=completed_age, age_unit=age_unit)  # fmt: skip
+                 completed_age=completed_age, age_unit=age_unit, zero_time=zero_time)  # fmt: skip
     k = len(s.strata)
     if k < 2:
         raise InputError(f"by={by!r}: only one group in the data; compare at least two groups")

@@ -25,7 +25,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:follow-up runs past:UserWarning"
 REF = Path(__file__).parent / "reference"
 EXACT = dict(time="time_days", event="status", time_unit="days", age="age_days",
              age_unit="days", sex="sex", date_dx="date_dx")  # fmt: skip
-REGISTRY = dict(time="months", event="status", age="age_years", sex="sex", year="year_dx")
+# R relsurv drops rows with zero follow-up, so the comparisons with R do too (zero_time=None)
+REGISTRY = dict(
+    time="months", event="status", age="age_years", sex="sex", year="year_dx", zero_time=None
+)
 MONTH = 365.24 / 12
 
 
@@ -273,9 +276,13 @@ def test_follow_up_past_the_last_table_year_warns_about_2020(data):
 def test_zero_follow_up_is_counted_or_given_a_time():
     df = pd.DataFrame({"survival_months": [0.0, 5, 9], "dead": [1, 1, 0], "age_dx": 70.0,
                        "sex": "male", "year_dx": 2010})  # fmt: skip
-    assert ns.relative_survival(df).excluded["zero follow-up (no time at risk)"] == 1
-    fit = ns.relative_survival(df, zero_time=0.5)
-    assert fit.to_frame()["time"].tolist() == [0.5, 5.0, 9.0]
+    # default for SEER months: a death in month 0 is kept as an event at half a month
+    assert ns.relative_survival(df).to_frame()["time"].tolist() == [0.5, 5.0, 9.0]
+    # as R relsurv: left out and counted
+    dropped = ns.relative_survival(df, zero_time=None)
+    assert dropped.excluded["zero follow-up (no time at risk)"] == 1
+    fit = ns.relative_survival(df, zero_time=0.25)
+    assert fit.to_frame()["time"].tolist() == [0.25, 5.0, 9.0]
 
 
 @pytest.mark.parametrize(

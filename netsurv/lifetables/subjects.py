@@ -66,11 +66,15 @@ def subjects(
     entry: str | None = None,
     convention: Literal["survival", "relsurv"] = "relsurv",
     keep_zero: bool = False,
-    zero_time: float | None = None,
+    zero_time: float | str | None = "auto",
 ) -> Subjects:
     """Validate the columns and convert them to the life table's days (see module doc)."""
     if time_unit not in UNIT_DAYS:
         raise InputError(f"time_unit={time_unit!r}: choose one of {', '.join(UNIT_DAYS)}")
+    if zero_time == "auto":  # SEER month 0: within the first month (see relative_survival)
+        zero_time = 0.5 if time_unit == "months" else None
+    if isinstance(zero_time, str):
+        raise InputError(f"zero_time={zero_time!r}: give a positive time, 'auto' or None")
     table = lifetable if lifetable is not None else us(race=race is not None)
     if not isinstance(table, RateTable):
         raise InputError("lifetable: give a netsurv.lifetables.RateTable (e.g. lifetables.us())")

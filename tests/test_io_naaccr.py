@@ -233,3 +233,10 @@ def test_namespace_prefix_cdata_comments_and_naaccr_num_are_xml_not_text(tmp_pat
     assert df[["patient_id", "primary_site", "histology"]].iloc[0].tolist() == [
         "00000042", "C250", "8240"
     ]  # fmt: skip
+
+
+def test_bad_study_cutoff_is_an_input_error() -> None:
+    from netsurv.errors import InputError
+
+    with pytest.raises(InputError, match="study_cutoff"):
+        nio.read(FIXTURE, classify=False, study_cutoff="end of 2021")

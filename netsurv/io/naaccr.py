@@ -20,7 +20,7 @@ from xml.parsers import expat
 
 import pandas as pd
 
-from netsurv.errors import ReadError
+from netsurv.errors import InputError, ReadError
 from netsurv.io._files import GZIP_ERRORS, gzip_error, open_binary
 from netsurv.io._naaccrmap import ITEM_TO_CANONICAL, canonical_from_items
 from netsurv.io._seerlabels import snake_case
@@ -214,13 +214,13 @@ def read_naaccr_xml(
     path = Path(path)
     if study_cutoff is not None:
         try:
-            pd.Timestamp(study_cutoff)
-        except ValueError as exc:
-            raise ReadError(
-                "study_cutoff is not a date; write it as YYYY-MM-DD.",
-                field="study_cutoff",
-                value=study_cutoff,
-            ) from exc
+            valid = not pd.isna(pd.Timestamp(study_cutoff))
+        except (ValueError, TypeError):
+            valid = False
+        if not valid:
+            raise InputError(
+                f"study_cutoff={study_cutoff!r} is not a date; write it as YYYY-MM-DD."
+            )
     frames: list[pd.DataFrame] = []
     meta: dict[str, str] = {}
     for rows in _parse(path, meta):

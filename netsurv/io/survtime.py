@@ -190,7 +190,12 @@ def seer_survival_time(
     dead_out = pd.Series(alive_dead, dtype="boolean")
     exclusion = np.full(n, np.nan, dtype=object)
     if study_cutoff is not None:
-        cut = pd.Timestamp(study_cutoff)
+        try:
+            cut = pd.Timestamp(study_cutoff)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"study_cutoff={study_cutoff!r} is not a date (YYYY-MM-DD).") from exc
+        if pd.isna(cut):
+            raise InputError("study_cutoff is missing; give a date (YYYY-MM-DD) or None.")
         cut_day = int((cut.normalize() - pd.Timestamp("1970-01-01")).days)
         after = known & (lc_day > cut_day)
         end[after] = cut_day

@@ -22,6 +22,12 @@ MODULES = [
     "netsurv.plotting",
     "netsurv.codes",
     "netsurv.cohort",
+    "netsurv.relative",
+    "netsurv.lifetables",
+    "netsurv.lifetables.ratetable",
+    "netsurv.standardize",
+    "netsurv.competing",
+    "netsurv.period",
 ]
 
 

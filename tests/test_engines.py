@@ -325,3 +325,23 @@ def test_docstring_examples_of_the_engines_run() -> None:
 
     failures, tried = doctest.testmod(netsurv.engines, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert tried >= 3 and failures == 0
+
+
+def test_many_strata_and_long_follow_up_stay_within_the_dense_grid_limit() -> None:
+    """3,000 strata x 6,000 days would be an 18 M-cell dense grid; the kernel switches to its
+    sorted (sparse) path beyond 4 M cells and still gives the numpy engine's counts."""
+    import pyarrow as pa
+
+    from netsurv.engines._kernel import _DENSE_CELLS, Accumulator, Spec
+
+    rng = np.random.default_rng(3)
+    n = 30_000
+    df = pd.DataFrame({"t": rng.integers(0, 6000, n), "d": rng.integers(0, 2, n),
+                       "g": rng.integers(0, 3000, n)})  # fmt: skip
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    acc = Accumulator(Spec("t", "d", ("g",)))
+    for batch in table.to_batches(7_000):
+        acc.add_batch(batch)
+    assert acc.dense["n_rows"].size <= _DENSE_CELLS
+    got = to_counts(table, time="t", event="d", by="g", engine="arrow")
+    assert_same_counts(got, ns.counts(df, time="t", event="d", by="g"))

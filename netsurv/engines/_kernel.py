@@ -38,7 +38,7 @@ __all__ = [
 EXCLUSION = "exclusion"
 UNKNOWN_REASON = "unknown group (left out of the test)"
 SUMS = ("n_events", "n_censored", "n_entered", "n_rows", "n_entry_rows")
-_DENSE_WIDTH = 1 << 17  # whole-number times below this go to the dense (stratum x time) grid
+_DENSE_CELLS = 1 << 22  # dense (stratum x whole time) grid up to 4 M cells (5 x 32 MB)
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class Accumulator:
         if not len(t):
             return True
         top = t.max()
-        if not (top < _DENSE_WIDTH and (t.dtype.kind in "iub" or np.array_equal(t, np.floor(t)))):
+        if not (self._fits(top) and (t.dtype.kind in "iub" or np.array_equal(t, np.floor(t)))):
             return False
         rows, cols = self._grow(int(top))
         key = gs * cols + t.astype(np.int64, copy=False)
@@ -254,13 +254,21 @@ class Accumulator:
         self.dense["n_rows"].ravel()[:] += died + lived
         return True
 
+    def _fits(self, top: float) -> bool:
+        """Whether the dense grid can hold every stratum so far and times up to ``top``."""
+        rows, cols = self.dense["n_rows"].shape
+        return 0 <= top and max(len(self.strata), rows) * max(top + 1, cols) <= _DENSE_CELLS
+
     def _grow(self, top: int) -> tuple[int, int]:
         """Make the dense grid hold every stratum so far and times up to ``top``."""
         rows, cols = self.dense["n_rows"].shape
         n_strata = len(self.strata)
         if n_strata > rows or top >= cols:
             wide = cols if top < cols else max(top + 1, cols + cols // 4)
-            shape = (max(n_strata, 2 * rows), wide)
+            tall = max(n_strata, 2 * rows)
+            if tall * wide > _DENSE_CELLS:  # growth to the limit only
+                wide, tall = max(top + 1, cols), max(n_strata, rows)
+            shape = (tall, wide)
             for k, a in self.dense.items():
                 grown = np.zeros(shape)
                 grown[: a.shape[0], : a.shape[1]] = a
@@ -276,7 +284,7 @@ class Accumulator:
 
     def _add(self, gs: np.ndarray, t: np.ndarray, part: dict[str, np.ndarray]) -> None:
         top = float(t.max()) if len(t) else 0.0
-        if top < _DENSE_WIDTH and np.array_equal(t, np.floor(t)):
+        if self._fits(top) and np.array_equal(t, np.floor(t)):
             ti = t.astype(np.int64)
             rows, cols = self._grow(int(top))
             key = gs * cols + ti

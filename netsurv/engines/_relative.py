@@ -90,14 +90,12 @@ def relative_survival_chunks(
     (to rounding of the per-chunk sums: ~1e-15 relative).
     """
     from netsurv.lifetables.netsums import _locate, finish, step_grid, subject_sums
-    from netsurv.relative import subjects
+    from netsurv.lifetables.subjects import subjects
+    from netsurv.relative import curves_from_sums
 
     if method not in ("pohar-perme", "ederer2"):
         raise InputError(f"method={method!r}: choose 'pohar-perme' or 'ederer2'")
-    opts = {"time": "survival_months", "event": "dead", "by": None, "time_unit": "months",
-            "age": "age_dx", "sex": "sex", "year": "year_dx", "date_dx": None, "month": None,
-            "race": None, "lifetable": None, "completed_age": None, "age_unit": "years",
-            "zero_time": None, "entry": None, **options}  # fmt: skip
+    opts = {**_defaults(), **options}
     from netsurv._validate import as_by
 
     by = as_by(opts["by"])
@@ -109,6 +107,7 @@ def relative_survival_chunks(
     keys, grid_parts, whole = _Keys(by), [], True
     excluded: dict[str, int] = {}
     first_ok: pd.DataFrame | None = None
+    first_unit = 1.0
     pending = []
     for frame in chunks(progress, "pass 1/2"):
         s = _subjects_or_none(subjects, frame, opts, completed_age=True, quiet=True)
@@ -121,7 +120,7 @@ def relative_survival_chunks(
             _add_excluded(excluded, s.excluded)
             continue
         if first_ok is None:
-            first_ok = frame.iloc[s.rows[:1]]
+            first_ok, first_unit = frame.iloc[s.rows[:1]], s.unit
             for p in pending:
                 e = _subjects_or_none(subjects, pd.concat([first_ok, p]), opts, True, True)
                 _add_excluded(excluded, e.excluded)  # type: ignore[union-attr]
@@ -146,12 +145,9 @@ def relative_survival_chunks(
 
     # pass 2: additive sums on the grid
     weighted = method == "pohar-perme"
-    n_int = len(grid.time)
     totals: dict[str, np.ndarray] = {}
-    times = grid.time.copy()
-    exits = np.zeros(n_int)
+    times = grid.time / first_unit  # entry-only grid points keep days / unit
     n = np.zeros(len(strata))
-    unit = 1.0
     for frame in chunks(progress, "pass 2/2"):
         s = _subjects_or_none(subjects, frame, opts, completed_age=completed, quiet=False)
         if s is None:
@@ -161,17 +157,13 @@ def relative_survival_chunks(
                             weighted=weighted, entry=s.entry)  # fmt: skip
         for k, v in part.items():
             totals[k] = totals[k] + v if k in totals else v
-        j = _locate(grid, gs, s.days)
-        times[j] = s.time  # the stored time values, so that at(60) finds month 60
-        exits += np.bincount(j, minlength=n_int)
+        times[_locate(grid, gs, s.days)] = s.time  # stored values: at(60) finds month 60
         n += np.bincount(gs, minlength=len(strata))
-        unit = s.unit
-    unseen = np.ones(n_int, dtype=bool)
-    unseen[np.flatnonzero(exits)] = False
-    times[unseen] = grid.time[unseen] / unit  # entry-only grid points
-    q = finish(grid, totals)
-    return _curves(grid, q, strata, by, times, exits, n, excluded, method, conf_type,
-                   conf_level, opts["time_unit"])  # fmt: skip
+    excl = pd.Series(excluded, dtype="int64", name="n_excluded")
+    excl.index.name = "reason"
+    return curves_from_sums(grid, finish(grid, totals), method=method, strata=strata, by=by,
+                            times=times, n=n, excluded=excl, conf_type=conf_type,
+                            conf_level=conf_level, time_unit=opts["time_unit"])  # fmt: skip
 
 
 def _distinct(stratum: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -201,44 +193,21 @@ def _subjects_or_none(subjects: Callable[..., Any], frame: pd.DataFrame, opts: d
             raise
 
 
+def _defaults() -> dict[str, Any]:
+    """The column and life-table defaults of :func:`netsurv.relative_survival` (read from
+    its signature, so both paths always agree)."""
+    import inspect
+
+    from netsurv.relative import relative_survival
+
+    skip = {"df", "method", "conf_type", "conf_level"}
+    params = inspect.signature(relative_survival).parameters.items()
+    return {k: p.default for k, p in params if k not in skip}
+
+
 def _add_excluded(total: dict[str, int], part: pd.Series) -> None:
     for reason, k in part.items():
         total[str(reason)] = total.get(str(reason), 0) + int(k)
-
-
-def _curves(grid: Any, q: dict[str, np.ndarray], strata: pd.DataFrame, by: tuple[str, ...],
-            times: np.ndarray, exits: np.ndarray, n: np.ndarray, excluded: dict[str, int],
-            method: str, conf_type: str, conf_level: float, time_unit: str) -> SurvivalCurves:  # fmt: skip
-    """The estimator formulas of :func:`netsurv.relative.relative_survival` on summed totals."""
-    from netsurv.kaplan_meier import segment_cumsum
-    from netsurv.relative import _segment_cumprod
-    from netsurv.results import confidence_band
-
-    st = grid.stratum
-    yi, dni = q["yi"], q["dni"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "pohar-perme":
-            haz = q["dnisi"] / q["yisi"] - q["fint"]
-            var = q["dnisisq"] / q["yisi"] ** 2
-            measure = "net survival (Pohar Perme)"
-        else:
-            haz = (dni - q["yidli"]) / yi
-            var = dni / yi**2
-            measure = "relative survival (Ederer II)"
-    survival = _segment_cumprod(1.0 - haz, st)
-    se_log = np.sqrt(segment_cumsum(var, st))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
-    k = len(strata)
-    last_row = np.searchsorted(st, np.arange(k), side="right") - 1
-    excl = pd.Series(excluded, dtype="int64", name="n_excluded")
-    excl.index.name = "reason"
-    return SurvivalCurves(
-        by=by, strata=strata, stratum=st, time=times, n_at_risk=yi, n_events=dni,
-        n_censored=exits - dni, survival=survival, se_log=se_log, lower=lower, upper=upper,
-        conf_type=conf_type, conf_level=conf_level, n=n, last_time=times[last_row],
-        excluded=excl, counts=None, measure=measure, time_unit=time_unit,
-    )  # type: ignore[arg-type]  # fmt: skip
 
 
 def _chunker(source: Any, cols: list[str], rows: int, by_cols: tuple[str, ...] = ()

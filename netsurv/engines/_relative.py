@@ -198,11 +198,12 @@ def _defaults() -> dict[str, Any]:
     its signature, so both paths always agree)."""
     import inspect
 
+    from netsurv.lifetables.subjects import subjects
     from netsurv.relative import relative_survival
 
-    skip = {"df", "method", "conf_type", "conf_level"}
+    takes = set(inspect.signature(subjects).parameters) - {"df"}
     params = inspect.signature(relative_survival).parameters.items()
-    return {k: p.default for k, p in params if k not in skip}
+    return {k: p.default for k, p in params if k in takes}
 
 
 def _add_excluded(total: dict[str, int], part: pd.Series) -> None:

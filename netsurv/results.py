@@ -75,14 +75,15 @@ def _segment_search(
 ) -> np.ndarray:
     """Index of the last row of stratum ``q_stratum`` with time <= ``q_time`` (-1 if none).
 
-    Rows are sorted by (stratum, time). Times are replaced by their rank among all times,
-    so one integer ``searchsorted`` serves every stratum at once.
+    Rows are sorted by (stratum, time); a structured array compares its fields in order, so
+    one ``searchsorted`` serves every stratum at once.
     """
-    grid = np.unique(np.concatenate([row_time, q_time]))
-    width = len(grid) + 1
-    row_key = row_stratum * width + np.searchsorted(grid, row_time)
-    q_key = q_stratum * width + np.searchsorted(grid, q_time)
-    pos = np.searchsorted(row_key, q_key, side="right") - 1
+    key = np.dtype([("s", np.int64), ("t", np.float64)])
+    rows = np.empty(len(row_time), dtype=key)
+    rows["s"], rows["t"] = row_stratum, row_time
+    queries = np.empty(len(q_time), dtype=key)
+    queries["s"], queries["t"] = q_stratum, q_time
+    pos = np.searchsorted(rows, queries, side="right") - 1
     inside = (pos >= 0) & (row_stratum[np.maximum(pos, 0)] == q_stratum)
     return np.where(inside, pos, -1)
 
@@ -96,8 +97,13 @@ def _findq(x: np.ndarray, y: np.ndarray, p: float, xmax: float, tol: float) -> f
     """
     if np.isnan(y).all() or np.nanmax(y) < p:
         return np.nan
-    first = np.sort(np.unique(y, return_index=True)[1])  # drop repeated values, keep the first
-    x, y = x[first], y[first]
+    # drop repeated values, keeping the first (R duplicated(): y is non-decreasing where
+    # defined, so repeats are neighbours; of the NaNs only the first is kept)
+    nan = np.isnan(y)
+    keep = np.r_[True, y[1:] != y[:-1]] & ~nan
+    if nan.any():
+        keep[np.argmax(nan)] = True
+    x, y = x[keep], y[keep]
     if p == 0:
         return float(x[0])
     finite = ~np.isnan(y)

@@ -13,6 +13,11 @@ from netsurv.io._files import GZIP_ERRORS, gzip_error
 from netsurv.io.canonical import CODE_COLUMNS, finalize
 from netsurv.io.seerstat import _maybe_classify
 
+# classification columns a table may already carry (kept as given by read_table)
+_DERIVED = frozenset(
+    {"site_group", "site_detail", "extent", "grade", "differentiation", "nen_type", "nec_subtype"}
+)
+
 __all__ = ["read_table"]
 
 _PARQUET = (".parquet", ".pq")
@@ -85,4 +90,28 @@ def read_table(
     registry = any(c in df.columns for c in _REGISTRY_MARKERS)
     out = finalize(df, add_missing=registry)
     out.attrs["netsurv_source"] = {"path": str(path), "format": "table"}
-    return _maybe_classify(out, classify)
+    return _keep_given_classification(out, _maybe_classify(out, classify))
+
+
+def _keep_given_classification(given: pd.DataFrame, classified: pd.DataFrame) -> pd.DataFrame:
+    """Derived columns the file already has (its own extent, grade, …) are kept, not recomputed.
+
+    A table may carry a classification but not the raw codes behind it; recomputing would turn
+    it into "unknown". Values that fit netsurv's vocabulary become its ordered categorical
+    (so tables and legends keep localized → distant), other values stay as given.
+    """
+    for col in given.columns.intersection(classified.columns):
+        new = classified[col]
+        if col not in _DERIVED or given[col].equals(new):
+            continue
+        values = given[col]
+        if isinstance(new.dtype, pd.CategoricalDtype):
+            text = values.astype("string").str.strip()
+            vocab = {str(c).lower(): c for c in new.cat.categories}
+            lowered = text.str.lower()
+            if lowered.dropna().isin(list(vocab)).all():
+                values = pd.Series(
+                    pd.Categorical(lowered.map(vocab), dtype=new.dtype), index=given.index
+                )
+        classified[col] = values
+    return classified

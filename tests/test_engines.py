@@ -345,3 +345,20 @@ def test_many_strata_and_long_follow_up_stay_within_the_dense_grid_limit() -> No
     assert acc.dense["n_rows"].size <= _DENSE_CELLS
     got = to_counts(table, time="t", event="d", by="g", engine="arrow")
     assert_same_counts(got, ns.counts(df, time="t", event="d", by="g"))
+
+
+def test_small_integer_columns_do_not_overflow_the_grid_arithmetic() -> None:
+    """int16 months and strata (as in compact Parquet files): 200 x 301 cells > 32767."""
+    import warnings
+
+    import pyarrow as pa
+
+    rng = np.random.default_rng(5)
+    n = 5_000
+    df = pd.DataFrame({"s": rng.integers(0, 200, n).astype(np.int16),
+                       "m": rng.integers(0, 301, n).astype(np.int16),
+                       "e": rng.integers(0, 2, n).astype(np.int8)})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy overflow warnings become failures
+        got = to_counts(pa.Table.from_pandas(df), time="m", event="e", by="s", engine="arrow")
+    assert_same_counts(got, ns.counts(df, time="m", event="e", by="s"))

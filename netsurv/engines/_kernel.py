@@ -257,6 +257,7 @@ class Accumulator:
     def _fits(self, top: float) -> bool:
         """Whether the dense grid can hold every stratum so far and times up to ``top``."""
         rows, cols = self.dense["n_rows"].shape
+        top = float(top)  # a numpy int16 maximum would overflow in the product below
         return 0 <= top and max(len(self.strata), rows) * max(top + 1, cols) <= _DENSE_CELLS
 
     def _grow(self, top: int) -> tuple[int, int]:

@@ -311,7 +311,8 @@ def test_relative_survival_in_chunks_equals_in_memory(
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_batched_kernel_equals_the_numpy_engine_on_random_data() -> None:
     """Hypothesis: random rows (whole or fractional times, near ties, NaN, exclusions, weights,
-    entries), cut into random batches, counted by the arrow kernel = netsurv.counts exactly."""
+    entries), cut into random batches, counted by the arrow kernel = netsurv.counts exactly;
+    and DuckDB's group-by on the same rows too."""
     import pyarrow as pa
     from hypothesis import given, settings
     from hypothesis import strategies as st
@@ -340,17 +341,19 @@ def test_batched_kernel_equals_the_numpy_engine_on_random_data() -> None:
         try:
             expected = ns.counts(df, **kw)
         except ns.InputError:
-            with pytest.raises(ns.InputError):
-                to_counts(df, engine="arrow", **kw)
+            for engine in ("arrow", "duckdb"):
+                with pytest.raises(ns.InputError):
+                    to_counts(df, engine=engine, **kw)
             return
         cuts = sorted(data.draw(st.sets(st.integers(1, max(n - 1, 1)), max_size=4), label="cuts"))
         table = pa.Table.from_pandas(df, preserve_index=False)
         bounds = zip([0, *cuts], [*cuts, n], strict=True)
         batches = [b for a, z in bounds if z > a for b in table.slice(a, z - a).to_batches()]
-        got = to_counts(pa.Table.from_batches(batches, schema=table.schema), engine="arrow", **kw)
-        for name in ("stratum", "time", "n_events", "n_censored", "n_entered", "n_at_risk"):
-            np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
-        assert got.strata["g"].tolist() == expected.strata["g"].tolist()
-        assert got.excluded.sort_index().to_dict() == expected.excluded.sort_index().to_dict()
+        arrow = to_counts(pa.Table.from_batches(batches, schema=table.schema), engine="arrow", **kw)
+        for got in (arrow, to_counts(df, engine="duckdb", **kw)):
+            for name in ("stratum", "time", "n_events", "n_censored", "n_entered", "n_at_risk"):
+                np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), name)
+            assert got.strata["g"].tolist() == expected.strata["g"].tolist()
+            assert got.excluded.sort_index().to_dict() == expected.excluded.sort_index().to_dict()
 
     check()

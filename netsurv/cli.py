@@ -42,9 +42,9 @@ def _times(text: str) -> list[float]:
 
 
 def _read(path: str) -> pd.DataFrame:
-    from netsurv.report import read_input
+    from netsurv.io import read
 
-    return read_input(path)
+    return read(path)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

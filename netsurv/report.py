@@ -29,7 +29,7 @@ import pandas as pd
 from netsurv.errors import InputError, NetsurvError
 from netsurv.tables import SurvivalTable, mask_count, survival_table
 
-__all__ = ["Report", "demo", "read_input", "report"]
+__all__ = ["Report", "demo", "report"]
 
 FACTORS = ("extent", "site_group", "grade", "differentiation")
 _CSS = """
@@ -94,32 +94,15 @@ def _mask(df: pd.DataFrame, cols: Sequence[str], threshold: int) -> pd.DataFrame
     return out
 
 
-DERIVED = ("site_group", "extent", "grade", "differentiation", "nen_type")
-
-
-def read_input(path: str | Path) -> pd.DataFrame:
-    """Read a registry file as the CLI and :func:`report` do.
-
-    The same frame as ``netsurv.read(path)``, except that a table which already has derived
-    columns (``site_group``, ``extent``, ``grade``, ``differentiation``, ``nen_type``) keeps
-    them instead of having them recomputed from its raw codes (``read`` would overwrite a CSV's
-    own ``extent`` with "unknown" when the CSV has no stage codes).
-    """
-    import netsurv
-
-    df = netsurv.read(path, classify=False)
-    if not any(c in df for c in DERIVED):
-        df = netsurv.classify(df)
-    return df
-
-
 def _load(source: Any, progress: _Progress) -> tuple[pd.DataFrame, str]:
     if isinstance(source, pd.DataFrame):
         progress("using the frame given")
         return source, "a DataFrame passed to netsurv.report"
     path = Path(source)
     progress(f"reading {path.name}")
-    return read_input(path), str(path)
+    from netsurv.io import read
+
+    return read(path), str(path)
 
 
 def _load_section(df: pd.DataFrame, out: Path, th: int) -> tuple[str, int]:
@@ -339,7 +322,7 @@ def report(
     Parameters
     ----------
     df_or_path : a canonical frame, or any file :func:`netsurv.read` accepts (read with
-        :func:`read_input`: derived columns already in the file are kept).
+        :func:`netsurv.read`: derived columns already in the file are kept).
     out_dir : directory to create (or reuse) for ``index.html`` and the files beside it.
     by : grouping columns that get a survival table and a Kaplan–Meier figure each (those
         present in the data; default extent, site group, grade, differentiation).

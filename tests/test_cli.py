@@ -68,7 +68,7 @@ def test_json_output_equals_the_python_api_exactly(registry_csv, capsys) -> None
     )
     assert code == 0
     rows = json.loads(out)
-    api = survival_table(netsurv.read(registry_csv, classify=False), by="extent").to_frame()
+    api = survival_table(netsurv.read(registry_csv), by="extent").to_frame()
     _assert_rows_equal_frame(rows, api, label="extent")
 
 
@@ -100,9 +100,7 @@ def test_csv_output_reads_back_to_the_same_numbers(registry_csv, capsys) -> None
     code, out, _ = _run(["survival", str(registry_csv), "--format", "csv", "--times", "12,60"], capsys)  # fmt: skip
     assert code == 0
     back = pd.read_csv(io.StringIO(out), float_precision="round_trip")
-    api = survival_table(
-        netsurv.read(registry_csv, classify=False), by="extent", times=[12, 60]
-    ).to_frame()
+    api = survival_table(netsurv.read(registry_csv), by="extent", times=[12, 60]).to_frame()
     for col in ("n", "median", "survival_12", "lower_60", "p_value"):
         np.testing.assert_array_equal(back[col].to_numpy(dtype=float), api[col].to_numpy(dtype=float))  # fmt: skip
 

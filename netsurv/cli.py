@@ -11,7 +11,9 @@ import argparse
 import json
 import math
 import sys
+import warnings
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -213,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line_warning(command: str, message: Warning | str, *_: Any, **__: Any) -> None:
+    print(f"netsurv {command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``netsurv`` command; returns the exit status."""
     parser = build_parser()
@@ -220,7 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "event", "x") is None:
         args.event = "cancer_death" if getattr(args, "measure", "") == "cause-specific" else "dead"
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            if not args.debug:  # one line per warning, without the source line
+                warnings.showwarning = partial(_one_line_warning, args.command)
+            return int(args.func(args))
     except (NetsurvError, OSError) as exc:
         if args.debug:
             raise

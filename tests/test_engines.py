@@ -362,3 +362,16 @@ def test_small_integer_columns_do_not_overflow_the_grid_arithmetic() -> None:
         warnings.simplefilter("error")  # numpy overflow warnings become failures
         got = to_counts(pa.Table.from_pandas(df), time="m", event="e", by="s", engine="arrow")
     assert_same_counts(got, ns.counts(df, time="m", event="e", by="s"))
+
+
+def test_duckdb_enum_column_keeps_the_enum_order() -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TYPE extent AS ENUM ('localized', 'regional', 'distant')")
+    rel = con.sql(
+        "SELECT * FROM (VALUES (1.0, 1, 'distant'::extent), (2.0, 0, 'localized'::extent), "
+        "(3.0, 1, 'regional'::extent)) t(months, dead, extent)"
+    )
+    c = to_counts(rel, time="months", event="dead", by="extent")
+    assert c.strata["extent"].astype(str).tolist() == ["localized", "regional", "distant"]

@@ -86,84 +86,150 @@ def relative_survival_chunks(
     ``options`` are :func:`netsurv.relative_survival`'s column and life-table arguments (time,
     event, by, time_unit, age, sex, year, date_dx, month, race, lifetable, completed_age,
     age_unit, zero_time, entry). ``source``: a DataFrame, Parquet/CSV path(s), a pyarrow
-    Dataset/Table, a DuckDB relation or a Dask DataFrame. The result equals the in-memory one
-    (to rounding of the per-chunk sums: ~1e-15 relative).
+    Dataset/Table, a DuckDB relation or a Dask DataFrame (each pass then runs as one task per
+    partition on the active scheduler). The result equals the in-memory one up to the order
+    in which the per-subject sums are added (observed <= 2e-13 on 400 subjects).
     """
-    from netsurv.lifetables.netsums import _locate, finish, step_grid, subject_sums
-    from netsurv.lifetables.subjects import subjects
+    from netsurv._validate import as_by
+    from netsurv.engines._sources import kind_of
+    from netsurv.lifetables.netsums import finish, step_grid
     from netsurv.relative import curves_from_sums
 
     if method not in ("pohar-perme", "ederer2"):
         raise InputError(f"method={method!r}: choose 'pohar-perme' or 'ederer2'")
     opts = {**_defaults(), **options}
-    from netsurv._validate import as_by
-
     by = as_by(opts["by"])
     cols = [opts[k] for k in ("time", "event", "age", "sex", "year", "date_dx", "month",
                               "race", "entry") if opts[k] is not None] + list(by)  # fmt: skip
-    chunks = _chunker(source, list(dict.fromkeys(cols)), chunk_rows, by)
+    run = _DaskRun(source) if kind_of(source) == "dask" else _LoopRun(
+        _chunker(source, list(dict.fromkeys(cols)), chunk_rows, by), progress)  # fmt: skip
 
     # pass 1: exclusions, whole-number ages, strata and the time grid
-    keys, grid_parts, whole = _Keys(by), [], True
-    excluded: dict[str, int] = {}
-    first_ok: pd.DataFrame | None = None
-    first_unit = 1.0
-    pending = []
-    for frame in chunks(progress, "pass 1/2"):
-        s = _subjects_or_none(subjects, frame, opts, completed_age=True, quiet=True)
-        if s is None:  # every row excluded: count them next to a row known to be kept
-            if first_ok is None:
-                pending.append(frame)
-                continue
-            s = _subjects_or_none(subjects, pd.concat([first_ok, frame]), opts, True, True)
-            assert s is not None  # the known row is kept
-            _add_excluded(excluded, s.excluded)
-            continue
-        if first_ok is None:
-            first_ok, first_unit = frame.iloc[s.rows[:1]], s.unit
-            for p in pending:
-                e = _subjects_or_none(subjects, pd.concat([first_ok, p]), opts, True, True)
-                _add_excluded(excluded, e.excluded)  # type: ignore[union-attr]
-            pending = []
-        _add_excluded(excluded, s.excluded)
-        keys.add(s.strata)
-        if opts["completed_age"] is None and opts["age_unit"] != "days":
-            a = pd.to_numeric(frame[opts["age"]].iloc[s.rows], errors="coerce").to_numpy(float)
-            whole &= bool(np.array_equal(a, np.floor(a)))
-        late = s.entry is not None and s.entry > 0
-        st = s.stratum if s.entry is None else np.concatenate([s.stratum, s.stratum[late]])
-        tt = s.days if s.entry is None else np.concatenate([s.days, s.entry[late]])
-        grid_parts.append((s.strata, *_distinct(st, tt)))
-    if first_ok is None:
+    firsts = run.map(_pass1, "pass 1/2", opts)
+    kept = [r for r in firsts if r is not None]
+    if not kept:
         raise InputError("no rows left to analyse: every row of every chunk was excluded")
+    known = kept[0]["first"]  # a row that is kept: counts the exclusions of empty chunks
+    empty = [i for i, r in enumerate(firsts) if r is None]
+    excluded: dict[str, int] = {}
+    for part in [*(r["excluded"] for r in kept), *run.map_some(empty, _excluded_only, known, opts)]:
+        for reason, k in part.items():
+            excluded[reason] = excluded.get(reason, 0) + k
+    keys = _Keys(by)
+    for r in kept:
+        keys.add(r["strata"])
     strata, index = keys.table()
-    g_st = [_global(_Stub(tab, st), index) for tab, st, _ in grid_parts]
-    g_st_all, g_t_all = _distinct(np.concatenate(g_st), np.concatenate([t for *_, t in grid_parts]))
-    grid_parts.clear()
-    grid = step_grid(g_st_all, g_t_all, len(strata))
-    completed = opts["completed_age"] if opts["completed_age"] is not None else whole
+    g_st = np.concatenate([_global(_Stub(r["strata"], r["stratum"]), index) for r in kept])
+    grid = step_grid(*_distinct(g_st, np.concatenate([r["time"] for r in kept])), len(strata))
+    completed = opts["completed_age"]
+    if completed is None:
+        completed = all(r["whole"] for r in kept)
 
     # pass 2: additive sums on the grid
-    weighted = method == "pohar-perme"
-    totals: dict[str, np.ndarray] = {}
-    times = grid.time / first_unit  # entry-only grid points keep days / unit
-    n = np.zeros(len(strata))
-    for frame in chunks(progress, "pass 2/2"):
-        s = _subjects_or_none(subjects, frame, opts, completed_age=completed, quiet=False)
-        if s is None:
-            continue
-        gs = _global(s, index)
-        part = subject_sums(grid, s.table, gs, s.days, s.status, s.age, s.pos, s.sex, s.race,
-                            weighted=weighted, entry=s.entry)  # fmt: skip
-        for k, v in part.items():
-            totals[k] = totals[k] + v if k in totals else v
-        times[_locate(grid, gs, s.days)] = s.time  # stored values: at(60) finds month 60
-        n += np.bincount(gs, minlength=len(strata))
+    parts = [p for p in run.map(_pass2, "pass 2/2", opts, grid, index, completed,
+                                method == "pohar-perme", len(strata)) if p is not None]  # fmt: skip
+    total = _add_parts(parts)
+    times = grid.time / kept[0]["unit"]  # entry-only grid points keep days / unit
+    times[total["j"]] = total["t"]  # stored values elsewhere: at(60) finds month 60
     excl = pd.Series(excluded, dtype="int64", name="n_excluded")
     excl.index.name = "reason"
-    return curves_from_sums(grid, finish(grid, totals), method=method, strata=strata, by=by,
-                            times=times, n=n, excluded=excl, conf_type=conf_type,
-                            conf_level=conf_level, time_unit=opts["time_unit"])  # fmt: skip
+    return curves_from_sums(grid, finish(grid, total["sums"]), method=method, strata=strata,
+                            by=by, times=times, n=total["n"], excluded=excl,
+                            conf_type=conf_type, conf_level=conf_level,
+                            time_unit=opts["time_unit"])  # fmt: skip
+
+
+def _pass1(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, Any] | None:
+    """A chunk's exclusions, strata, distinct exit/entry days per stratum (None: all excluded)."""
+    s = _subjects_or_none(frame, opts, completed_age=True, quiet=True)
+    if s is None:
+        return None
+    whole = True
+    if opts["completed_age"] is None and opts["age_unit"] != "days":
+        a = pd.to_numeric(frame[opts["age"]].iloc[s.rows], errors="coerce").to_numpy(float)
+        whole = bool(np.array_equal(a, np.floor(a)))
+    st, tt = s.stratum, s.days
+    if s.entry is not None:
+        late = s.entry > 0
+        st, tt = np.concatenate([st, st[late]]), np.concatenate([tt, s.entry[late]])
+    st, tt = _distinct(st, tt)
+    return {"strata": s.strata, "stratum": st, "time": tt, "whole": whole, "unit": s.unit,
+            "excluded": {str(k): int(v) for k, v in s.excluded.items()},
+            "first": frame.iloc[s.rows[:1]]}  # fmt: skip
+
+
+def _excluded_only(
+    frame: pd.DataFrame, known: pd.DataFrame, opts: dict[str, Any]
+) -> dict[str, int]:
+    """Exclusion counts of a chunk whose rows are all excluded (validated next to a kept row)."""
+    s = _subjects_or_none(pd.concat([known, frame]), opts, completed_age=True, quiet=True)
+    return {} if s is None else {str(k): int(v) for k, v in s.excluded.items()}
+
+
+def _pass2(frame: pd.DataFrame, opts: dict[str, Any], grid: Any, index: dict[Any, int],
+           completed: bool, weighted: bool, n_strata: int) -> dict[str, Any] | None:  # fmt: skip
+    """A chunk's additive sums on the common grid, its subjects per stratum and exit times."""
+    from netsurv.lifetables.netsums import _locate, subject_sums
+
+    s = _subjects_or_none(frame, opts, completed_age=completed, quiet=False)
+    if s is None:
+        return None
+    gs = _global(s, index)
+    sums = subject_sums(grid, s.table, gs, s.days, s.status, s.age, s.pos, s.sex, s.race,
+                        weighted=weighted, entry=s.entry)  # fmt: skip
+    j, first = np.unique(_locate(grid, gs, s.days), return_index=True)
+    return {"sums": sums, "j": j, "t": s.time[first],
+            "n": np.bincount(gs, minlength=n_strata).astype(np.float64)}  # fmt: skip
+
+
+def _add_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Sum pass-2 results (sums and counts add; exit times are the same in every chunk)."""
+    out = {"sums": dict(parts[0]["sums"]), "j": parts[0]["j"], "t": parts[0]["t"],
+           "n": parts[0]["n"].copy()}  # fmt: skip
+    for p in parts[1:]:
+        for k, v in p["sums"].items():
+            out["sums"][k] = out["sums"][k] + v
+        out["n"] = out["n"] + p["n"]
+        out["j"] = np.concatenate([out["j"], p["j"]])
+        out["t"] = np.concatenate([out["t"], p["t"]])
+    return out
+
+
+class _LoopRun:
+    """Passes over an iterable source, one chunk after another in this process."""
+
+    def __init__(self, chunks: Callable[[bool, str], Iterator[pd.DataFrame]], progress: bool):
+        self.chunks, self.progress = chunks, progress
+
+    def map(self, fn: Callable[..., Any], label: str, *args: Any) -> list[Any]:
+        return [fn(frame, *args) for frame in self.chunks(self.progress, label)]
+
+    def map_some(self, which: list[int], fn: Callable[..., Any], *args: Any) -> list[Any]:
+        if not which:
+            return []
+        wanted = set(which)
+        return [fn(f, *args) for i, f in enumerate(self.chunks(False, "")) if i in wanted]
+
+
+class _DaskRun:
+    """Passes over a Dask DataFrame: one task per partition, results gathered (small)."""
+
+    def __init__(self, ddf: Any) -> None:
+        import dask
+
+        self.dask, self.parts = dask, ddf.to_delayed()
+
+    def map(self, fn: Callable[..., Any], label: str, *args: Any) -> list[Any]:
+        delayed = self.dask.delayed
+        # large arguments (options with the life table, the grid, the strata index) become one
+        # shared node of the graph instead of a copy in every task
+        shared = [a if isinstance(a, bool | int | float | str) else delayed(a) for a in args]
+        tasks = [delayed(fn)(p, *shared) for p in self.parts]
+        return list(self.dask.compute(*tasks))
+
+    def map_some(self, which: list[int], fn: Callable[..., Any], *args: Any) -> list[Any]:
+        tasks = [self.dask.delayed(fn)(self.parts[i], *args) for i in which]
+        return list(self.dask.compute(*tasks)) if tasks else []
 
 
 def _distinct(stratum: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -179,8 +245,11 @@ class _Stub:
         self.strata, self.stratum = strata, stratum
 
 
-def _subjects_or_none(subjects: Callable[..., Any], frame: pd.DataFrame, opts: dict[str, Any],
-                      completed_age: bool, quiet: bool) -> Any:  # fmt: skip
+def _subjects_or_none(frame: pd.DataFrame, opts: dict[str, Any], completed_age: bool,
+                      quiet: bool) -> Any:  # fmt: skip
+    """``subjects()`` of a chunk, or None when every row of the chunk is excluded."""
+    from netsurv.lifetables.subjects import subjects
+
     kw = {k: v for k, v in opts.items() if k != "completed_age"}
     with warnings.catch_warnings():
         if quiet:
@@ -204,11 +273,6 @@ def _defaults() -> dict[str, Any]:
     takes = set(inspect.signature(subjects).parameters) - {"df"}
     params = inspect.signature(relative_survival).parameters.items()
     return {k: p.default for k, p in params if k in takes}
-
-
-def _add_excluded(total: dict[str, int], part: pd.Series) -> None:
-    for reason, k in part.items():
-        total[str(reason)] = total.get(str(reason), 0) + int(k)
 
 
 def _chunker(source: Any, cols: list[str], rows: int, by_cols: tuple[str, ...] = ()

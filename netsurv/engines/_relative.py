@@ -293,10 +293,6 @@ def _chunker(source: Any, cols: list[str], rows: int, by_cols: tuple[str, ...] =
             for a in range(0, len(source), rows):
                 yield source.iloc[a : a + rows]
             return
-        if kind == "dask":
-            for part in source.to_delayed():
-                yield part.compute()
-            return
         if kind == "duckdb":
             reader = source.to_arrow_reader(rows)
         else:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,6 @@ __all__ = [
     "without_unknown_groups",
 ]
 
-Engine = Literal["numpy", "arrow", "duckdb", "dask"]
 ENGINES: tuple[str, ...] = ("numpy", "arrow", "duckdb", "dask")
 
 
@@ -86,7 +85,7 @@ def to_counts(
     by: str | Sequence[str] | None = None,
     weights: str | None = None,
     entry: str | None = None,
-    engine: Engine | None = None,
+    engine: str | None = None,
     memory_limit: str | None = "512MB",
     threads: int | None = None,
     progress: bool = False,

@@ -23,12 +23,12 @@ negative times raise :class:`netsurv.errors.InputError`, grouping columns keep t
 categorical order (a pandas categorical stored in Parquet keeps its categories' order) and are
 otherwise sorted, and float times get R's timefix exactly when the numpy engine applies it.
 The counts are sums, so the engines agree exactly (to the last bit for unweighted or
-integer-weighted data).
+integer-weighted data). :func:`relative_survival_chunks` does the same for Pohar Perme and
+Ederer II (per-subject sums added over chunks). See ``docs/scale.md``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -253,7 +253,3 @@ def _count_numpy(source: Any, spec: Spec) -> Counts:
 
         c = replace(c, excluded=excluded)
     return c
-
-
-def _is_path(source: Any) -> bool:
-    return isinstance(source, str | os.PathLike)

@@ -16,7 +16,7 @@ from netsurv.errors import InputError
 __all__ = ["Files", "categories_of_schema", "files_of", "kind_of"]
 
 PARQUET = (".parquet", ".pq", ".parq")
-CSV = (".csv", ".csv.gz", ".txt", ".tsv")
+CSV = (".csv", ".csv.gz", ".tsv")  # not .txt: SEER*Stat exports need netsurv.read
 
 
 class Files:

@@ -34,7 +34,11 @@ def dataset_of(files: Files, spec: Spec) -> ds.Dataset:
     if files.format == "parquet":
         return ds.dataset(files.paths, format="parquet")
     text = dict.fromkeys([*spec.by, EXCLUSION], pa.string())
-    fmt = ds.CsvFileFormat(convert_options=pacsv.ConvertOptions(column_types=text))
+    tab = all(p.lower().endswith(".tsv") for p in files.paths)
+    fmt = ds.CsvFileFormat(
+        parse_options=pacsv.ParseOptions(delimiter="\t" if tab else ","),
+        convert_options=pacsv.ConvertOptions(column_types=text),
+    )
     return ds.dataset(files.paths, format=fmt)
 
 

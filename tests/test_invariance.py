@@ -228,17 +228,30 @@ def test_weighted_file_gives_r_survdiff_of_the_expanded_rows(
     np.testing.assert_allclose(res.statistic, same.statistic, rtol=TOL)
 
 
-@pytest.mark.parametrize("engine", ["arrow", "duckdb"])
-def test_weighted_file_kaplan_meier_equals_r_survfit(engine: str) -> None:
+R_FILE_CASES = {
+    # case in km_curves.csv: (input file, to_counts arguments)
+    "registry_weighted_log": ("data_registry_agg.csv", {"by": ["stratum", "group"],
+                                                        "weights": "weight"}),
+    "delayed_log": ("data_delayed.csv", {"by": ["group"], "entry": "entry"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(R_FILE_CASES))
+@pytest.mark.parametrize("engine", ["arrow", "duckdb", "dask"])
+def test_file_read_by_an_engine_gives_r_survfit(
+    case: str, engine: str, dask_client: object
+) -> None:
     """R: survfit(Surv(time, status) ~ stratum + group, data = registry_agg, weights = weight,
-    conf.type = "log") (tests/reference/km_curves.csv); rtol 1e-10 as in test_reference_r.py."""
+    conf.type = "log") and survfit(Surv(entry, time, status) ~ group, data = delayed,
+    conf.type = "log") (tests/reference/km_curves.csv, cases.json), the CSV file read by each
+    engine; rtol 1e-10 as in test_reference_r.py."""
     ref = pd.read_csv(REF / "km_curves.csv", dtype={"stratum": str})
-    ref = ref[ref["case"] == "registry_weighted_log"]
-    c = to_counts(REF / "data_registry_agg.csv", time="time", event="status",
-                  by=["stratum", "group"], weights="weight", engine=engine)  # fmt: skip
+    ref = ref[ref["case"] == case]
+    path, kw = R_FILE_CASES[case]
+    c = to_counts(REF / path, time="time", event="status", engine=engine, **kw)
     ours = ns.kaplan_meier(c, conf_type="log").to_frame()
-    ours = ours.assign(key=ours["stratum"].astype(str) + "|" + ours["group"].astype(str))
-    ours = ours.drop(columns=["stratum", "group"]).add_prefix("our_")
+    ours["key"] = ours[kw["by"]].astype(str).agg("|".join, axis=1)
+    ours = ours.drop(columns=kw["by"]).add_prefix("our_")
     merged = ref.merge(ours, left_on=["stratum", "time"], right_on=["our_key", "our_time"])
     assert len(merged) == len(ref)  # every time of R's curve is in ours
     for ours_col, r_col in [("n_at_risk", "n_risk"), ("n_events", "n_event"),

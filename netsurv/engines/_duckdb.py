@@ -172,31 +172,37 @@ def count_duckdb(
 ) -> Counts:
     """Count Parquet/CSV files, a DataFrame, an Arrow table/dataset or a DuckDB relation."""
     duckdb = import_duckdb()
-    cats: dict[str, tuple[list[Any] | None, bool]] = {}
     if hasattr(source, "to_arrow_table") and not isinstance(source, Files):  # a relation
-        rel = source
         con = getattr(source, "connection", None) or duckdb.default_connection()
-    else:
-        config: dict[str, Any] = {
-            "temp_directory": tempfile.gettempdir() + "/netsurv-duckdb",
-        }
-        if memory_limit:
-            config["memory_limit"] = memory_limit
-        if threads:
-            config["threads"] = threads
-        con = duckdb.connect(config=config)
+        return _count(con, source, spec, {}, progress, repr_=None)
+    config: dict[str, Any] = {"temp_directory": tempfile.gettempdir() + "/netsurv-duckdb"}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(config=config)
+    try:
         # progress is tracked for query_progress() but never printed to stdout by DuckDB
         con.execute(f"SET enable_progress_bar = {str(progress).lower()}")
         con.execute("SET enable_progress_bar_print = false")
+        cats: dict[str, tuple[list[Any] | None, bool]] = {}
         rel = _relation(con, source, spec, cats)
+        label = repr(source) if isinstance(source, Files) else None
+        return _count(con, rel, spec, cats, progress, repr_=label)
+    finally:
+        con.close()
+
+
+def _count(con: Any, rel: Any, spec: Spec, cats: dict[str, Any], progress: bool,
+           repr_: str | None) -> Counts:  # fmt: skip
+    """The group-by on ``rel`` and the kernel on its (small) result."""
     types = {c: str(t) for c, t in zip(rel.columns, rel.types, strict=True)}
     for c, t in types.items():
         if t.startswith("ENUM") and c in spec.by:
             cats.setdefault(c, (None, False))  # order of the enum (its Arrow dictionary)
     spec.columns(list(types))  # names a missing column
     sql = _Sql(spec, types)
-    bar = Progress(f"counting {source!r}" if isinstance(source, Files) else "counting",
-                   100.0, "%", enabled=progress)  # fmt: skip
+    bar = Progress(f"counting {repr_}" if repr_ else "counting", 100.0, "%", enabled=progress)
     grouped = _run(con, rel, sql.counts(), bar)
     acc = Accumulator(spec, cats)
     n = grouped.column("__n").to_numpy().astype(np.float64)

@@ -1,0 +1,334 @@
+"""netsurv equals R ``survival`` on more datasets: ``tests/reference/make_reference_extra.R``.
+
+Complements ``test_reference_r.py`` (lung, veteran, simulated registry) with R's colon, pbc,
+ovarian, aml, kidney, heart (left truncation), mgus2 (float years), non-integer case weights
+(``robust = FALSE``), hand-made edge strata, conf.int 0.9 / 0.99, survdiff with rho 0 / 1 / 0.5,
+12 groups, unused factor levels, and an actuarial life table written out in R.
+
+Every expected number comes from R 4.2.2, survival 3.5-3: the script writes the inputs
+(``extra_data_*.csv``), the exact R call of every case (``extra_cases.json``,
+``extra_logrank.json``) and the results (``extra_km_*.csv``, ``extra_lifetable.csv``,
+``extra_logrank.json``). R is never called here.
+
+Tolerance: ``rtol=1e-10, atol=1e-12``, NaN equal to NaN (R's NA and NaN both read as NaN). Both
+sides evaluate the same closed formulas in double precision; only summation order differs (a
+few ulps per distinct time). Times are matched to 1e-12 (relative): R's ``%.17g`` output and
+pandas' parser may land on neighbouring doubles.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import netsurv as ns
+
+REF = Path(__file__).parent / "reference"
+ROOT = REF.parent.parent
+RTOL, ATOL = 1e-10, 1e-12
+TIME_RTOL = 1e-12
+
+_CASES = json.loads((REF / "extra_cases.json").read_text())
+KM_CASES: list[dict[str, Any]] = _CASES["km"]
+LT_CASES: list[dict[str, Any]] = _CASES["lifetable"]
+LR_CASES: list[dict[str, Any]] = json.loads((REF / "extra_logrank.json").read_text())["logrank"]
+KM = {c["case"]: c for c in KM_CASES}
+
+# ------------------------------------------------------------------ known disagreements
+# Cases that differ from R because of a netsurv bug (diagnosis in the reason); strict, so the
+# mark turns into a failure once the bug is fixed and must then be removed.
+_FINDQ = (
+    "netsurv.results._findq takes the FIRST time at which 1 - (CI curve) + tol >= p; R's findq "
+    "uses approx(y +/- tol, 1:n, p, method='constant', f=1), which sorts the knots by y, so it "
+    "takes the point with the SMALLEST y >= p. They differ when 1 - lower is not monotone "
+    "(log-log lower band early in a stratum, or a risk set growing under left truncation): "
+    "heart transplant=1 p=0.1: R 16, netsurv 5"
+)
+XFAIL: dict[tuple[str, str], str] = {
+    ("quantile", "heart_transplant_loglog"): _FINDQ,
+    ("quantile", "kidney_sex_loglog_99"): _FINDQ,
+}
+
+
+def _param(kind: str, case: str, *values: Any) -> Any:
+    reason = XFAIL.get((kind, case))
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    label = "-".join(str(v) for v in (case, *values))
+    return pytest.param(case, *values, marks=marks, id=label)
+
+
+# --------------------------------------------------------------------------- loading
+@cache
+def _reference(name: str) -> pd.DataFrame:
+    ref = pd.read_csv(
+        REF / name,
+        keep_default_na=False,
+        na_values=[""],
+        dtype={"case": str, "stratum": str},
+        float_precision="round_trip",
+    )
+    ref["stratum"] = ref["stratum"].fillna("")
+    return ref
+
+
+def _ref_rows(name: str, case: str, **where: Any) -> pd.DataFrame:
+    ref = _reference(name)
+    mask = ref["case"] == case
+    for col, value in where.items():
+        mask &= (
+            np.isclose(ref[col], value, rtol=1e-15)
+            if isinstance(value, float)
+            else ref[col] == value
+        )
+    return ref[mask].reset_index(drop=True)
+
+
+@cache
+def _data(path: str, by: tuple[str, ...], categories: str) -> pd.DataFrame:
+    """A dataset exactly as R wrote it; by-columns as text, or as the R factor's categories."""
+    df = pd.read_csv(
+        ROOT / path,
+        keep_default_na=False,
+        na_values=[""],
+        dtype=dict.fromkeys(by, str),
+        float_precision="round_trip",  # pandas' default parser is off by an ulp for 1/12 etc.
+    )
+    for col, levels in json.loads(categories).items():
+        if col in by:
+            df[col] = pd.Categorical(df[col], categories=levels)
+    return df
+
+
+def _frame(c: dict[str, Any], by: list[str]) -> pd.DataFrame:
+    return _data(c["data"], tuple(by), json.dumps(c.get("categories") or {}))
+
+
+@cache
+def _fit(case: str) -> Any:
+    c = KM[case]
+    return ns.kaplan_meier(
+        _frame(c, c["by"]), time=c["time"], event=c["event"], by=c["by"] or None,
+        conf_type=c["conf_type"], conf_level=c["conf_level"], weights=c["weights"],
+        entry=c["entry"],
+    )  # fmt: skip
+
+
+def _keys(frame: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """Stratum key of the R script: by-values as text joined by "|" ("" without by)."""
+    if not by:
+        return np.full(len(frame), "", dtype=object)
+    return frame[by].astype(str).agg("|".join, axis=1).to_numpy(dtype=object)
+
+
+# ------------------------------------------------------------------------ comparing
+def _match(ours: pd.DataFrame, ref: pd.DataFrame, keys: list[str], time: str | None) -> np.ndarray:
+    """Row of ``ours`` for each row of ``ref``: equal keys, time within 1e-12 (-1: none)."""
+    out = np.full(len(ref), -1)
+    groups = ours.groupby(keys, sort=False).indices
+    for i, row in enumerate(ref.itertuples(index=False)):
+        key = tuple(getattr(row, k) for k in keys)
+        rows = groups.get(key[0] if len(key) == 1 else key, np.array([], dtype=int))
+        if time is None:
+            if len(rows) == 1:
+                out[i] = rows[0]
+            continue
+        t = getattr(row, time)
+        t_ours = ours[time].to_numpy(dtype=np.float64)[rows]
+        hit = np.flatnonzero(np.abs(t_ours - t) <= TIME_RTOL * max(1.0, abs(t)))
+        if len(hit) == 1:
+            out[i] = rows[hit[0]]
+    return out
+
+
+def _assert_close(
+    ours: pd.DataFrame, ref: pd.DataFrame, columns: dict[str, str], label: str, show: list[str]
+) -> None:
+    bad = []
+    for our_col, ref_col in columns.items():
+        a = ours[our_col].to_numpy(dtype=np.float64)
+        b = ref[ref_col].to_numpy(dtype=np.float64)
+        wrong = ~np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
+        for i in np.flatnonzero(wrong):
+            bad.append({**{k: ref[k].iloc[i] for k in show}, "column": our_col,
+                        "netsurv": a[i], "R": b[i]})  # fmt: skip
+    if bad:
+        table = pd.DataFrame(bad).to_string(max_rows=40)
+        pytest.fail(f"{label}: {len(bad)} values differ from R\n{table}", pytrace=False)
+
+
+def _aligned(ours: pd.DataFrame, ref: pd.DataFrame, by: list[str], time: str | None, label: str
+             ) -> pd.DataFrame:  # fmt: skip
+    """Rows of ``ours`` in the order of ``ref``; every row R reports must be there."""
+    ours = ours.assign(stratum=_keys(ours, by)).reset_index(drop=True)
+    idx = _match(ours, ref, ["stratum"], time)
+    assert (idx >= 0).all(), f"{label}: rows R reports are missing\n{ref[idx < 0]}"
+    return ours.iloc[idx].reset_index(drop=True)
+
+
+CURVE_COLUMNS = {"n_at_risk": "n_risk", "n_events": "n_event", "n_censored": "n_censor",
+                 "survival": "surv", "std_err": "std_err", "lower": "lower", "upper": "upper"}  # fmt: skip
+
+
+def _compare_curve(ours: pd.DataFrame, ref: pd.DataFrame, by: list[str], label: str) -> None:
+    """A full curve: R's rows all present; rows R lacks carry no event and no censoring."""
+    ours = ours.assign(stratum=_keys(ours, by)).reset_index(drop=True)
+    idx = _match(ours, ref, ["stratum"], "time")
+    missing = ref.loc[idx < 0, ["stratum", "time"]]
+    assert missing.empty, f"{label}: rows of R's curve missing from netsurv\n{missing}"
+    extra = ours.drop(index=idx)
+    idle = (extra["n_events"] == 0) & (extra["n_censored"] == 0)
+    assert idle.all(), f"{label}: rows with events or censorings R does not have\n{extra[~idle]}"
+    _assert_close(ours.iloc[idx].reset_index(drop=True), ref, CURVE_COLUMNS, label,
+                  ["stratum", "time"])  # fmt: skip
+
+
+# ------------------------------------------------------------------- Kaplan-Meier
+@pytest.mark.parametrize("case", [_param("curve", c["case"]) for c in KM_CASES])
+def test_curve_equals_r_summary_censored(case: str) -> None:
+    # R: summary(survfit(...), censored = TRUE) (the call is r_calls in extra_cases.json)
+    _compare_curve(_fit(case).to_frame(), _ref_rows("extra_km_curves.csv", case), KM[case]["by"],
+                   case)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "extend"),
+    [_param("at", c["case"], ext) for c in KM_CASES if c["at"] for ext in (False, True)],
+)
+def test_survival_at_times_equals_r_summary_times(case: str, extend: bool) -> None:
+    # R: summary(fit, times = at, extend = FALSE / TRUE)
+    c = KM[case]
+    ours = _fit(case).at(c["at"], extend=extend)
+    ours = ours.assign(stratum=_keys(ours, c["by"])).reset_index(drop=True)
+    ref = _ref_rows("extra_km_at.csv", case, extend=extend)
+    idx = _match(ours, ref, ["stratum"], "time")
+    assert (idx >= 0).all(), f"{case}: times R reports are missing\n{ref[idx < 0]}"
+    _assert_close(ours.iloc[idx].reset_index(drop=True), ref, CURVE_COLUMNS, case,
+                  ["stratum", "time"])  # fmt: skip
+    if extend:
+        assert len(ours) == len(ref), f"{case}: R reports every (stratum, time) with extend=TRUE"
+        return
+    # R drops times beyond a stratum's last follow-up; netsurv (documented) keeps them as NaN,
+    # or as S = 0 with NaN SE / CI where the curve reached 0 (R's extend = TRUE survival).
+    rest = ours.drop(index=idx).reset_index(drop=True)
+    ext = _ref_rows("extra_km_at.csv", case, extend=True)
+    j = _match(rest, ext, ["stratum"], "time")
+    beyond = ext[j >= 0].reset_index(drop=True)
+    assert (j >= 0).sum() == len(rest), f"{case}: rows neither R call reports\n{rest}"
+    expected = beyond.assign(surv=np.where(beyond["surv"] == 0, 0.0, np.nan), std_err=np.nan,
+                             lower=np.nan, upper=np.nan)  # fmt: skip
+    _assert_close(rest.iloc[j[j >= 0]].reset_index(drop=True), expected,
+                  {"survival": "surv", "std_err": "std_err", "lower": "lower", "upper": "upper"},
+                  f"{case} beyond follow-up", ["stratum", "time"])  # fmt: skip
+
+
+@pytest.mark.parametrize("case", [_param("quantile", c["case"]) for c in KM_CASES])
+def test_quantiles_equal_r_quantile(case: str) -> None:
+    # R: quantile(fit, probs = c(0.1, 0.25, 0.5, 0.75, 0.9))
+    ref = _ref_rows("extra_km_quantile.csv", case)
+    ours = _aligned(_fit(case).quantile(sorted(set(ref["p"]))), ref, KM[case]["by"], "p", case)
+    _assert_close(ours, ref, {"quantile": "quantile", "lower": "lower", "upper": "upper"}, case,
+                  ["stratum", "p"])  # fmt: skip
+
+
+@pytest.mark.parametrize("case", [_param("median", c["case"]) for c in KM_CASES])
+def test_median_equals_r_quantile_one_half(case: str) -> None:
+    # R: quantile(fit, probs = 0.5) (the p = 0.5 rows of extra_km_quantile.csv)
+    ref = _ref_rows("extra_km_quantile.csv", case, p=0.5)
+    ours = _aligned(_fit(case).median(), ref, KM[case]["by"], None, case)
+    _assert_close(ours, ref, {"median": "quantile", "lower": "lower", "upper": "upper"}, case,
+                  ["stratum"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "tau"), [_param("rmst", c["case"], t) for c in KM_CASES for t in c["taus"]]
+)
+def test_rmst_equals_r_rmean(case: str, tau: float) -> None:
+    # R: summary(fit, rmean = tau)$table[, c("rmean", "se(rmean)")]
+    ref = _ref_rows("extra_km_rmst.csv", case, tau=float(tau))
+    ours = _aligned(_fit(case).rmst(tau), ref, KM[case]["by"], None, f"{case} tau={tau}")
+    _assert_close(ours, ref, {"rmst": "rmean", "std_err": "se_rmean"}, f"{case} tau={tau}",
+                  ["stratum"])  # fmt: skip
+
+
+@pytest.mark.parametrize("case", [_param("follow_up", c["case"]) for c in KM_CASES])
+def test_median_follow_up_equals_r_reverse_kaplan_meier_quantile(case: str) -> None:
+    # R: quantile(survfit(Surv([entry, ]time, 1 - status) ~ ..., same options), probs = 0.5)
+    ref = _ref_rows("extra_km_follow_up.csv", case)
+    ours = _aligned(_fit(case).follow_up(), ref, KM[case]["by"], None, case)
+    _assert_close(ours, ref, {"median": "median", "lower": "lower", "upper": "upper"}, case,
+                  ["stratum"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "given"),
+    [_param("conditional", c["case"], g) for c in KM_CASES for g in (c["given"] or [])],
+)
+def test_conditional_survival_equals_r_start_time(case: str, given: float) -> None:
+    # R: summary(survfit(..., start.time = given), censored = TRUE)
+    ref = _ref_rows("extra_km_conditional.csv", case, given=float(given))
+    ours = _fit(case).conditional(given).to_frame()
+    _compare_curve(ours, ref, KM[case]["by"], f"{case} given {given}")
+
+
+@pytest.mark.parametrize("case", [_param("excluded", c["case"]) for c in KM_CASES])
+def test_rows_r_drops_for_na_are_excluded_and_counted(case: str) -> None:
+    # R: length(fit$na.action) (pbc: 106 NA trt; colon differ: 23 NA)
+    assert int(_fit(case).excluded.sum()) == KM[case]["n_dropped_na"]
+
+
+def test_reference_covers_na_rows_weights_and_entry() -> None:
+    # the R script still produces the cases this file is about
+    assert any(c["n_dropped_na"] > 0 for c in KM_CASES)
+    assert any(c["weights"] and c["entry"] for c in KM_CASES)
+    assert {0, 1, 0.5} <= {c["rho"] for c in LR_CASES}
+
+
+# ------------------------------------------------------------------------ log-rank
+@pytest.mark.parametrize("case", [_param("logrank", c["case"]) for c in LR_CASES])
+def test_logrank_equals_r_survdiff(case: str) -> None:
+    # R: survdiff(Surv(time, status) ~ by [+ strata(x)], rho = 0 / 1 / 0.5) (r_call in the json)
+    c = next(x for x in LR_CASES if x["case"] == case)
+    by = c["by"]
+    df = _frame(c, by + ([c["strata"]] if c["strata"] else []))
+    res = ns.logrank(df, time=c["time"], event=c["event"], by=by if len(by) > 1 else by[0],
+                     strata=c["strata"], rho=c["rho"])  # fmt: skip
+    got = pd.DataFrame({"statistic": [res.statistic], "p_value": [res.p_value], "case": [case]})
+    want = pd.DataFrame({"statistic": [c["statistic"]], "p_value": [c["p_value"]], "case": [case]})
+    _assert_close(got, want, {"statistic": "statistic", "p_value": "p_value"}, case, ["case"])
+    assert res.dof == c["dof"], f"{case}: dof {res.dof} != R's {c['dof']}"
+    ref = pd.DataFrame({"stratum": c["groups"], "n": c["n"], "observed": c["observed"],
+                        "expected": c["expected"]})  # fmt: skip
+    table = _aligned(res.table, ref, by, None, case)
+    assert len(res.table) == len(ref), f"{case}: .table has groups R does not\n{res.table}"
+    _assert_close(table, ref, {"n": "n", "observed": "observed", "expected": "expected"}, case,
+                  ["stratum"])  # fmt: skip
+    order = _match(res.table.assign(stratum=_keys(res.table, by)), ref, ["stratum"], None)
+    np.testing.assert_allclose(np.asarray(res.variance)[np.ix_(order, order)], np.array(c["var"]),
+                               rtol=RTOL, atol=ATOL, err_msg=f"{case}: variance")  # fmt: skip
+    assert int(res.excluded.sum()) == c["n_dropped_na"], f"{case}: excluded {res.excluded}"
+
+
+# ---------------------------------------------------------------------- life table
+@pytest.mark.parametrize("case", [_param("lifetable", c["case"]) for c in LT_CASES])
+def test_life_table_equals_actuarial_formula_in_r(case: str) -> None:
+    # R (make_reference_extra.R, lt_case): n_eff = n_start - lost / 2, q = d / n_eff,
+    # S = cumprod(1 - q), SE = S sqrt(cumsum(d / (n_eff (n_eff - d)))), survfit-style CI
+    c = next(x for x in LT_CASES if x["case"] == case)
+    by = c["by"]
+    ours = ns.life_table(_frame(c, by), time=c["time"], event=c["event"], by=by or None,
+                         width=c["width"], conf_type=c["conf_type"], conf_level=c["conf_level"])  # fmt: skip
+    ref = _ref_rows("extra_lifetable.csv", case)
+    ours = ours.assign(stratum=_keys(ours, by)).reset_index(drop=True)
+    idx = _match(ours, ref, ["stratum"], "start")
+    assert (idx >= 0).all(), f"{case}: intervals missing\n{ref[idx < 0]}"
+    assert len(ours) == len(ref), f"{case}: intervals R does not have\n{ours.drop(index=idx)}"
+    cols = ["end", "n_start", "n_events", "n_lost", "n_effective", "interval_survival",
+            "survival", "std_err", "lower", "upper"]  # fmt: skip
+    _assert_close(ours.iloc[idx].reset_index(drop=True), ref, dict(zip(cols, cols, strict=True)),
+                  case, ["stratum", "start"])  # fmt: skip

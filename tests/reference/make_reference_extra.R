@@ -128,7 +128,27 @@ lredge <- data.frame(
   layer = c(rep("L1", 14), "L2", "L2", "L2"))
 lredge$status <- as.integer(lredge$status)
 
-datasets <- list(colon = colon, pbc = pbc, ovarian = ovarian, aml = aml, kidney = kidney,
+# wreach0: non-integer weights, float times; stratum A (sorted first) ends in three tied deaths
+# (weights 0.1, 0.2, 0.3): S must be exactly 0 there, with NaN SE and NA CI, and stratum B's
+# Greenwood sums must not be disturbed by A's.
+wreach0 <- data.frame(time = c(0.5, 1.25, 2.5, 2.5, 2.5, 1, 2, 3.5, 4.5),
+                      status = c(1L, 0L, 1L, 1L, 1L, 1L, 0L, 1L, 0L),
+                      g = c("A", "A", "A", "A", "A", "B", "B", "B", "B"),
+                      w = c(0.7, 1.3, 0.1, 0.2, 0.3, 0.35, 2.2, 1.1, 0.45))
+# wzero: zero case weights at times nobody else has (2, 4, and the last time 6): R keeps those
+# times in the curve (n.event = n.censor = 0), so the last follow-up is 6.
+wzero <- data.frame(time = 1:6, status = c(1L, 0L, 1L, 1L, 0L, 1L), w = c(1, 0, 2, 0, 1, 0))
+# manystrata: 400 two-row strata (death at 1, censored at 2: Greenwood sum 1/2 each), then one
+# large stratum "zz" (3000 rows, integer days) whose first Greenwood terms are ~1e-6.
+set.seed(20261125)
+manystrata <- rbind(
+  data.frame(time = rep(c(1L, 2L), 400), status = rep(c(1L, 0L), 400),
+             stratum = rep(sprintf("s%03d", 1:400), each = 2)),
+  data.frame(time = as.integer(1 + floor(rexp(3000, 1 / 400))), status = rbinom(3000, 1, 0.7),
+             stratum = "zz"))
+manystrata$time <- pmin(manystrata$time, 2000L)
+
+datasets <- list(wreach0 = wreach0, wzero = wzero, manystrata = manystrata, colon = colon, pbc = pbc, ovarian = ovarian, aml = aml, kidney = kidney,
                  heart = heart, mgus2 = mgus2, colon_w = colon_w, heart_w = heart_w, edge = edge,
                  zero_only = zero_only, alltied = alltied, lredge = lredge)
 file_of <- function(nm) sprintf("tests/reference/extra_data_%s.csv", nm)
@@ -160,7 +180,7 @@ as_m <- function(x, nm = NULL) if (is.matrix(x)) x else matrix(x, nrow = 1, dimn
 rows <- list(curves = list(), at = list(), quantile = list(), rmst = list(), conditional = list(),
              follow_up = list())
 manifest <- list()
-PROBS <- c(0.1, 0.25, 0.5, 0.75, 0.9)
+PROBS <- c(0, 0.1, 0.25, 0.5, 0.75, 0.9, 1)
 
 km_case <- function(case, data, time, event, by = character(0), conf_type = "log",
                     conf_level = 0.95, weights = NULL, entry = NULL, at = NULL, taus = NULL,
@@ -298,6 +318,17 @@ km_case("zero_only_log", "zero_only", "time", "status", character(0), "log", at 
 km_case("alltied_loglog", "alltied", "time", "status", character(0), "log-log", at = c(0, 10, 11),
         taus = c(10, 20))  # R: rmean below the first time is an error
 
+km_case("wreach0_log", "wreach0", "time", "status", "g", "log", weights = "w",
+        at = c(0, 1, 2.5, 3, 5), taus = c(2, 4), given = c(1),
+        note = "non-integer weights; stratum A reaches 0 at 2.5 in a tie of three deaths")
+km_case("wreach0_loglog", "wreach0", "time", "status", "g", "log-log", weights = "w",
+        at = c(0, 1, 2.5, 3, 5), taus = c(2, 4))
+km_case("wzero_log", "wzero", "time", "status", character(0), "log", weights = "w",
+        at = c(0, 2, 4, 5, 6, 7), taus = c(6), note = "zero weights at times 2, 4, 6")
+km_case("manystrata_loglog", "manystrata", "time", "status", "stratum", "log-log",
+        at = c(0, 1, 2, 100, 1000), taus = c(2, 500), given = c(1),
+        note = "400 small strata before a large one (cancellation in cumulative sums)")
+
 for (part in names(rows)) {
   df <- do.call(rbind, unname(rows[[part]]))
   rownames(df) <- NULL
@@ -400,6 +431,7 @@ lt_case("pbc_trt_365", "pbc", "time", "death", "trt", width = 365, conf_type = "
 lt_case("aml_x_12", "aml", "time", "status", "x", width = 12)
 lt_case("ovarian_all_100", "ovarian", "futime", "fustat", width = 100, conf_level = 0.9)
 lt_case("mgus2_sex_5", "mgus2", "years", "death", "sex", width = 5)
+lt_case("manystrata_1", "manystrata", "time", "status", "stratum", width = 1)
 lt_case("edge_1", "edge", "time", "status", "stratum", width = 1)
 # cross-check of the written-out formula: with width so small that every interval holds one
 # distinct time and no censoring, the actuarial estimate equals survfit's Kaplan-Meier

@@ -96,7 +96,7 @@ XFAIL: dict[tuple[Any, ...], str] = {
     **{
         (k, c): _TABULATE
         for c in ("wreach0_log", "wreach0_loglog")
-        for k in ("curve", "at", "quantile", "conditional", "zero")
+        for k in ("curve", "at", "quantile", "conditional", "zero", "cond_quantile")
     },  # fmt: skip
     ("median", "wreach0_loglog"): _TABULATE,
     **{(k, "manystrata_loglog"): _CUMSUM for k in ("curve", "at", "conditional")},
@@ -352,6 +352,19 @@ def test_conditional_survival_equals_r_start_time(case: str, given: float) -> No
     ref = _ref_rows("extra_km_conditional.csv", case, given=float(given))
     ours = _fit(case).conditional(given).to_frame()
     _compare_curve(ours, ref, KM[case]["by"], f"{case} given {given}")
+
+
+@pytest.mark.parametrize(
+    ("case", "given"),
+    [_param("cond_quantile", c["case"], g) for c in KM_CASES for g in (c["given"] or [])],
+)
+def test_conditional_quantiles_equal_r_quantile_of_start_time_fit(case: str, given: float) -> None:
+    # R: quantile(survfit(..., start.time = given), probs = c(0.1, 0.25, 0.5, 0.75, 0.9, 1))
+    ref = _ref_rows("extra_km_cond_quantile.csv", case, given=float(given))
+    ours = _fit(case).conditional(given).quantile(sorted(set(ref["p"])))
+    ours = _aligned(ours, ref, KM[case]["by"], "p", f"{case} given {given}")
+    _assert_close(ours, ref, {"quantile": "quantile", "lower": "lower", "upper": "upper"},
+                  f"{case} given {given}", ["stratum", "p"])  # fmt: skip
 
 
 @pytest.mark.parametrize("case", [_param("excluded", c["case"]) for c in KM_CASES])

@@ -14,7 +14,7 @@
 # Numbers: sprintf("%.17g") (exact doubles); NA/NaN -> "" (CSV) / null (JSON).
 # Outputs (all tests/reference/extra_*): extra_data_*.csv (inputs), extra_cases.json (every case
 # and the exact R calls, which are the strings evaluated here), extra_km_{curves,at,quantile,rmst,
-# conditional,follow_up}.csv, extra_logrank.json, extra_lifetable.csv.
+# conditional,cond_quantile,follow_up}.csv, extra_logrank.json, extra_lifetable.csv.
 
 options(digits = 17, warn = 1, stringsAsFactors = FALSE)
 suppressPackageStartupMessages(library(survival))
@@ -178,7 +178,7 @@ as_m <- function(x, nm = NULL) if (is.matrix(x)) x else matrix(x, nrow = 1, dimn
 
 # ------------------------------------------------------------------------------ Kaplan-Meier
 rows <- list(curves = list(), at = list(), quantile = list(), rmst = list(), conditional = list(),
-             follow_up = list())
+             follow_up = list(), cond_quantile = list())
 manifest <- list()
 PROBS <- c(0, 0.1, 0.25, 0.5, 0.75, 0.9, 1)
 
@@ -244,12 +244,20 @@ km_case <- function(case, data, time, event, by = character(0), conf_type = "log
   cc <- list()
   for (g in given) {
     ccall <- sub(")$", sprintf(", start.time = %s)", format(g, digits = 17)), call)
-    cs <- summary(run(ccall), censored = TRUE)
+    cfit <- run(ccall)
+    cs <- summary(cfit, censored = TRUE)
+    cq <- quantile(cfit, probs = PROBS[PROBS > 0])
+    cqq <- as_m(cq$quantile); cql <- as_m(cq$lower); cqu <- as_m(cq$upper)
+    ck <- key(if (is.null(rownames(cqq))) NA else rownames(cqq), nrow(cqq))
+    rows$cond_quantile[[paste(case, g)]] <<- do.call(rbind, lapply(seq_len(ncol(cqq)), function(j)
+      data.frame(case = case, given = g, stratum = ck, p = PROBS[PROBS > 0][j],
+                 quantile = cqq[, j], lower = cql[, j], upper = cqu[, j])))
     rows$conditional[[paste(case, g)]] <<- data.frame(case = case, given = g,
       stratum = key(cs$strata, length(cs$time)), time = cs$time, n_risk = cs$n.risk,
       n_event = cs$n.event, n_censor = cs$n.censor, surv = cs$surv, std_err = cs$std.err,
       lower = cs$lower, upper = cs$upper)
-    cc[[length(cc) + 1]] <- paste0("summary(", ccall, ", censored = TRUE)")
+    cc[[length(cc) + 1]] <- paste0("summary(", ccall, ", censored = TRUE); quantile(<same>, probs = c(",
+                                   paste(PROBS[PROBS > 0], collapse = ", "), "))")
   }
   if (length(cc)) calls$conditional <- cc
 

@@ -135,6 +135,8 @@ wreach0 <- data.frame(time = c(0.5, 1.25, 2.5, 2.5, 2.5, 1, 2, 3.5, 4.5),
                       status = c(1L, 0L, 1L, 1L, 1L, 1L, 0L, 1L, 0L),
                       g = c("A", "A", "A", "A", "A", "B", "B", "B", "B"),
                       w = c(0.7, 1.3, 0.1, 0.2, 0.3, 0.35, 2.2, 1.1, 0.45))
+# wreach0int: the same with whole times (x 4): netsurv's whole-number (bincount) counting path
+wreach0int <- transform(wreach0, time = as.integer(time * 4))
 # wzero: zero case weights at times nobody else has (2, 4, and the last time 6): R keeps those
 # times in the curve (n.event = n.censor = 0), so the last follow-up is 6.
 wzero <- data.frame(time = 1:6, status = c(1L, 0L, 1L, 1L, 0L, 1L), w = c(1, 0, 2, 0, 1, 0))
@@ -148,7 +150,7 @@ manystrata <- rbind(
              stratum = "zz"))
 manystrata$time <- pmin(manystrata$time, 2000L)
 
-datasets <- list(wreach0 = wreach0, wzero = wzero, manystrata = manystrata, colon = colon, pbc = pbc, ovarian = ovarian, aml = aml, kidney = kidney,
+datasets <- list(wreach0 = wreach0, wreach0int = wreach0int, wzero = wzero, manystrata = manystrata, colon = colon, pbc = pbc, ovarian = ovarian, aml = aml, kidney = kidney,
                  heart = heart, mgus2 = mgus2, colon_w = colon_w, heart_w = heart_w, edge = edge,
                  zero_only = zero_only, alltied = alltied, lredge = lredge)
 file_of <- function(nm) sprintf("tests/reference/extra_data_%s.csv", nm)
@@ -331,6 +333,8 @@ km_case("wreach0_log", "wreach0", "time", "status", "g", "log", weights = "w",
         note = "non-integer weights; stratum A reaches 0 at 2.5 in a tie of three deaths")
 km_case("wreach0_loglog", "wreach0", "time", "status", "g", "log-log", weights = "w",
         at = c(0, 1, 2.5, 3, 5), taus = c(2, 4))
+km_case("wreach0int_log", "wreach0int", "time", "status", "g", "log", weights = "w",
+        at = c(0, 4, 10, 12, 20), taus = c(8, 16), given = c(4))
 km_case("wzero_log", "wzero", "time", "status", character(0), "log", weights = "w",
         at = c(0, 2, 4, 5, 6, 7), taus = c(6), note = "zero weights at times 2, 4, 6")
 km_case("manystrata_loglog", "manystrata", "time", "status", "stratum", "log-log",

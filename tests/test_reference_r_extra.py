@@ -91,13 +91,15 @@ XFAIL: dict[tuple[Any, ...], str] = {
             "colon_extent_differ_log",
             "colon_rx_extent_single12_plain",
             "wreach0_log",
+            "wreach0int_log",
+            "wzero_log",
         )
-    },  # fmt: skip
+    },
     **{
         (k, c): _TABULATE
         for c in ("wreach0_log", "wreach0_loglog")
         for k in ("curve", "at", "quantile", "conditional", "zero", "cond_quantile")
-    },  # fmt: skip
+    },
     ("median", "wreach0_loglog"): _TABULATE,
     **{(k, "manystrata_loglog"): _CUMSUM for k in ("curve", "at", "conditional")},
     ("lifetable", "manystrata_1"): _CUMSUM,
@@ -105,7 +107,6 @@ XFAIL: dict[tuple[Any, ...], str] = {
     ("zero", "wzero_log"): _ZERO_W,
     ("at", "wzero_log", False): _ZERO_W,
     ("quantile", "wzero_log"): _ZERO_W,
-    ("quantile0", "wzero_log"): _P0,
 }
 
 

@@ -10,7 +10,12 @@
 #   mgus2 in years (futime / 12); non-integer case weights (robust = FALSE: Greenwood with weights as
 #   counts); hand-made edge strata (all censored, all tied, death at 0 in the only row, 1-row strata);
 #   conf.int 0.9 / 0.99; conf.type "log", "log-log", "plain"; survdiff rho 0, 1, 0.5, stratified,
-#   12 groups, empty factor levels, a group with expected 0; an actuarial life table written out in R.
+#   12 groups, empty factor levels, a group with expected 0; an actuarial life table written out in R;
+#   precision traps: non-integer weights whose tied deaths empty a stratum that is not the last
+#   (wreach0, float and whole-number times), zero weights (wzero: R keeps those times), 400 small
+#   strata before a large one (manystrata: cancellation in cross-stratum cumulative sums).
+# Every quantile is R's quantile.survfit (findq), probs 0 and 1 included; rmean below the first
+# time is an error in R, so no tau is chosen there.
 # Numbers: sprintf("%.17g") (exact doubles); NA/NaN -> "" (CSV) / null (JSON).
 # Outputs (all tests/reference/extra_*): extra_data_*.csv (inputs), extra_cases.json (every case
 # and the exact R calls, which are the strings evaluated here), extra_km_{curves,at,quantile,rmst,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from netsurv._segments import segment_reverse_cumsum
 from netsurv._validate import Prepared, as_by, prepare
 from netsurv.errors import InputError
 
@@ -60,6 +61,7 @@ class Counts:
     n_at_risk: np.ndarray
     weighted: bool = False
     excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    n_exit_rows: np.ndarray | None = None  # rows (unweighted) leaving at this time, if weighted
 
     @property
     def n_strata(self) -> int:
@@ -73,6 +75,8 @@ class Counts:
     def exits(self) -> Counts:
         """Only the rows where someone leaves (event or censoring): the estimators' time grid."""
         keep = (self.n_events > 0) | (self.n_censored > 0)
+        if self.n_exit_rows is not None:  # R keeps times where only zero-weight rows leave
+            keep |= self.n_exit_rows > 0
         if keep.all():
             return self
         return self._take(keep)
@@ -93,6 +97,7 @@ class Counts:
             n_censored=self.n_censored[keep],
             n_entered=self.n_entered[keep],
             n_at_risk=self.n_at_risk[keep],
+            n_exit_rows=None if self.n_exit_rows is None else self.n_exit_rows[keep],
             weighted=self.weighted,
             excluded=self.excluded,
         )
@@ -210,7 +215,8 @@ def _count_dense(p: Prepared, width: int) -> Counts:
     w = p.weights
     events = np.bincount(key, weights=p.event if w is None else p.event * w, minlength=size)
     exits = np.bincount(key, weights=w, minlength=size).astype(np.float64)
-    present = exits > 0 if w is None else np.bincount(key, minlength=size) > 0
+    exit_rows = None if w is None else np.bincount(key, minlength=size)
+    present = exits > 0 if exit_rows is None else exit_rows > 0
     entered = np.zeros(size)
     if p.entry is not None:
         ekey = p.stratum.astype(small, copy=False) * width + p.entry.astype(small)
@@ -229,6 +235,7 @@ def _count_dense(p: Prepared, width: int) -> Counts:
         n_censored=exits[cells] - events[cells],
         n_entered=entered[cells],
         n_at_risk=at_risk[cells],
+        n_exit_rows=None if exit_rows is None else exit_rows[cells].astype(np.float64),
         weighted=w is not None,
         excluded=p.excluded,
     )
@@ -246,23 +253,25 @@ def _tabulate(
     weighted: bool,
     excluded: pd.Series | None,
     presorted: bool = False,
+    exit_rows: np.ndarray | None = None,
 ) -> Counts:
     """Sum each run of equal (stratum, time) keys; sorts first unless ``presorted``."""
     if not presorted:
         order = np.lexsort((time, stratum))
         stratum, time = stratum[order], time[order]
         events, censored, entered = events[order], censored[order], entered[order]
+        exit_rows = None if exit_rows is None else exit_rows[order]
     st, tt = stratum, time
     starts = np.flatnonzero(np.r_[True, (st[1:] != st[:-1]) | (tt[1:] != tt[:-1])])
     ev = np.add.reduceat(events, starts) if len(starts) else events[:0]
     ce = np.add.reduceat(censored, starts) if len(starts) else censored[:0]
     en = np.add.reduceat(entered, starts) if len(starts) else entered[:0]
+    rows = None
+    if exit_rows is not None:
+        rows = np.add.reduceat(exit_rows, starts) if len(starts) else exit_rows[:0]
     st, tt = st[starts], tt[starts]
     # at risk: reverse cumulative sum of (exits - entries) within each stratum
-    net = ev + ce - en
-    total = np.cumsum(net[::-1])[::-1]  # sum over this row and every later row
-    ends = np.cumsum(np.bincount(st))  # first row after each stratum
-    at_risk = total - np.append(total, 0.0)[ends[st]]
+    at_risk = segment_reverse_cumsum(ev + ce - en, st)
     return Counts(
         by=by,
         strata=strata,
@@ -272,6 +281,7 @@ def _tabulate(
         n_censored=ce,
         n_entered=en,
         n_at_risk=at_risk,
+        n_exit_rows=rows,
         weighted=weighted,
         excluded=pd.Series(dtype="int64") if excluded is None else excluded,
     )
@@ -284,12 +294,14 @@ def _count_sorted(p: Prepared) -> Counts:
     if p.entry is None:
         t, stratum = p.time, p.stratum
         events, censored, entered = p.event * w, (1.0 - p.event) * w, None
+        exit_flag = np.ones(n)
     else:  # exits and entries as one list of (stratum, time, counts) records
         zeros = np.zeros(n)
         t, stratum = np.concatenate([p.time, p.entry]), np.concatenate([p.stratum, p.stratum])
         events = np.concatenate([p.event * w, zeros])
         censored = np.concatenate([(1.0 - p.event) * w, zeros])
         entered = np.concatenate([zeros, w])
+        exit_flag = np.concatenate([np.ones(n), zeros])
     order = np.argsort(t)  # the one float sort
     ts = _timefix_sorted(t[order])
     small = np.int16 if len(p.strata) < 2**15 else np.int32
@@ -300,6 +312,7 @@ def _count_sorted(p: Prepared) -> Counts:
         p.by, p.strata, st, ts, events[order], censored[order],
         np.zeros(len(order)) if entered is None else entered[order],
         weighted=p.weights is not None, excluded=p.excluded, presorted=True,
+        exit_rows=None if p.weights is None else exit_flag[order],
     )  # fmt: skip
 
 

@@ -8,55 +8,11 @@ import numpy as np
 import pandas as pd
 
 from netsurv._counts import Counts, count_prepared
+from netsurv._segments import segment_cumprod, segment_cumsum
 from netsurv._validate import prepare
 from netsurv.results import CONF_TYPES, ConfType, SurvivalCurves, confidence_band, z_value
 
 __all__ = ["curves_from_counts", "kaplan_meier", "segment_cumprod", "segment_cumsum"]
-
-
-def segment_cumsum(x: np.ndarray, stratum: np.ndarray) -> np.ndarray:
-    """Cumulative sum restarting at each stratum (rows sorted by stratum).
-
-    Infinite terms stay infinite within their stratum only (they are counted apart, so an
-    ``inf`` in one stratum does not turn the next stratum's sums into NaN).
-    """
-    if len(x) == 0:
-        return x.astype(np.float64)
-    inf = np.isinf(x)
-    finite = np.where(inf, 0.0, x)
-    c = np.cumsum(finite)
-    start = (np.cumsum(np.bincount(stratum)) - np.bincount(stratum))[stratum]  # stratum's first row
-    out = c - np.where(start > 0, c[np.maximum(start - 1, 0)], 0.0)
-    if inf.any():
-        ci = np.cumsum(inf)
-        n_inf = ci - np.where(start > 0, ci[np.maximum(start - 1, 0)], 0)
-        out = np.where(n_inf > 0, np.inf, out)
-    return out
-
-
-def segment_cumprod(x: np.ndarray, stratum: np.ndarray) -> np.ndarray:
-    """Cumulative product restarting at each stratum (rows sorted by stratum).
-
-    Multiplies directly, as R's ``survfit`` does (0.75 * 2/3 is exactly 0.5, while
-    exp(log 0.75 + log 2/3) is not — and the median's flat-at-0.5 rule compares exactly).
-    Strata are laid side by side in a padded matrix when that is small, so one
-    ``np.cumprod`` serves them all; otherwise one ``np.cumprod`` per stratum.
-    """
-    out = np.empty(len(x), dtype=np.float64)
-    if len(x) == 0:
-        return out
-    starts = np.flatnonzero(np.r_[True, stratum[1:] != stratum[:-1]])
-    lengths = np.diff(np.r_[starts, len(x)])
-    width = int(lengths.max())
-    if len(starts) * width <= 8 * len(x) + 100_000:
-        pos = np.arange(len(x)) - np.repeat(starts, lengths)  # position within the stratum
-        row = np.repeat(np.arange(len(starts)), lengths)
-        grid = np.ones((len(starts), width))
-        grid[row, pos] = x
-        return np.cumprod(grid, axis=1)[row, pos]
-    for a, n in zip(starts, lengths, strict=True):  # few, long strata: one scan each
-        out[a : a + n] = np.cumprod(x[a : a + n])
-    return out
 
 
 def curves_from_counts(

@@ -294,16 +294,17 @@ km_case <- function(case, call, data, time, event, by = character(0), conf_type,
   calls$rmst <- sprintf("summary(fit, rmean = %s)$table[, c(\"rmean\", \"se(rmean)\")]",
                         as.character(tau))
 
-  # median follow-up: reverse Kaplan-Meier, event indicator 1 - status, same conf.type
+  # median follow-up: reverse Kaplan-Meier, event indicator 1 - status, same conf.type; the
+  # median by quantile() as for .median() (print(fit)'s table takes the first crossing of the
+  # band instead, which differs when a band is not monotone, e.g. with left truncation)
   rcall <- sub(sprintf(", %s)", event), sprintf(", 1 - %s)", event), call, fixed = TRUE)
   stopifnot(rcall != call)
-  rtab <- summary(run(rcall))$table
-  rtab <- if (is.matrix(rtab)) rtab else matrix(rtab, nrow = 1, dimnames = list(NA, names(rtab)))
+  rq <- quantile(run(rcall), probs = 0.5)
+  rkeys <- if (is.matrix(rq$quantile)) rownames(rq$quantile) else names(rq$quantile)
   km_rows$follow_up[[case]] <<- data.frame(case = case,
-    stratum = keys_of(rownames(rtab), map, nrow(rtab)), median = rtab[, "median"],
-    lower = rtab[, grep("LCL$", colnames(rtab))], upper = rtab[, grep("UCL$", colnames(rtab))])
-  calls$follow_up <- paste0("summary(", rcall, sprintf(")$table[, c(\"median\", \"%sLCL\", \"%sUCL\")]",
-                                                        as.character(conf_level), as.character(conf_level)))
+    stratum = keys_of(rkeys, map, length(c(rq$quantile))), median = c(rq$quantile),
+    lower = c(rq$lower), upper = c(rq$upper))
+  calls$follow_up <- paste0("quantile(", rcall, ", probs = 0.5)")
 
   # conditional survival: survfit(..., start.time = s), summary(censored = TRUE).  R keeps the
   # subjects with time >= s, so events AT s count (S(t) / S(s-), not S(t) / S(s)).

@@ -41,73 +41,11 @@ LR_CASES: list[dict[str, Any]] = json.loads((REF / "extra_logrank.json").read_te
 KM = {c["case"]: c for c in KM_CASES}
 
 # ------------------------------------------------------------------ known disagreements
-# Cases that differ from R because of a netsurv bug (diagnosis in the reason); strict, so the
-# mark turns into a failure once the bug is fixed and must then be removed.
-_FINDQ = (
-    "results._findq: R quantile.survfit's findq dedupes y with duplicated() (global, not only "
-    "neighbours) and finds indx1/indx2 with approx(y +/- tol, 1:n, p, 'constant', f=1), which "
-    "sorts the knots: the point with the SMALLEST y >= p, NA if p is outside [min, max] of the "
-    "knots. netsurv takes the FIRST time with y + tol >= p. They differ when 1 - lower/upper is "
-    "not monotone (log-log lower band early on; left truncation): heart transplant=1 p=0.1 "
-    "lower R 16, netsurv 5; kidney sex=1 p=0.1 lower R 7, netsurv 2"
-)
-_P0 = (
-    "results._findq returns x[0] for p == 0 before R's last-point rule; in R that rule runs after "
-    "quant[p == 0] <- x[1] and overrides it with (x[indx1] + xmax) / 2 = NA when the (CI) curve "
-    "never leaves 1 (all censored, one row, upper band clipped at 1 throughout): R NA, netsurv 0. "
-    "edge 'decimals' (log upper): 1 - upper is 0, 0.05, 0.05, 0 - R's global duplicated() drops "
-    "the trailing 0s, netsurv's neighbour dedupe keeps them (see the findq xfail)"
-)
-_TABULATE = (
-    "_counts._tabulate: n_at_risk = total - total[next stratum start] with total a reverse "
-    "cumsum over ALL strata; with non-integer weights this cancels inexactly, so at stratum A's "
-    "last time (three tied deaths, w 0.1 + 0.2 + 0.3) n_at_risk 0.5999999999999996 < n_events "
-    "0.6000000000000001: S = -4.9e-16 instead of 0 and a huge negative Greenwood term, which "
-    "then swamps stratum B's terms in kaplan_meier.segment_cumsum (B's std_err 0 instead of "
-    "0.137998, CI collapses to S). Fix: reverse cumsum per stratum"
-)
-_CUMSUM = (
-    "kaplan_meier.segment_cumsum: one np.cumsum over all strata minus the running total at the "
-    "stratum start; with 400 earlier strata (Greenwood sum 200) stratum zz's first terms "
-    "(~1e-6) lose ~9 digits: std_err rel. error 3.5e-9..7.6e-9 (grows with the number of "
-    "strata; >1e-8 with a few thousand). Fix: cumsum per stratum (padded grid as in "
-    "segment_cumprod); also used by lifetable and the rho weights in compare"
-)
-_ZERO_W = (
-    "Counts.exits() keeps only times with weighted n_events or n_censored > 0, dropping times "
-    "where only zero-weight rows exit; R's survfit keeps them (n.event = n.censor = 0), so R's "
-    "curve has rows 2, 4, 6, its last follow-up is 6 (at(6) is not beyond it) and "
-    "quantile(p=0.75) uses xmax = 6 in the flat-at-the-end rule: R 4.5, netsurv 4"
-)
-XFAIL: dict[tuple[Any, ...], str] = {
-    ("quantile", "heart_transplant_loglog"): _FINDQ,
-    ("quantile", "kidney_sex_loglog_99"): _FINDQ,
-    **{
-        ("quantile0", c): _P0
-        for c in (
-            "edge_log",
-            "edge_loglog",
-            "edge_plain",
-            "colon_extent_differ_log",
-            "colon_rx_extent_single12_plain",
-            "wreach0_log",
-            "wreach0int_log",
-            "wzero_log",
-        )
-    },
-    **{
-        (k, c): _TABULATE
-        for c in ("wreach0_log", "wreach0_loglog")
-        for k in ("curve", "at", "quantile", "conditional", "zero", "cond_quantile")
-    },
-    ("median", "wreach0_loglog"): _TABULATE,
-    **{(k, "manystrata_loglog"): _CUMSUM for k in ("curve", "at", "conditional")},
-    ("lifetable", "manystrata_1"): _CUMSUM,
-    ("curve", "wzero_log"): _ZERO_W,
-    ("zero", "wzero_log"): _ZERO_W,
-    ("at", "wzero_log", False): _ZERO_W,
-    ("quantile", "wzero_log"): _ZERO_W,
-}
+# Cases that differ from R because of a netsurv bug would be listed here as strict xfails with
+# their diagnosis (the mark turns into a failure once the bug is fixed). The five found by this
+# suite (findq limits and p = 0, per-stratum sums, weighted risk sets, zero-weight exit times)
+# are fixed, so the list is empty.
+XFAIL: dict[tuple[Any, ...], str] = {}
 
 
 def _param(kind: str, case: str, *values: Any) -> Any:

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from netsurv._counts import Counts, count_prepared
+from netsurv._segments import segment_cumsum, segment_reverse_cumsum
 from netsurv._validate import as_by, check_columns, prepare, strata_codes
 from netsurv.errors import InputError
 
@@ -163,17 +164,15 @@ def _test(
     net = dense(counts.n_events + counts.n_censored - counts.n_entered)
     row_layer = lay[new]
     # at risk per group: reverse cumulative sum of (exits - entries) within the test stratum
-    total = np.cumsum(net[::-1], axis=0)[::-1]
-    nxt = np.searchsorted(row_layer, row_layer, side="right")
-    n_risk = total - np.vstack([total, np.zeros((1, n_groups))])[nxt]
+    n_risk = np.column_stack(
+        [segment_reverse_cumsum(net[:, g], row_layer) for g in range(n_groups)]
+    )  # one column per group (few groups); each sum restarts in each test stratum
     n_all = n_risk.sum(axis=1)
     d_all = d.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         if rho == 0:
             w = np.ones(n_rows)
         else:  # pooled KM just before t, restarted in each test stratum
-            from netsurv.kaplan_meier import segment_cumsum
-
             step = np.log1p(-np.where(n_all > 0, d_all / n_all, 0.0))
             zero = np.isneginf(step)
             cum = segment_cumsum(np.where(zero, 0.0, step), row_layer) - np.where(zero, 0.0, step)

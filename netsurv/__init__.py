@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "select": "netsurv.cohort",
     # count and estimate
     "counts": "netsurv._counts",
+    "to_counts": "netsurv.engines",
     "Counts": "netsurv._counts",
     "kaplan_meier": "netsurv.kaplan_meier",
     "logrank": "netsurv.compare",
@@ -56,7 +57,7 @@ _EXPORTS: dict[str, str] = {
     "InputError": "netsurv.errors",
     "ReadError": "netsurv.errors",
 }
-_SUBPACKAGES = ("datasets", "lifetables", "io", "codes", "published")
+_SUBPACKAGES = ("datasets", "lifetables", "io", "codes", "published", "engines")
 
 __all__ = sorted([*_EXPORTS, *_SUBPACKAGES, "__version__"])
 

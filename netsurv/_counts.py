@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from netsurv._segments import segment_reverse_cumsum
 from netsurv._validate import Prepared, as_by, prepare
 from netsurv.errors import InputError
 
-__all__ = ["Counts", "counts", "count_prepared", "timefix"]
+__all__ = ["Counts", "as_counts", "counts", "count_prepared", "timefix"]
 
 TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
 _DENSE_LIMIT = 50_000_000  # cells of the (stratum x month) grid for the bincount path
@@ -181,6 +182,35 @@ def counts(
     2   3.0          1         0           1
     """
     return count_prepared(prepare(df, time=time, event=event, by=by, weights=weights, entry=entry))
+
+
+def as_counts(
+    source: Any,
+    *,
+    time: str,
+    event: str,
+    by: str | Sequence[str] | None,
+    weights: str | None = None,
+    entry: str | None = None,
+    engine: str | None = None,
+    memory_limit: str | None = "512MB",
+    progress: bool = False,
+) -> Counts:
+    """The counts behind an estimate: a Counts table as given, a DataFrame counted here, any
+    other source (files, Arrow, DuckDB, Dask) or an explicit ``engine`` by
+    :func:`netsurv.engines.to_counts`."""
+    if isinstance(source, Counts):
+        return source
+    if engine is None and isinstance(source, pd.DataFrame):
+        return count_prepared(
+            prepare(source, time=time, event=event, by=by, weights=weights, entry=entry)
+        )
+    from netsurv.engines import to_counts
+
+    return to_counts(
+        source, time=time, event=event, by=by, weights=weights, entry=entry, engine=engine,
+        memory_limit=memory_limit, progress=progress,
+    )  # fmt: skip
 
 
 def count_prepared(p: Prepared) -> Counts:

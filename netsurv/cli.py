@@ -69,13 +69,29 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _source(args: argparse.Namespace, by: Sequence[str]) -> Any:
+    """The data for one command: a file read into memory, or — with ``--engine`` — counted
+    where it lies (a large Parquet/CSV file, directory or glob), with a progress bar."""
+    if args.engine is None:
+        return _read(args.input)
+    if getattr(args, "measure", "overall") == "relative":
+        return args.input  # relative_survival reads it in chunks itself
+    from netsurv.engines import to_counts
+
+    return to_counts(
+        args.input, time=args.time, event=args.event, by=list(by), engine=args.engine,
+        memory_limit=args.memory_limit, progress=True,
+    )  # fmt: skip
+
+
 def _cmd_survival(args: argparse.Namespace) -> int:
     from netsurv.tables import survival_table
 
+    extra = {"engine": args.engine} if args.engine and args.measure == "relative" else {}
     tab = survival_table(
-        _read(args.input), by=args.by, times=args.times, measure=args.measure, time=args.time,
-        event=args.event, suppress_below=args.suppress_below, conf_type=args.conf_type,
-        time_unit=args.time_unit,
+        _source(args, args.by), by=args.by, times=args.times, measure=args.measure,
+        time=args.time, event=args.event, suppress_below=args.suppress_below,
+        conf_type=args.conf_type, time_unit=args.time_unit, **extra,
     )  # fmt: skip
     frame = tab.to_frame()
     if args.format == "json":
@@ -99,7 +115,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     from netsurv.plotting import plot_survival
 
     by = list(dict.fromkeys([*([args.facet] if args.facet else []), *args.by]))
-    fit = kaplan_meier(_read(args.input), time=args.time, event=args.event, by=by)
+    fit = kaplan_meier(_source(args, by), time=args.time, event=args.event, by=by)
     drawn = plot_survival(fit, facet=args.facet, ticks=args.ticks, time_unit=args.time_unit, suppress_below=args.suppress_below)  # fmt: skip
     first = drawn[0] if args.facet else drawn
     first.get_figure(root=True).savefig(args.output, dpi=args.dpi)  # PNG, SVG or PDF by suffix
@@ -169,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--event", default=None, help="event column (default: dead, or cancer_death for --measure cause-specific)")  # fmt: skip
         q.add_argument("--suppress-below", type=int, default=16, metavar="N",
                        help="suppress groups with fewer than N cases (default 16; 0 = off)")  # fmt: skip
+        q.add_argument("--engine", choices=["numpy", "arrow", "duckdb", "dask"], default=None,
+                       help="count a large Parquet/CSV file, directory or glob without loading it (see docs/scale.md)")  # fmt: skip
+        q.add_argument("--memory-limit", default="512MB", help="memory limit for --engine duckdb (default 512MB)")  # fmt: skip
 
     s = sub.add_parser("survival", parents=[common], help="survival table (N, events, median, x-year survival, log-rank p)")  # fmt: skip
     s.add_argument("input", help="registry file: SEER*Stat export, NAACCR XML, CSV or Parquet")
@@ -223,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``netsurv`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "by", None):  # --by extent site, or --by extent,site
+        args.by = [b for value in args.by for b in value.split(",") if b]
     if getattr(args, "event", "x") is None:
         args.event = "cancer_death" if getattr(args, "measure", "") == "cause-specific" else "dead"
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,7 @@ class LogrankResult:
 
 
 def logrank(
-    df: pd.DataFrame,
+    df: pd.DataFrame | Counts | Any,
     *,
     time: str = "survival_months",
     event: str = "dead",
@@ -74,6 +75,9 @@ def logrank(
     weights: str | None = None,
     entry: str | None = None,
     include_unknown: bool = False,
+    engine: str | None = None,
+    memory_limit: str | None = "512MB",
+    progress: bool = False,
 ) -> LogrankResult:
     """Test equality of survival curves across the groups of ``by``.
 
@@ -88,6 +92,8 @@ def logrank(
     trend : test for trend across ordered groups (in category order) with ``scores``
         (default 1, 2, …, k): U = sum s_g (O_g - E_g), chi2 = U^2 / (s' V s), 1 dof.
     weights : frequency weights (integer weights give exactly the expanded rows' test).
+    df, engine : as in :func:`netsurv.kaplan_meier` — a DataFrame, a :class:`netsurv.Counts`
+        table made with ``by = strata + by``, or a large source counted by an engine.
 
     Examples
     --------
@@ -101,6 +107,18 @@ def logrank(
     if not groups:
         raise InputError("by: name the column that defines the groups to compare")
     layers = as_by(strata)
+    if isinstance(df, Counts) or engine is not None or not isinstance(df, pd.DataFrame):
+        from netsurv.engines import to_counts, without_unknown_groups
+
+        if isinstance(df, Counts):
+            counts = df if include_unknown else without_unknown_groups(df, groups)
+        else:
+            counts = to_counts(
+                df, time=time, event=event, by=(*layers, *groups), weights=weights, entry=entry,
+                engine=engine, memory_limit=memory_limit, progress=progress,
+                unknown_groups=None if include_unknown else groups,
+            )  # fmt: skip
+        return _test(counts, layers, groups, rho, trend, scores, counts.excluded)
     for g in groups:
         check_columns(df, {"by": g})
     for s in layers:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from netsurv._counts import Counts, count_prepared
+from netsurv._counts import Counts, as_counts
 from netsurv._segments import segment_cumprod, segment_cumsum
-from netsurv._validate import prepare
 from netsurv.results import CONF_TYPES, ConfType, SurvivalCurves, confidence_band, z_value
 
 __all__ = ["curves_from_counts", "kaplan_meier", "segment_cumprod", "segment_cumsum"]
@@ -72,7 +72,7 @@ def curves_from_counts(
 
 
 def kaplan_meier(
-    df: pd.DataFrame | Counts,
+    df: pd.DataFrame | Counts | Any,
     *,
     time: str = "survival_months",
     event: str = "dead",
@@ -82,12 +82,17 @@ def kaplan_meier(
     weights: str | None = None,
     entry: str | None = None,
     time_unit: str | None = None,
+    engine: str | None = None,
+    memory_limit: str | None = "512MB",
+    progress: bool = False,
 ) -> SurvivalCurves:
     """Kaplan–Meier survival curves, per stratum of ``by``.
 
     Parameters
     ----------
-    df : a canonical registry frame (or any DataFrame), or a :class:`netsurv.Counts` table.
+    df : a canonical registry frame (or any DataFrame), a :class:`netsurv.Counts` table, or a
+        source too big for memory — a Parquet/CSV path, glob or directory, a pyarrow Dataset,
+        a DuckDB relation or a Dask DataFrame — counted by :func:`netsurv.engines.to_counts`.
     time, event : follow-up and event columns (defaults: SEER survival months, death from any
         cause). ``event="cancer_death"`` gives cause-specific survival: deaths from other
         causes are censored and rows whose cause is unknown (NA) are left out and counted.
@@ -97,6 +102,9 @@ def kaplan_meier(
     weights : column of frequency weights (a row with weight k counts as k rows).
     entry : column of entry times for left truncation (at risk when entry < t <= time).
     time_unit : label of the time axis; "months" for ``survival_months``.
+    engine : "numpy", "arrow", "duckdb" or "dask" (default: numpy for DataFrames, duckdb —
+        else arrow — for files; see docs/scale.md). ``memory_limit`` and ``progress`` go to
+        the engine.
 
     Returns
     -------
@@ -114,12 +122,10 @@ def kaplan_meier(
     >>> kaplan_meier(df, time="t", event="d").to_frame()["survival"].round(12).tolist()
     [0.75, 0.25, 0.0]
     """
-    if isinstance(df, Counts):
-        counts = df
-    else:
-        counts = count_prepared(
-            prepare(df, time=time, event=event, by=by, weights=weights, entry=entry)
-        )
+    counts = as_counts(
+        df, time=time, event=event, by=by, weights=weights, entry=entry, engine=engine,
+        memory_limit=memory_limit, progress=progress,
+    )  # fmt: skip
     what = "cause-specific survival" if event == "cancer_death" else "overall survival"
     if time_unit is None and time == "survival_months":
         time_unit = "months"

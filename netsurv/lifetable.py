@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netsurv._counts import Counts, count_prepared
-from netsurv._validate import prepare
+from netsurv._counts import Counts, as_counts
 from netsurv.errors import InputError
 from netsurv.kaplan_meier import segment_cumprod, segment_cumsum
 from netsurv.results import ConfType, confidence_band
@@ -33,7 +32,7 @@ __all__ = ["life_table", "life_table_from_counts"]
 
 
 def life_table(
-    df: pd.DataFrame | Counts,
+    df: pd.DataFrame | Counts | Any,
     *,
     time: str = "survival_months",
     event: str = "dead",
@@ -45,6 +44,9 @@ def life_table(
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
     relative: bool = False,
+    engine: str | None = None,
+    memory_limit: str | None = "512MB",
+    progress: bool = False,
     **relative_options: Any,
 ) -> pd.DataFrame:
     """Actuarial life table per stratum in intervals of ``width`` time units.
@@ -79,12 +81,10 @@ def life_table(
         )
     if not (np.isfinite(width) and width > 0):
         raise InputError(f"width={width!r}: give a positive interval width, e.g. 12 months")
-    if isinstance(df, Counts):
-        counts = df
-    else:
-        counts = count_prepared(
-            prepare(df, time=time, event=event, by=by, weights=weights, entry=entry)
-        )
+    counts = as_counts(
+        df, time=time, event=event, by=by, weights=weights, entry=entry, engine=engine,
+        memory_limit=memory_limit, progress=progress,
+    )  # fmt: skip
     return life_table_from_counts(counts, width, max_time, conf_type, conf_level)
 
 

@@ -100,6 +100,9 @@ def relative_survival(
     age_unit: Literal["years", "days"] = "years",
     zero_time: float | Literal["auto"] | None = "auto",
     entry: str | None = None,
+    engine: str | None = None,
+    chunk_rows: int = 1_000_000,
+    progress: bool = False,
 ) -> SurvivalCurves:
     """Net survival (Pohar Perme) or relative survival (Ederer II), per stratum of ``by``.
 
@@ -130,6 +133,10 @@ def relative_survival(
         None otherwise. None leaves such rows out and counts them, as ``relsurv``.
     entry : column of entry times (left truncation, e.g. from :func:`netsurv.period_window`):
         at risk when entry < t <= time; the weights 1/S_P,i still run from diagnosis.
+    engine, chunk_rows, progress : a source other than a DataFrame (Parquet/CSV path, glob or
+        directory, pyarrow Dataset, DuckDB relation, Dask DataFrame) — or any ``engine`` — is
+        read in chunks of ``chunk_rows`` and the additive per-subject sums added, which gives
+        the in-memory result exactly (``netsurv.engines.relative_survival_chunks``).
 
     Returns
     -------
@@ -153,6 +160,16 @@ def relative_survival(
     if conf_type not in CONF_TYPES:
         raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
     z_value(conf_level)
+    if engine is not None or not isinstance(df, pd.DataFrame):  # files etc.: in chunks, exact
+        from netsurv.engines import relative_survival_chunks
+
+        return relative_survival_chunks(
+            df, method=method, conf_type=conf_type, conf_level=conf_level,
+            chunk_rows=chunk_rows, progress=progress, time=time, event=event, by=by,
+            time_unit=time_unit, age=age, sex=sex, year=year, date_dx=date_dx, month=month,
+            race=race, lifetable=lifetable, completed_age=completed_age, age_unit=age_unit,
+            zero_time=zero_time, entry=entry,
+        )  # fmt: skip
     s = subjects(df, time=time, event=event, by=by, time_unit=time_unit, age=age, sex=sex,
                  year=year, date_dx=date_dx, month=month, race=race, lifetable=lifetable,
                  completed_age=completed_age, age_unit=age_unit, zero_time=zero_time,

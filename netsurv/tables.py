@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from netsurv._counts import Counts
 from netsurv.errors import InputError
 
 __all__ = ["SurvivalTable", "survival_table", "mask_count", "format_p"]
@@ -286,8 +287,31 @@ def _logrank_p(df: pd.DataFrame, by: tuple[str, ...], time: str, event: str) -> 
     return float(res.p_value), res.method
 
 
+def _net_test_p(
+    df: Any, by: tuple[str, ...], time: str, event: str, relative_kw: dict[str, Any]
+) -> tuple[float, str]:
+    """Net survival is compared with the Pohar Perme-based test (R ``rs.diff``), not the
+    ordinary log-rank; "unknown" groups are left out as for the log-rank."""
+    if not by or not isinstance(df, pd.DataFrame):
+        return np.nan, "no groups" if not by else "net survival test needs the data in memory"
+    from netsurv.compare import is_unknown_label
+    from netsurv.relative import relative_survival_test
+
+    known = np.ones(len(df), dtype=bool)
+    for col in by:
+        known &= ~is_unknown_label(df[col])
+    options = {
+        k: v for k, v in relative_kw.items() if k not in ("engine", "chunk_rows", "progress")
+    }
+    try:
+        res = relative_survival_test(df.loc[known], by=list(by), time=time, event=event, **options)
+    except InputError as exc:
+        return np.nan, f"net survival test not computed ({exc})"
+    return float(res.p_value), "Pohar Perme log-rank-type test of net survival (R rs.diff)"
+
+
 def survival_table(
-    df: pd.DataFrame,
+    df: pd.DataFrame | Counts,
     *,
     by: str | Sequence[str] | None = "extent",
     times: Sequence[float] = (12, 36, 60, 120),
@@ -352,8 +376,10 @@ def survival_table(
     if not isinstance(suppress_below, int | np.integer) or suppress_below < 0:
         raise InputError(f"suppress_below={suppress_below!r}: give a whole number such as 16")
     event = event or _EVENTS[measure]
-    if measure != "relative" and not isinstance(df, pd.DataFrame):
-        raise InputError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
+    if measure != "relative" and not isinstance(df, pd.DataFrame | Counts):
+        raise InputError(
+            f"df: expected a pandas DataFrame or netsurv.Counts, got {type(df).__name__}"
+        )
     fit = _curves(df, by_cols, time, event, measure, conf_type, conf_level, time_unit, relative_kw)
     if whole_months is None:
         t = np.asarray(fit.time, dtype=np.float64)
@@ -380,7 +406,10 @@ def survival_table(
         bad &= rows["survival"].notna().to_numpy()
         out[f"unreliable_{key}"] = bad
         any_bad |= bad
-    p, test = _logrank_p(df, by_cols, time, event) if measure != "relative" else (np.nan, "")
+    if measure != "relative":
+        p, test = _logrank_p(df, by_cols, time, event)
+    else:
+        p, test = _net_test_p(df, by_cols, time, event, relative_kw)
     out["p_value"] = p
     suppressed = out["n"].to_numpy() < suppress_below
     estimates = [

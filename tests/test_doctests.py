@@ -28,6 +28,8 @@ MODULES = [
     "netsurv.standardize",
     "netsurv.competing",
     "netsurv.period",
+    "netsurv.engines",
+    "netsurv._segments",
 ]
 
 

@@ -126,8 +126,11 @@ def relative_survival_chunks(
         completed = all(r["whole"] for r in kept)
 
     # pass 2: additive sums on the grid
-    parts = [p for p in run.map(_pass2, "pass 2/2", opts, grid, index, completed,
-                                method == "pohar-perme", len(strata)) if p is not None]  # fmt: skip
+    args = (opts, grid, index, completed, method == "pohar-perme", len(strata))
+    if isinstance(run, _LoopRun):  # the in-memory path's blocks of subjects, in its order
+        parts = list(_blocks(run, *args))
+    else:
+        parts = [p for p in run.map(_pass2, "pass 2/2", *args) if p is not None]
     total = _add_parts(parts)
     times = grid.time / kept[0]["unit"]  # entry-only grid points keep days / unit
     times[total["j"]] = total["t"]  # stored values elsewhere: at(60) finds month 60
@@ -180,6 +183,53 @@ def _pass2(frame: pd.DataFrame, opts: dict[str, Any], grid: Any, index: dict[Any
     j, first = np.unique(_locate(grid, gs, s.days), return_index=True)
     return {"sums": sums, "j": j, "t": s.time[first],
             "n": np.bincount(gs, minlength=n_strata).astype(np.float64)}  # fmt: skip
+
+
+_FIELDS = ("gs", "days", "status", "age", "pos", "sex", "race", "entry", "time")
+
+
+def _blocks(run: _LoopRun, opts: dict[str, Any], grid: Any, index: dict[Any, int],
+            completed: bool, weighted: bool, n_strata: int) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Pass 2 over chunks, summed in blocks of ``CHUNK_SUBJECTS`` consecutive kept subjects —
+    the blocks and the order of ``netsurv.relative.net_sums`` — so that the floating-point sums
+    are the in-memory ones bit for bit, whatever the chunk size."""
+    from netsurv.relative import CHUNK_SUBJECTS
+
+    buffer: list[dict[str, Any]] = []
+    held, table = 0, None
+    for frame in run.chunks(run.progress, "pass 2/2"):
+        s = _subjects_or_none(frame, opts, completed_age=completed, quiet=False)
+        if s is None:
+            continue
+        table = s.table
+        buffer.append({"gs": _global(s, index), "days": s.days, "status": s.status,
+                       "age": s.age, "pos": s.pos, "sex": s.sex, "race": s.race,
+                       "entry": s.entry, "time": s.time})  # fmt: skip
+        held += len(s.days)
+        while held >= CHUNK_SUBJECTS:
+            block = _concat_subjects(buffer)
+            head = {k: None if v is None else v[:CHUNK_SUBJECTS] for k, v in block.items()}
+            rest = {k: None if v is None else v[CHUNK_SUBJECTS:] for k, v in block.items()}
+            yield _block_sums(head, table, grid, weighted, n_strata)
+            buffer, held = [rest], held - CHUNK_SUBJECTS
+    if held:
+        yield _block_sums(_concat_subjects(buffer), table, grid, weighted, n_strata)
+
+
+def _concat_subjects(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {k: None if parts[0][k] is None else np.concatenate([p[k] for p in parts])
+            for k in _FIELDS}  # fmt: skip
+
+
+def _block_sums(b: dict[str, Any], table: Any, grid: Any, weighted: bool,
+                n_strata: int) -> dict[str, Any]:  # fmt: skip
+    from netsurv.lifetables.netsums import _locate, subject_sums
+
+    sums = subject_sums(grid, table, b["gs"], b["days"], b["status"], b["age"], b["pos"],
+                        b["sex"], b["race"], weighted=weighted, entry=b["entry"])  # fmt: skip
+    j, first = np.unique(_locate(grid, b["gs"], b["days"]), return_index=True)
+    return {"sums": sums, "j": j, "t": b["time"][first],
+            "n": np.bincount(b["gs"], minlength=n_strata).astype(np.float64)}  # fmt: skip
 
 
 def _add_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:

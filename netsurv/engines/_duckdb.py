@@ -243,7 +243,7 @@ def _count(con: Any, rel: Any, spec: Spec, cats: dict[str, Any], progress: bool,
             _floats(entries.column("__w"), "weights", spec.weights or "__w"),
             entries.column("__n").to_numpy(),
         )
-    bar.close()
+    bar.close(done=100.0)
     plain = [lev.name for lev in acc.levels if not lev.categorical]
     return finish(acc.table(), spec, acc.categories(), acc.excluded, plain)
 

@@ -46,7 +46,10 @@ class Progress:
         self.stream.write(("\r" + line) if self.tty else line + "\n")
         self.stream.flush()
 
-    def close(self) -> None:
+    def close(self, done: float | None = None) -> None:
+        """Finish the line (``done``: the final amount, e.g. 100 % once a query returned)."""
+        if done is not None:
+            self.done = done
         if not self.enabled:
             return
         line = self._line() + (f" {self.text}" if self.text else "")

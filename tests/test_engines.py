@@ -375,3 +375,29 @@ def test_duckdb_enum_column_keeps_the_enum_order() -> None:
     )
     c = to_counts(rel, time="months", event="dead", by="extent")
     assert c.strata["extent"].astype(str).tolist() == ["localized", "regional", "distant"]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_registry_rules_give_what_netsurv_read_gives(tmp_path: Path, dask_client: object) -> None:
+    """A raw extract (no exclusion column): with registry_rules=True every engine leaves out
+    the rows netsurv.read excludes (DCO by reporting source 6/7, negative or unknown months,
+    unknown vital status, alive at 0 months), counted under the reader's reasons."""
+    rng = np.random.default_rng(4)
+    n = 400
+    months = rng.integers(0, 60, n).astype(float)
+    months[:5] = -1  # dates inconsistent (the reader excludes; without the rules: an error)
+    months[5:12] = np.nan
+    dead = pd.array(rng.random(n) < 0.5, dtype="boolean")
+    dead[12:18] = pd.NA
+    source = np.array(["1"] * n, dtype=object)
+    source[20:30], source[30:33] = "7", "6"
+    raw = pd.DataFrame({"survival_months": months, "dead": dead, "reporting_source": source,
+                        "arm": rng.choice(["x", "y"], n)})  # fmt: skip
+    path = tmp_path / "raw.parquet"
+    raw.to_parquet(path)
+    expected = ns.counts(ns.read(path), by="arm")
+    assert expected.excluded["death certificate or autopsy only"] == 13  # rows 20-32
+    for engine in ENGINES:
+        assert_same_counts(to_counts(path, by="arm", engine=engine, registry_rules=True), expected)
+    with pytest.raises(InputError, match="cannot be negative"):
+        to_counts(path, by="arm", engine="duckdb")  # rules off: the file's values as they are

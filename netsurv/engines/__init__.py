@@ -90,6 +90,7 @@ def to_counts(
     threads: int | None = None,
     progress: bool = False,
     unknown_groups: str | Sequence[str] | None = None,
+    registry_rules: bool = False,
 ) -> Counts:
     """Count events, censorings and entries per stratum and time, with any engine.
 
@@ -110,6 +111,12 @@ def to_counts(
         the scan; dask: the task progress bar).
     unknown_groups : by-columns whose "unknown" labels are left out first (as
         :func:`netsurv.logrank` does), counted as "unknown group (left out of the test)".
+    registry_rules : apply ``netsurv.read``'s exclusion rules to the raw registry columns
+        present (``reporting_source``/``survival_flag`` death certificate or autopsy only,
+        negative or unknown ``survival_months``, unknown ``dead``, alive with no survival
+        time), after a given ``exclusion`` reason — so that counting a raw extract out of core
+        gives what ``netsurv.read(path)`` and an in-memory estimate give. Off by default: the
+        analysed columns are then taken as they are, like a DataFrame in memory.
 
     Returns
     -------
@@ -134,7 +141,7 @@ def to_counts(
         raise InputError(f"engine={engine!r}: choose one of {', '.join(ENGINES)}")
     chosen = engine or _default_engine(kind)
     groups = as_by(unknown_groups)
-    spec = Spec(time, event, as_by(by), weights, entry, groups)
+    spec = Spec(time, event, as_by(by), weights, entry, groups, registry_rules)
     for g in groups:
         if g not in spec.by:
             raise InputError(f"unknown_groups={g!r} is not one of the by-columns {spec.by}")
@@ -162,6 +169,24 @@ def to_counts(
     if kind != "dask":
         source = _to_dask(dask, source, kind, spec)
     return count_dask(source, spec, progress=progress)
+
+
+def _with_registry_reasons(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """The analysed columns, with netsurv.read's rule reasons where ``exclusion`` is NA."""
+    import pyarrow as pa
+
+    from netsurv.engines._kernel import EXCLUSION
+    from netsurv.engines._registry import REASONS, arrow_codes
+
+    cols = spec.columns(list(df.columns))
+    out = df[cols].copy()
+    codes = arrow_codes(pa.Table.from_pandas(out, preserve_index=False))
+    if codes is None:
+        return out
+    reason = np.array([None, *REASONS.values()], dtype=object)[codes]
+    given = out[EXCLUSION] if EXCLUSION in out else pd.Series(pd.NA, index=out.index)
+    out[EXCLUSION] = given.astype(object).where(given.notna(), reason)
+    return out
 
 
 def without_unknown_groups(counts: Counts, groups: str | Sequence[str]) -> Counts:
@@ -234,6 +259,8 @@ def _count_numpy(source: Any, spec: Spec) -> Counts:
             source = source.to_table(columns=spec.columns(source.schema.names)).to_pandas()
         else:  # a pyarrow Table or RecordBatch
             source = source.to_pandas()
+    if spec.registry_rules:
+        source = _with_registry_reasons(source, spec)
     data = source
     unknown = pd.Series(dtype="int64")
     if spec.unknown_groups:

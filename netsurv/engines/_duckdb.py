@@ -91,6 +91,13 @@ class _Sql:
             cases.append(f"WHEN NOT ({self.num(s.entry)} < {self.num(s.time)}) THEN 3")
         return f"CASE {' '.join(cases)} ELSE 0 END"
 
+    def registry(self) -> str | None:
+        if not self.spec.registry_rules:
+            return None
+        from netsurv.engines._registry import sql_code
+
+        return sql_code(self.types, _q)
+
     def kept(self) -> str:
         """SQL condition for rows that enter the analysis (used for the entry aggregate)."""
         s = self.spec
@@ -101,7 +108,10 @@ class _Sql:
         labels = ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(UNKNOWN_LABELS))
         for g in s.unknown_groups:
             cond.append(f"coalesce(lower(trim(CAST({_q(g)} AS VARCHAR))) IN ({labels}), false)")
-        return f"NOT ({' OR '.join(cond)}) AND {self.sub()} = 0"
+        reg = self.registry()
+        return f"NOT ({' OR '.join(cond)}) AND {self.sub()} = 0" + (
+            f" AND {reg} = 0" if reg else ""
+        )
 
     def counts(self) -> str:
         s = self.spec
@@ -117,6 +127,8 @@ class _Sql:
         keys += [f"{_q(s.time)} AS __t", f"{_q(s.event)} AS __e"]
         if (sub := self.sub()) is not None:
             keys.append(f"{sub} AS __sub")
+        if (reg := self.registry()) is not None:
+            keys.append(f"{reg} AS __reg")
         aggs = ["COUNT(*) AS __n"]
         if s.weights is not None:
             w = self.num(s.weights)
@@ -230,6 +242,9 @@ def _count(con: Any, rel: Any, spec: Spec, cats: dict[str, Any], progress: bool,
             wmin=w.get("wmin"),
             wmax=w.get("wmax"),
             sub=sub,
+            registry=grouped.column("__reg").to_numpy()
+            if "__reg" in grouped.column_names
+            else None,
             exclusion=grouped.column("__x").combine_chunks()
             if "__x" in grouped.column_names
             else None,

@@ -51,6 +51,7 @@ class Spec:
     weights: str | None = None
     entry: str | None = None
     unknown_groups: tuple[str, ...] = ()  # by-columns whose 'unknown' labels are left out
+    registry_rules: bool = False  # netsurv.read's exclusion rules (see _registry.py)
 
     def columns(self, available: Sequence[str]) -> list[str]:
         """Columns to read (the analysed ones, plus ``exclusion`` when the source has it)."""
@@ -66,6 +67,10 @@ class Spec:
                 f"column {missing[0]!r} not found in the data{hint} "
                 f"(columns: {', '.join(map(str, list(available)[:20]))})"
             )
+        if self.registry_rules:
+            from netsurv.engines._registry import COLUMNS
+
+            cols += [c for c in COLUMNS if c in available and c not in cols]
         return [*cols, EXCLUSION] if EXCLUSION in available and EXCLUSION not in cols else cols
 
     def reasons(self) -> list[str]:
@@ -93,6 +98,7 @@ class Units:
     entry: np.ndarray | None = None  # row-level entry times (raw rows only)
     sub: np.ndarray | None = None  # 1 missing weight, 2 missing entry, 3 entry >= time
     exclusion: pa.Array | None = None
+    registry: np.ndarray | None = None  # rule code of netsurv.read's exclusions (0: none)
 
 
 class Accumulator:
@@ -142,6 +148,7 @@ class Accumulator:
             entry=entry,
             sub=sub,
             exclusion=excl if excl is not None and excl.null_count < len(excl) else None,
+            registry=_registry_codes(batch) if s.registry_rules else None,
         )
         self.add_units(units)
 
@@ -205,6 +212,11 @@ class Accumulator:
                 for name, k in pd.Series(mult).groupby(text).sum().items():
                     self.excluded[str(name)] += int(k)
                 keep = ~has if keep is None else keep & ~has
+        if u.registry is not None:
+            from netsurv.engines._registry import REASONS
+
+            for code, reason in REASONS.items():
+                keep = self._exclude(reason, u.registry == code, keep, u.mult)
         masks = [_nan(u.time), _nan(u.event), *[_negative(c) for c in u.codes]]
         if u.sub is not None:
             masks += [u.sub == k for k in ((1,) if s.weights else ()) + ((2, 3) if s.entry else ())]
@@ -323,6 +335,12 @@ class Accumulator:
 
     def categories(self) -> dict[str, tuple[list[Any], bool]]:
         return {lev.name: lev.order() for lev in self.levels}
+
+
+def _registry_codes(batch: pa.RecordBatch | pa.Table) -> np.ndarray | None:
+    from netsurv.engines._registry import arrow_codes
+
+    return arrow_codes(batch)
 
 
 def _take(x: np.ndarray, keep: np.ndarray | None) -> np.ndarray:

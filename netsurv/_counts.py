@@ -215,41 +215,50 @@ def as_counts(
 
 def count_prepared(p: Prepared) -> Counts:
     """Count validated arrays (see :func:`counts`); picks the bincount path for whole months."""
-    integer_grid = _integer_grid(p.time, p.entry, len(p.strata))
-    if integer_grid is not None:
-        return _count_dense(p, integer_grid)
+    grid = _integer_grid(p.time, p.entry, len(p.strata))
+    if grid is not None:
+        return _count_dense(p, *grid)
     return _count_sorted(p)
 
 
-def _integer_grid(time: np.ndarray, entry: np.ndarray | None, k: int) -> int | None:
-    """Grid length when all times are whole numbers on a small grid, else None."""
+def _integer_grid(
+    time: np.ndarray, entry: np.ndarray | None, k: int
+) -> tuple[int, np.ndarray, np.ndarray | None] | None:
+    """(grid length, integer times, integer entries) when every time is a whole number on a
+    small grid (SEER months); else None. The integer conversion is the one the grid needs."""
     top = time.max() if len(time) else 0.0
     if entry is not None and len(entry):
         top = max(top, entry.max())
     cells = k * (int(top) + 1)
     if cells > max(_DENSE_LIMIT // 10, 4 * len(time)) or cells > _DENSE_LIMIT:
         return None
-    if not np.array_equal(time, np.floor(time)):
+    small = np.dtype(np.int32 if cells < 2**31 else np.int64)
+    whole = time.astype(small)
+    if not np.array_equal(whole, time):
         return None
-    if entry is not None and not np.array_equal(entry, np.floor(entry)):
-        return None
-    return int(top) + 1
+    whole_entry = None
+    if entry is not None:
+        whole_entry = entry.astype(small)
+        if not np.array_equal(whole_entry, entry):
+            return None
+    return int(top) + 1, whole, whole_entry
 
 
-def _count_dense(p: Prepared, width: int) -> Counts:
+def _count_dense(
+    p: Prepared, width: int, whole_time: np.ndarray, whole_entry: np.ndarray | None
+) -> Counts:
     """Whole-month path: one ``np.bincount`` per count over the stratum x month grid."""
     k = len(p.strata)
     size = k * width
-    small = np.dtype(np.int32 if size < 2**31 else np.int64)
-    key = p.stratum.astype(small, copy=False) * width + p.time.astype(small)  # cell of each row
+    key = p.stratum.astype(whole_time.dtype, copy=False) * width + whole_time  # row's cell
     w = p.weights
     events = np.bincount(key, weights=p.event if w is None else p.event * w, minlength=size)
     exits = np.bincount(key, weights=w, minlength=size).astype(np.float64)
     exit_rows = None if w is None else np.bincount(key, minlength=size)
     present = exits > 0 if exit_rows is None else exit_rows > 0
     entered = np.zeros(size)
-    if p.entry is not None:
-        ekey = p.stratum.astype(small, copy=False) * width + p.entry.astype(small)
+    if whole_entry is not None:
+        ekey = p.stratum.astype(whole_time.dtype, copy=False) * width + whole_entry
         entered = np.bincount(ekey, weights=w, minlength=size).astype(np.float64)
         present |= np.bincount(ekey, minlength=size) > 0
     # at risk at t: exits at or after t minus entries at or after t (reverse cumsum per stratum)

@@ -9,6 +9,7 @@ the analysed columns).
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -137,17 +138,23 @@ def strata_codes(
     combined = np.zeros(n, dtype=small)
     missing = np.zeros(n, dtype=bool)
     for codes, size in zip(per_column, sizes, strict=True):
-        missing |= codes < 0
         combined *= size
-        combined += np.maximum(codes, 0).astype(small, copy=False)
+        if len(codes) and codes.min() < 0:  # NA group values
+            missing |= codes < 0
+            codes = np.maximum(codes, 0)
+        combined += codes.astype(small, copy=False)
     del per_column
     if radix <= 50_000_000:
         present = np.bincount(combined[~missing] if missing.any() else combined, minlength=radix)
         used = np.flatnonzero(present > 0)
-        remap = np.full(radix, -1, dtype=small)
-        remap[used] = np.arange(len(used))
-        stratum = remap[combined]
-        stratum[missing] = -1
+        if len(used) == radix:  # every combination occurs: the codes are the strata already
+            stratum = combined
+        else:
+            remap = np.full(radix, -1, dtype=small)
+            remap[used] = np.arange(len(used))
+            stratum = remap[combined]
+        if missing.any():
+            stratum[missing] = -1
     else:  # pragma: no cover - astronomically many level combinations
         used, inverse = np.unique(combined[~missing], return_inverse=True)
         stratum = np.full(n, -1, dtype=np.int64)
@@ -183,6 +190,8 @@ def _exclusions(df: pd.DataFrame, masks: dict[str, np.ndarray]) -> tuple[np.ndar
                 counts[str(name)] = int(k)
             keep &= ~has
     for name, mask in masks.items():
+        if not mask.any():
+            continue
         hit = mask & keep
         k = int(hit.sum())
         if k:
@@ -214,8 +223,9 @@ def prepare(
     stratum, strata, by_missing = strata_codes(df, by_cols)
 
     masks = {f"missing {time}": np.isnan(t), f"missing {event}": np.isnan(e)}
-    for col in by_cols:
-        masks[f"missing {col}"] = by_missing & np.asarray(df[col].isna(), dtype=bool)
+    if by_missing.any():  # attribute each row with a missing group value to its column
+        for col in by_cols:
+            masks[f"missing {col}"] = by_missing & np.asarray(df[col].isna(), dtype=bool)
     if w is not None:
         masks[f"missing {weights}"] = np.isnan(w)
     if s is not None:
@@ -264,6 +274,11 @@ def prepare(
 def _check_values(
     df: pd.DataFrame, values: np.ndarray, keep: np.ndarray, col: str | None, param: str, fix: str
 ) -> None:
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: nothing to check
+        low, high = np.nanmin(values), np.nanmax(values)
+    if np.isnan(low) or (low >= 0 and np.isfinite(high)):
+        return  # the common case, in two passes
     bad = keep & ~((values >= 0) & np.isfinite(values))
     if bad.any():
         i = int(np.argmax(bad))

@@ -286,7 +286,7 @@ def _tabulate(
     stratum: np.ndarray,
     time: np.ndarray,
     events: np.ndarray,
-    censored: np.ndarray,
+    censored: np.ndarray | None,
     entered: np.ndarray,
     *,
     weighted: bool,
@@ -294,17 +294,26 @@ def _tabulate(
     presorted: bool = False,
     exit_rows: np.ndarray | None = None,
 ) -> Counts:
-    """Sum each run of equal (stratum, time) keys; sorts first unless ``presorted``."""
+    """Sum each run of equal (stratum, time) keys; sorts first unless ``presorted``.
+
+    ``censored=None`` means every record is one unweighted exit (censored = run length −
+    events), which saves two passes on the common path.
+    """
     if not presorted:
         order = np.lexsort((time, stratum))
         stratum, time = stratum[order], time[order]
-        events, censored, entered = events[order], censored[order], entered[order]
+        events, entered = events[order], entered[order]
+        censored = None if censored is None else censored[order]
         exit_rows = None if exit_rows is None else exit_rows[order]
     st, tt = stratum, time
     starts = np.flatnonzero(np.r_[True, (st[1:] != st[:-1]) | (tt[1:] != tt[:-1])])
     ev = np.add.reduceat(events, starts) if len(starts) else events[:0]
-    ce = np.add.reduceat(censored, starts) if len(starts) else censored[:0]
-    en = np.add.reduceat(entered, starts) if len(starts) else entered[:0]
+    if censored is None:
+        ce = np.diff(np.r_[starts, len(st)]) - ev
+        en = np.zeros(len(starts))
+    else:
+        ce = np.add.reduceat(censored, starts) if len(starts) else censored[:0]
+        en = np.add.reduceat(entered, starts) if len(starts) else entered[:0]
     rows = None
     if exit_rows is not None:
         rows = np.add.reduceat(exit_rows, starts) if len(starts) else exit_rows[:0]
@@ -329,27 +338,32 @@ def _tabulate(
 def _count_sorted(p: Prepared) -> Counts:
     """Float path: sort once by time (quicksort), then by stratum (stable radix), and sum runs."""
     n = len(p.time)
+    plain = p.weights is None and p.entry is None  # one unweighted exit per row
     w = np.ones(n) if p.weights is None else p.weights
     if p.entry is None:
         t, stratum = p.time, p.stratum
-        events, censored, entered = p.event * w, (1.0 - p.event) * w, None
-        exit_flag = np.ones(n)
     else:  # exits and entries as one list of (stratum, time, counts) records
-        zeros = np.zeros(n)
         t, stratum = np.concatenate([p.time, p.entry]), np.concatenate([p.stratum, p.stratum])
-        events = np.concatenate([p.event * w, zeros])
-        censored = np.concatenate([(1.0 - p.event) * w, zeros])
-        entered = np.concatenate([zeros, w])
-        exit_flag = np.concatenate([np.ones(n), zeros])
     order = np.argsort(t)  # the one float sort
     ts = _timefix_sorted(t[order])
     small = np.int16 if len(p.strata) < 2**15 else np.int32
-    by_stratum = np.argsort(stratum[order].astype(small), kind="stable")  # radix, keeps time order
-    order, ts = order[by_stratum], ts[by_stratum]
-    st = stratum[order]
+    sk = stratum[order].astype(small)
+    by_stratum = np.argsort(sk, kind="stable")  # radix sort, keeps the time order
+    order, ts, st = order[by_stratum], ts[by_stratum], sk[by_stratum]
+    if plain:
+        return _tabulate(
+            p.by, p.strata, st, ts, p.event[order], None, np.zeros(0),
+            weighted=False, excluded=p.excluded, presorted=True,
+        )  # fmt: skip
+    zeros = np.zeros(n)
+    exit_flag = np.ones(n)
+    events, censored, entered = p.event * w, (1.0 - p.event) * w, zeros
+    if p.entry is not None:
+        events, censored = np.concatenate([events, zeros]), np.concatenate([censored, zeros])
+        entered = np.concatenate([zeros, w])
+        exit_flag = np.concatenate([exit_flag, zeros])
     return _tabulate(
-        p.by, p.strata, st, ts, events[order], censored[order],
-        np.zeros(len(order)) if entered is None else entered[order],
+        p.by, p.strata, st, ts, events[order], censored[order], entered[order],
         weighted=p.weights is not None, excluded=p.excluded, presorted=True,
         exit_rows=None if p.weights is None else exit_flag[order],
     )  # fmt: skip
@@ -363,8 +377,8 @@ def _timefix_sorted(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.
     u = ts[new]  # distinct values, sorted
     if len(u) < 2:
         return ts
-    dy = np.diff(u)
-    tied = (dy <= tolerance) | (dy / np.mean(np.abs(u)) <= tolerance)
+    # tied: closer than the tolerance absolutely or relative to the mean absolute value
+    tied = np.diff(u) <= tolerance * max(1.0, float(np.mean(np.abs(u))))
     if not tied.any():
         return ts
     run_first = np.r_[True, ~tied]  # distinct value that starts a run of tied values

@@ -3,8 +3,9 @@
 Each stratum is accumulated on its own, so its numbers do not depend on how many strata come
 before it (a running total over all strata minus the total at the stratum's start loses digits
 once earlier strata are large, and an infinite term would leak into later strata as NaN).
-Strata are laid side by side in a padded matrix when that is small, so one ``np.cumsum`` /
-``np.cumprod`` along its rows serves them all; otherwise one call per stratum.
+With many short strata they are laid side by side in a padded matrix, so one ``np.cumsum`` /
+``np.cumprod`` along its rows serves them all; with a few hundred strata or fewer, one call per
+stratum (each on a contiguous slice) is faster than building the matrix.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ def _accumulate(
     starts = np.flatnonzero(np.r_[True, stratum[1:] != stratum[:-1]])
     lengths = np.diff(np.r_[starts, len(x)])
     width = int(lengths.max())
-    if len(starts) * width <= 8 * len(x) + 100_000:
+    if len(starts) > 256 and len(starts) * width <= 8 * len(x) + 100_000:
         pos = np.arange(len(x)) - np.repeat(starts, lengths)  # position within the stratum
         row = np.repeat(np.arange(len(starts)), lengths)
         grid = np.full((len(starts), width), identity)
         grid[row, pos] = x
         return scan(grid, axis=1)[row, pos]  # type: ignore[no-any-return]
-    for a, n in zip(starts, lengths, strict=True):  # few, long strata: one scan each
+    for a, n in zip(starts, lengths, strict=True):  # few or long strata: one scan each
         out[a : a + n] = scan(x[a : a + n])
     return out
 

@@ -80,7 +80,7 @@ def _source(args: argparse.Namespace, by: Sequence[str]) -> Any:
 
     return to_counts(
         args.input, time=args.time, event=args.event, by=list(by), engine=args.engine,
-        memory_limit=args.memory_limit, progress=True,
+        memory_limit=args.memory_limit, progress=True, registry_rules=True,
     )  # fmt: skip
 
 

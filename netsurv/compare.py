@@ -17,7 +17,9 @@ from netsurv.errors import InputError
 
 __all__ = ["LogrankResult", "logrank", "is_unknown_label"]
 
-UNKNOWN_LABELS = frozenset({"unknown", "unknown primary site", "unstaged", "unknown/unstaged"})
+UNKNOWN_LABELS = frozenset(
+    {"unknown", "unstaged", "unknown/unstaged"}
+)  # not "unknown primary": a site
 
 
 def is_unknown_label(values: pd.Series) -> np.ndarray:

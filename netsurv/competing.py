@@ -24,17 +24,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from netsurv._counts import count_prepared
-from netsurv._validate import as_by, prepare
+from netsurv._counts import Counts
 from netsurv.errors import InputError
 from netsurv.kaplan_meier import segment_cumsum
 from netsurv.results import CONF_TYPES, ConfType, confidence_band, z_value
 
-__all__ = ["CumulativeIncidence", "cumulative_incidence"]
+__all__ = ["CumulativeIncidence", "cumulative_incidence", "cumulative_incidence_from_counts"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class CumulativeIncidence:
 
 
 def cumulative_incidence(
-    df: pd.DataFrame,
+    df: Any,
     *,
     time: str = "survival_months",
     by: str | Sequence[str] | None = None,
@@ -82,11 +82,22 @@ def cumulative_incidence(
     dead: str = "dead",
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
+    weights: str | None = None,
+    engine: str | None = None,
+    memory_limit: str | None = "512MB",
+    progress: bool = False,
 ) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of cancer death vs death from other causes.
 
     Rows with ``dead`` True and ``cause`` NA (cause unknown) are left out and counted in
-    ``excluded``; for rows alive at last contact ``cause`` is ignored.
+    ``excluded``; for rows alive at last contact ``cause`` is ignored. ``weights`` names a
+    column of frequency weights (a row of weight 3 counts as three identical rows).
+
+    ``df`` is a DataFrame, or any source :func:`netsurv.engines.to_counts` reads (a Parquet
+    or CSV path or glob, a pyarrow Dataset, a DuckDB relation, a Dask DataFrame), counted out
+    of core by ``engine`` (default: numpy for a DataFrame, duckdb for files). Two counts
+    are taken on the same rows (all deaths; deaths of ``cause``) and handed to
+    :func:`cumulative_incidence_from_counts`, so every engine gives the same curves.
 
     Examples
     --------
@@ -99,30 +110,69 @@ def cumulative_incidence(
     >>> ci["cif_cancer"].round(12).tolist()  # 1/4, then + S(4-) = 0.5 times 1/1 at t = 4
     [0.25, 0.25, 0.25, 0.75]
     """
-    if conf_type not in CONF_TYPES:
-        raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
-    z_value(conf_level)
-    for col in (time, dead, cause):
-        if col not in df.columns:
-            raise InputError(f"no column {col!r}; name it with time=, dead= or cause=")
-    is_dead = df[dead].astype("boolean")
-    why = df[cause].astype("boolean")
-    work = pd.DataFrame({time: df[time], "_dead": is_dead, "_cancer": (is_dead & why)})
-    for b in as_by(by):
-        work[b] = df[b]
-    reason = (
-        df["exclusion"].astype("string")
-        if "exclusion" in df.columns
-        else pd.Series(pd.NA, index=df.index, dtype="string")
-    )
-    unknown = (is_dead.fillna(False) & why.isna()).to_numpy(dtype=bool)
-    work["exclusion"] = reason.mask(reason.isna() & unknown, f"dead, {cause} unknown")
-    work["_cancer"] = work["_cancer"].fillna(False)
-    p_all = prepare(work, time=time, event="_dead", by=by)
-    p_can = prepare(work, time=time, event="_cancer", by=by)
-    c_all, c_can = count_prepared(p_all).exits(), count_prepared(p_can).exits()
+    _check_conf(conf_type, conf_level)
+    if isinstance(df, pd.DataFrame):
+        for col in (time, dead, cause):
+            if col not in df.columns:
+                raise InputError(f"no column {col!r}; name it with time=, dead= or cause=")
+    from netsurv.engines import to_counts
+
+    def count(cause_events: bool) -> Counts:
+        return to_counts(df, time=time, event=dead, by=by, weights=weights, engine=engine,
+                         memory_limit=memory_limit, progress=progress, cause=cause,
+                         cause_events=cause_events)  # fmt: skip
+
+    c_all = count(False)
+    return cumulative_incidence_from_counts(c_all, count(True), c_all.excluded, conf_type,
+                                            conf_level)  # fmt: skip
+
+
+def cumulative_incidence_from_counts(
+    c_all: Counts,
+    c_cause: Counts,
+    excluded: pd.Series | None = None,
+    conf_type: ConfType = "log-log",
+    conf_level: float = 0.95,
+) -> CumulativeIncidence:
+    """Aalen–Johansen cumulative incidence from two counts tables on the same rows.
+
+    Parameters
+    ----------
+    c_all : counts with every death as the event (all-cause).
+    c_cause : counts of the same rows with only deaths of the cause as events, e.g.
+        ``to_counts(src, cause="cancer_death", cause_events=True)`` next to
+        ``to_counts(src, cause="cancer_death")``. Deaths of other causes are the difference.
+    excluded : rows left out, by reason (default: ``c_all.excluded``).
+    conf_type, conf_level : as in :func:`cumulative_incidence`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from netsurv.engines import to_counts
+    >>> df = pd.DataFrame({"t": [1, 2, 3, 4], "dead": [1, 1, 0, 1], "cancer": [1, 0, 0, 1]})
+    >>> a = to_counts(df, time="t", cause="cancer")
+    >>> c = to_counts(df, time="t", cause="cancer", cause_events=True)
+    >>> cumulative_incidence_from_counts(a, c).to_frame()["cif_other"].tolist()
+    [0.0, 0.25, 0.25, 0.25]
+    """
+    _check_conf(conf_type, conf_level)
+    c_all, c_can = c_all.exits(), c_cause.exits()
     st, n, d = c_all.stratum, c_all.n_at_risk, c_all.n_events
-    dc = c_can.n_events  # same rows in the same order: same subjects, same times
+    same = (
+        c_all.by == c_can.by
+        and c_all.strata.equals(c_can.strata)
+        and np.array_equal(st, c_can.stratum)
+        and np.array_equal(c_all.time, c_can.time)
+        and np.array_equal(n, c_can.n_at_risk)
+        and bool(np.all(c_can.n_events <= d))
+    )
+    if not same:
+        raise InputError(
+            "c_all and c_cause are not counts of the same rows (strata, times, numbers at "
+            "risk differ, or more cause deaths than deaths); count both with the same "
+            "source, columns and cause= (to_counts(..., cause=...) and cause_events=True)"
+        )
+    dc = c_can.n_events
     do = d - dc
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(n > 0, 1 - d / n, 1.0)
@@ -146,7 +196,14 @@ def cumulative_incidence(
         body |= {f"cif_{name}": cif, f"se_{name}": se, f"lower_{name}": lo, f"upper_{name}": hi}
     body["survival"] = surv
     table = pd.concat([out, pd.DataFrame(body)], axis=1)
-    return CumulativeIncidence(c_all.by, table, p_all.excluded, conf_type, conf_level)
+    gone = c_all.excluded if excluded is None else excluded
+    return CumulativeIncidence(c_all.by, table, gone, conf_type, conf_level)
+
+
+def _check_conf(conf_type: str, conf_level: float) -> None:
+    if conf_type not in CONF_TYPES:
+        raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
+    z_value(conf_level)
 
 
 def _variance(

@@ -1,6 +1,6 @@
 """Engines: the same counts table from a DataFrame, Parquet/CSV files, DuckDB or Dask.
 
-Every count-based estimator (Kaplan–Meier, log-rank, life tables) reads only a
+Every count-based estimator (Kaplan–Meier, log-rank, life tables, cumulative incidence) reads a
 :class:`netsurv.Counts` table — per stratum and distinct time, the (weighted) numbers of
 events, censorings and entries. :func:`to_counts` produces that table from any source, with the
 engine that suits it:
@@ -91,6 +91,8 @@ def to_counts(
     progress: bool = False,
     unknown_groups: str | Sequence[str] | None = None,
     registry_rules: bool = False,
+    cause: str | None = None,
+    cause_events: bool = False,
 ) -> Counts:
     """Count events, censorings and entries per stratum and time, with any engine.
 
@@ -117,6 +119,12 @@ def to_counts(
         time), after a given ``exclusion`` reason — so that counting a raw extract out of core
         gives what ``netsurv.read(path)`` and an in-memory estimate give. Off by default: the
         analysed columns are then taken as they are, like a DataFrame in memory.
+    cause : a cause-of-death column (e.g. ``"cancer_death"``) for competing risks: rows with
+        the event and ``cause`` missing are left out, counted as ``"<event>, <cause> unknown"``
+        (after a given ``exclusion`` reason and the registry rules).
+    cause_events : count as events only the rows with the event and ``cause`` true (deaths
+        from other causes become censorings). With the same ``cause``, the counts with and
+        without it are on the same rows: :func:`netsurv.cumulative_incidence` uses both.
 
     Returns
     -------
@@ -141,7 +149,9 @@ def to_counts(
         raise InputError(f"engine={engine!r}: choose one of {', '.join(ENGINES)}")
     chosen = engine or _default_engine(kind)
     groups = as_by(unknown_groups)
-    spec = Spec(time, event, as_by(by), weights, entry, groups, registry_rules)
+    if cause_events and cause is None:
+        raise InputError("cause_events=True needs the cause-of-death column: give cause=")
+    spec = Spec(time, event, as_by(by), weights, entry, groups, registry_rules, cause, cause_events)
     for g in groups:
         if g not in spec.by:
             raise InputError(f"unknown_groups={g!r} is not one of the by-columns {spec.by}")
@@ -186,6 +196,25 @@ def _with_registry_reasons(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     reason = np.array([None, *REASONS.values()], dtype=object)[codes]
     given = out[EXCLUSION] if EXCLUSION in out else pd.Series(pd.NA, index=out.index)
     out[EXCLUSION] = given.astype(object).where(given.notna(), reason)
+    return out
+
+
+def _with_cause(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """The analysed columns with the cause rule: event and unknown cause become an
+    ``exclusion`` reason (where none is given); with ``cause_events`` the event is
+    event-and-cause (NA where the event is NA)."""
+    from netsurv.engines._kernel import EXCLUSION
+
+    assert spec.cause is not None  # only called with a cause column
+    out = df[spec.columns(list(df.columns))].copy()
+    is_event = out[spec.event].astype("boolean")
+    why = out[spec.cause].astype("boolean")
+    unknown = is_event.fillna(False) & why.isna()
+    given = out[EXCLUSION].astype(object) if EXCLUSION in out else pd.Series(pd.NA, index=out.index)
+    keep = given.notna() | ~unknown.to_numpy(dtype=bool)
+    out[EXCLUSION] = given.where(keep, spec.cause_reason).astype("string")
+    if spec.cause_events:
+        out[spec.event] = (is_event & why.fillna(False)).mask(is_event.isna())
     return out
 
 
@@ -261,6 +290,8 @@ def _count_numpy(source: Any, spec: Spec) -> Counts:
             source = source.to_pandas()
     if spec.registry_rules:
         source = _with_registry_reasons(source, spec)
+    if spec.cause is not None:
+        source = _with_cause(source, spec)
     data = source
     unknown = pd.Series(dtype="int64")
     if spec.unknown_groups:

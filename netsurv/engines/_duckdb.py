@@ -108,6 +108,8 @@ class _Sql:
         labels = ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(UNKNOWN_LABELS))
         for g in s.unknown_groups:
             cond.append(f"coalesce(lower(trim(CAST({_q(g)} AS VARCHAR))) IN ({labels}), false)")
+        if s.cause is not None:
+            cond.append(f"(coalesce({self.num(s.event)} = 1, false) AND {self.missing(s.cause)})")
         reg = self.registry()
         return f"NOT ({' OR '.join(cond)}) AND {self.sub()} = 0" + (
             f" AND {reg} = 0" if reg else ""
@@ -125,6 +127,8 @@ class _Sql:
             )
         keys += [_q(b) for b in s.by]
         keys += [f"{_q(s.time)} AS __t", f"{_q(s.event)} AS __e"]
+        if s.cause is not None:
+            keys.append(f"{_q(s.cause)} AS __c")
         if (sub := self.sub()) is not None:
             keys.append(f"{sub} AS __sub")
         if (reg := self.registry()) is not None:
@@ -247,6 +251,9 @@ def _count(con: Any, rel: Any, spec: Spec, cats: dict[str, Any], progress: bool,
             else None,
             exclusion=grouped.column("__x").combine_chunks()
             if "__x" in grouped.column_names
+            else None,
+            cause=_floats(grouped.column("__c"), "cause", spec.cause)
+            if spec.cause is not None
             else None,
         )
     )

@@ -52,10 +52,17 @@ class Spec:
     entry: str | None = None
     unknown_groups: tuple[str, ...] = ()  # by-columns whose 'unknown' labels are left out
     registry_rules: bool = False  # netsurv.read's exclusion rules (see _registry.py)
+    cause: str | None = None  # cause of death: event true and cause missing is left out
+    cause_events: bool = False  # count as events only those with ``cause`` true
+
+    @property
+    def cause_reason(self) -> str:
+        """Reason for rows with the event and no known cause (cumulative incidence's label)."""
+        return f"{self.event}, {self.cause} unknown"
 
     def columns(self, available: Sequence[str]) -> list[str]:
         """Columns to read (the analysed ones, plus ``exclusion`` when the source has it)."""
-        wanted = [self.time, self.event, *self.by, self.weights, self.entry]
+        wanted = [self.time, self.event, *self.by, self.weights, self.entry, self.cause]
         cols = list(dict.fromkeys(c for c in wanted if c is not None))
         missing = [c for c in cols if c not in available]
         if missing:
@@ -99,6 +106,7 @@ class Units:
     sub: np.ndarray | None = None  # 1 missing weight, 2 missing entry, 3 entry >= time
     exclusion: pa.Array | None = None
     registry: np.ndarray | None = None  # rule code of netsurv.read's exclusions (0: none)
+    cause: np.ndarray | None = None  # float64 cause of death (1 = this cause), NaN = unknown
 
 
 class Accumulator:
@@ -149,6 +157,7 @@ class Accumulator:
             sub=sub,
             exclusion=excl if excl is not None and excl.null_count < len(excl) else None,
             registry=_registry_codes(batch) if s.registry_rules else None,
+            cause=floats(batch.column(s.cause), "cause", s.cause) if s.cause else None,
         )
         self.add_units(units)
 
@@ -160,6 +169,8 @@ class Accumulator:
         gs = self._strata(u.codes, keep, len(u.time))
         t = u.time if keep is None else u.time[keep]
         e = u.event if keep is None else u.event[keep]
+        if self.spec.cause_events and u.cause is not None:  # other causes count as censored
+            e = e * (_take(u.cause, keep) == 1)
         if u.mult is None and u.wsum is None and u.entry is None and self._add_rows(gs, t, e):
             return
         n = len(t)
@@ -212,11 +223,7 @@ class Accumulator:
                 for name, k in pd.Series(mult).groupby(text).sum().items():
                     self.excluded[str(name)] += int(k)
                 keep = ~has if keep is None else keep & ~has
-        if u.registry is not None:
-            from netsurv.engines._registry import REASONS
-
-            for code, reason in REASONS.items():
-                keep = self._exclude(reason, u.registry == code, keep, u.mult)
+        keep = self._rules(u, keep)
         masks = [_nan(u.time), _nan(u.event), *[_negative(c) for c in u.codes]]
         if u.sub is not None:
             masks += [u.sub == k for k in ((1,) if s.weights else ()) + ((2, 3) if s.entry else ())]
@@ -229,6 +236,18 @@ class Accumulator:
             _check(u.wmin, u.wmax, keep, "weights", s.weights, why)
         if s.entry and u.entry is not None:
             _check(u.entry, u.entry, keep, "entry", s.entry, "entry times cannot be negative")
+        return keep
+
+    def _rules(self, u: Units, keep: np.ndarray | None) -> np.ndarray | None:
+        """netsurv.read's registry rules, then event with an unknown cause (in that order)."""
+        if u.registry is not None:
+            from netsurv.engines._registry import REASONS
+
+            for code, reason in REASONS.items():
+                keep = self._exclude(reason, u.registry == code, keep, u.mult)
+        if self.spec.cause is not None and u.cause is not None:
+            hit = (u.event == 1) & np.isnan(u.cause)
+            keep = self._exclude(self.spec.cause_reason, hit, keep, u.mult)
         return keep
 
     # ------------------------------------------------------------------ tables

@@ -234,14 +234,22 @@ def _integer_grid(
         return None
     small = np.dtype(np.int32 if cells < 2**31 else np.int64)
     whole = time.astype(small)
-    if not np.array_equal(whole, time):
+    if not _same(whole, time):
         return None
     whole_entry = None
     if entry is not None:
         whole_entry = entry.astype(small)
-        if not np.array_equal(whole_entry, entry):
+        if not _same(whole_entry, entry):
             return None
     return int(top) + 1, whole, whole_entry
+
+
+def _same(whole: np.ndarray, values: np.ndarray, block: int = 1 << 20) -> bool:
+    """``whole == values`` everywhere, compared in blocks (no full-size float temporary)."""
+    return all(
+        np.array_equal(whole[i : i + block], values[i : i + block])
+        for i in range(0, len(values), block)
+    )
 
 
 def _count_dense(

@@ -250,19 +250,24 @@ def prepare(
             f"no rows left to analyse ({len(df)} rows; excluded {detail}); "
             "check the selection, the time/event columns and the 'exclusion' column"
         )
-    if not keep.all():
+    every = bool(keep.all())
+    if not every:
         stratum = stratum[keep]
-        used = np.unique(stratum)
+        used = np.flatnonzero(np.bincount(stratum, minlength=len(strata)))
         if len(used) < len(strata):  # strata whose rows were all excluded disappear
             remap = np.full(len(strata), -1, dtype=np.int64)
             remap[used] = np.arange(len(used))
             stratum = remap[stratum]
             strata = strata.iloc[used].reset_index(drop=True)
+
+    def kept(x: np.ndarray | None) -> np.ndarray | None:
+        return x if x is None or every else x[keep]  # no copy when every row is kept
+
     return Prepared(
-        time=t[keep],
-        event=e[keep],
-        entry=None if s is None else s[keep],
-        weights=None if w is None else w[keep],
+        time=t if every else t[keep],
+        event=e if every else e[keep],
+        entry=kept(s),
+        weights=kept(w),
         stratum=stratum,
         strata=strata,
         by=by_cols,

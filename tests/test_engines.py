@@ -64,19 +64,6 @@ def registry() -> pd.DataFrame:
     return df
 
 
-@pytest.fixture(scope="module")
-def dask_client():  # type: ignore[no-untyped-def]
-    from dask.distributed import Client, LocalCluster
-
-    cluster = LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    )
-    client = Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
-
-
 def test_toy_counts_are_the_hand_counts_on_every_engine() -> None:
     df = pd.DataFrame({"t": [1, 2, 2, 3], "d": [1, 1, 0, 0], "g": ["b", "a", "b", "a"]})
     for engine in ENGINES:

@@ -34,19 +34,6 @@ TOL = 1e-12
 REF = Path(__file__).parent / "reference"
 
 
-@pytest.fixture(scope="module")
-def dask_client():  # type: ignore[no-untyped-def]
-    from dask.distributed import Client, LocalCluster
-
-    cluster = LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    )
-    client = Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
-
-
 def weighted_registry(seed: int, n: int = 250, float_times: bool = False) -> pd.DataFrame:
     """Frequency-weighted registry rows (weights 1..5) with every complication at once."""
     rng = np.random.default_rng(seed)

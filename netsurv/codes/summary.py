@@ -12,19 +12,8 @@ from netsurv.errors import InputError
 
 __all__ = ["classification_summary"]
 
-_COUNTED = (
-    "site_group",
-    "site_detail",
-    "extent",
-    "extent_source",
-    "grade",
-    "grade_source",
-    "grade_table",
-    "differentiation",
-    "differentiation_source",
-    "nen_type",
-    "nec_subtype",
-)
+# the derived categories (ADDED_COLUMNS up to nec_subtype; the flags after it are counted apart)
+_COUNTED = ADDED_COLUMNS[: ADDED_COLUMNS.index("nec_subtype") + 1]
 _NOT_NEC = "NA (not NEC)"
 
 

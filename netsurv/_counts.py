@@ -21,7 +21,7 @@ merged first, as R's ``aeqSurv`` (``timefix=TRUE``) does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ __all__ = ["Counts", "as_counts", "counts", "count_prepared", "timefix"]
 
 TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
 _DENSE_LIMIT = 50_000_000  # cells of the (stratum x month) grid for the bincount path
+_RANKED_MIN_ROWS = 1_000_000  # below this one sort is as fast as hashing float times
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,37 @@ def count_prepared(p: Prepared) -> Counts:
     grid = _integer_grid(p.time, p.entry, len(p.strata))
     if grid is not None:
         return _count_dense(p, *grid)
+    ranked = _count_ranked(p)
+    if ranked is not None:
+        return ranked
     return _count_sorted(p)
+
+
+def _count_ranked(p: Prepared) -> Counts | None:
+    """Float times with few distinct values (months computed from dates: at most one value per
+    day of follow-up): rank them by hashing, O(n), then count on the stratum x rank grid.
+
+    Only the distinct values are sorted (and tie-merged as R's aeqSurv does), so this avoids
+    the full sort of :func:`_count_sorted`; None when the times are too varied for it.
+    """
+    n = len(p.time)
+    if p.entry is not None or n < _RANKED_MIN_ROWS:
+        return None
+    sample = p.time[:: max(1, n // 50_000)]
+    if len(np.unique(sample)) > len(sample) // 4:  # continuous times: sort instead
+        return None
+    codes, uniques = pd.factorize(p.time)  # hash: every row's index into the distinct values
+    k = len(p.strata)
+    if k * len(uniques) > min(_DENSE_LIMIT, max(_DENSE_LIMIT // 10, 4 * n)):
+        return None
+    order = np.argsort(uniques)
+    fixed = _timefix_sorted(np.asarray(uniques, dtype=np.float64)[order])
+    first = np.r_[True, fixed[1:] != fixed[:-1]]
+    rank = np.empty(len(uniques), dtype=np.int32)
+    rank[order] = np.cumsum(first) - 1  # merged near-ties share a rank
+    values = fixed[first]
+    counted = _count_dense(p, len(values), rank[codes], None)
+    return replace(counted, time=values[counted.time.astype(np.int64)])
 
 
 def _integer_grid(

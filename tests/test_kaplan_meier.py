@@ -291,3 +291,25 @@ def test_near_tied_float_times_are_merged_like_r_timefix():
     df = pd.DataFrame({"t": [a, b, 2.0], "d": [1, 1, 0]})
     out = ns.kaplan_meier(df, time="t", event="d").to_frame()
     assert len(out) == 2 and out["n_events"].iloc[0] == 2
+
+
+def test_date_derived_float_times_counted_by_ranking_equal_the_sorted_count(monkeypatch):
+    # months from whole days (few distinct values) take the hashing path at registry scale;
+    # it must give exactly the counts of the one-sort path, near-ties merged the same way
+    from netsurv import _counts
+    from netsurv._validate import prepare
+
+    rng = np.random.default_rng(11)
+    n = 20_000
+    days = rng.integers(0, 1500, n)
+    t = days / (365.24 / 12)
+    t[::7] = (days[::7] * 12) / 365.24  # the same months computed another way: near-ties
+    df = pd.DataFrame({"t": t, "d": rng.integers(0, 2, n), "g": rng.choice(["a", "b", "c"], n)})
+    p = prepare(df, time="t", event="d", by="g")
+    monkeypatch.setattr(_counts, "_RANKED_MIN_ROWS", 0)
+    ranked = _counts._count_ranked(p)
+    assert ranked is not None
+    plain = _counts._count_sorted(p)
+    for field in ("stratum", "time", "n_events", "n_censored", "n_entered", "n_at_risk"):
+        np.testing.assert_array_equal(getattr(ranked, field), getattr(plain, field))
+    assert len(plain.time) < n  # near-ties were merged (aeqSurv), so fewer times than rows

@@ -25,11 +25,10 @@ import pandas as pd
 import pytest
 
 import netsurv as ns
+from tests.r_compare import ATOL, RTOL, assert_close, match_rows
 
 REF = Path(__file__).parent / "reference"
 ROOT = REF.parent.parent
-RTOL, ATOL = 1e-10, 1e-12
-TIME_RTOL = 1e-12
 
 KM_CASES: list[dict[str, Any]] = json.loads((REF / "cases.json").read_text())["km"]
 LR_CASES: list[dict[str, Any]] = json.loads((REF / "logrank.json").read_text())["logrank"]
@@ -79,44 +78,6 @@ def _keys(frame: pd.DataFrame, by: list[str]) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ comparing
-def _match(
-    ours: pd.DataFrame, ref: pd.DataFrame, keys: list[str], time: str | None = "time"
-) -> np.ndarray:
-    """Row of ``ours`` for each row of ``ref``: equal on ``keys``, time to 1e-12 (-1: none)."""
-    out = np.full(len(ref), -1)
-    groups = ours.groupby(keys, sort=False).indices if keys else {(): np.arange(len(ours))}
-    for i, row in enumerate(ref.itertuples(index=False)):
-        key = tuple(getattr(row, k) for k in keys)
-        rows = groups.get(key if len(key) != 1 else key[0], groups.get(key, np.array([], int)))
-        if time is None:
-            if len(rows) == 1:
-                out[i] = rows[0]
-            continue
-        t = getattr(row, time)
-        t_ours = ours[time].to_numpy(dtype=np.float64)[rows]
-        hit = np.flatnonzero(np.abs(t_ours - t) <= TIME_RTOL * max(1.0, abs(t)))
-        if len(hit) == 1:
-            out[i] = rows[hit[0]]
-    return out
-
-
-def _assert_close(
-    ours: pd.DataFrame, ref: pd.DataFrame, columns: dict[str, str], label: str, show: list[str]
-) -> None:
-    """Every (ours, R) column pair agrees to rtol 1e-10, atol 1e-12, NaN == NaN."""
-    bad = []
-    for our_col, ref_col in columns.items():
-        a = ours[our_col].to_numpy(dtype=np.float64)
-        b = ref[ref_col].to_numpy(dtype=np.float64)
-        wrong = ~np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
-        for i in np.flatnonzero(wrong):
-            bad.append({**{k: ref[k].iloc[i] for k in show}, "column": our_col,
-                        "netsurv": a[i], "R": b[i]})  # fmt: skip
-    if bad:
-        table = pd.DataFrame(bad).to_string(max_rows=40)
-        pytest.fail(f"{label}: {len(bad)} values differ from R\n{table}", pytrace=False)
-
-
 def _ref_rows(name: str, case: str, **where: Any) -> pd.DataFrame:
     ref = _reference(name)
     mask = ref["case"] == case
@@ -128,13 +89,13 @@ def _ref_rows(name: str, case: str, **where: Any) -> pd.DataFrame:
 def _compare_curve(ours: pd.DataFrame, ref: pd.DataFrame, by: list[str], label: str) -> None:
     """A full curve: R's rows all present, extra rows of ours carry no event or censoring."""
     ours = ours.assign(stratum=_keys(ours, by)).reset_index(drop=True)
-    idx = _match(ours, ref, ["stratum"])
+    idx = match_rows(ours, ref, ["stratum"])
     missing = ref.loc[idx < 0, ["stratum", "time"]]
     assert missing.empty, f"{label}: rows of R's curve missing from netsurv\n{missing}"
     extra = ours.drop(index=idx)
     idle = (extra["n_events"] == 0) & (extra["n_censored"] == 0)
     assert idle.all(), f"{label}: rows with events or censorings R does not have\n{extra[~idle]}"
-    _assert_close(
+    assert_close(
         ours.iloc[idx].reset_index(drop=True),
         ref,
         {"n_at_risk": "n_risk", "n_events": "n_event", "n_censored": "n_censor",
@@ -166,11 +127,11 @@ def test_survival_at_times_equals_r_summary_times(case: str, extend: bool) -> No
     ours = _fit(case).at(c["at"], extend=extend)
     ours = ours.assign(stratum=_keys(ours, c["by"])).reset_index(drop=True)
     ref = _ref_rows("km_at.csv", case, extend=extend)
-    idx = _match(ours, ref, ["stratum"])
+    idx = match_rows(ours, ref, ["stratum"])
     assert (idx >= 0).all(), f"{case}: times R reports are missing\n{ref[idx < 0]}"
     columns = {"survival": "surv", "std_err": "std_err", "lower": "lower", "upper": "upper",
                "n_at_risk": "n_risk", "n_events": "n_event", "n_censored": "n_censor"}  # fmt: skip
-    _assert_close(ours.iloc[idx].reset_index(drop=True), ref, columns, case, ["stratum", "time"])
+    assert_close(ours.iloc[idx].reset_index(drop=True), ref, columns, case, ["stratum", "time"])
     if extend:
         assert len(ours) == len(ref), f"{case}: R reports every (stratum, time) with extend=TRUE"
         return
@@ -178,14 +139,14 @@ def test_survival_at_times_equals_r_summary_times(case: str, extend: bool) -> No
     # where the curve has reached 0, which stays 0 (R's extend=TRUE value) with NaN SE and CI.
     rest = ours.drop(index=idx).reset_index(drop=True)
     ext = _ref_rows("km_at.csv", case, extend=True)
-    j = _match(rest, ext, ["stratum"])
+    j = match_rows(rest, ext, ["stratum"])
     beyond = ext[j >= 0].reset_index(drop=True)
     rest = rest.iloc[j[j >= 0]].reset_index(drop=True)
     assert len(rest) == len(ours) - len(idx)
     expected = beyond.assign(
         surv=np.where(beyond["surv"] == 0, 0.0, np.nan), std_err=np.nan, lower=np.nan, upper=np.nan
     )
-    _assert_close(
+    assert_close(
         rest, expected, {"survival": "surv", "std_err": "std_err", "lower": "lower",
                          "upper": "upper"}, f"{case} beyond follow-up", ["stratum", "time"],
     )  # fmt: skip
@@ -198,9 +159,9 @@ def test_quantiles_equal_r_quantile(case: str) -> None:
     ours = _fit(case).quantile([0.25, 0.5, 0.75])
     ours = ours.assign(stratum=_keys(ours, c["by"])).reset_index(drop=True)
     ref = _ref_rows("km_quantile.csv", case)
-    idx = _match(ours, ref, ["stratum"], time="p")
+    idx = match_rows(ours, ref, ["stratum"], time="p")
     assert (idx >= 0).all(), f"{case}: quantiles missing\n{ref[idx < 0]}"
-    _assert_close(
+    assert_close(
         ours.iloc[idx].reset_index(drop=True), ref,
         {"quantile": "quantile", "lower": "lower", "upper": "upper"}, case, ["stratum", "p"],
     )  # fmt: skip
@@ -214,9 +175,9 @@ def test_median_and_ci_equal_r(case: str) -> None:
     ours = _fit(case).median()
     ours = ours.assign(stratum=_keys(ours, c["by"])).reset_index(drop=True)
     ref = _ref_rows("km_median.csv", case)
-    idx = _match(ours, ref, ["stratum"], time=None)
+    idx = match_rows(ours, ref, ["stratum"], time=None)
     assert (idx >= 0).all(), f"{case}: strata missing\n{ref[idx < 0]}"
-    _assert_close(
+    assert_close(
         ours.iloc[idx].reset_index(drop=True), ref,
         {"median": "median", "lower": "lower", "upper": "upper"}, case, ["stratum"],
     )  # fmt: skip
@@ -229,9 +190,9 @@ def test_rmst_equals_r_rmean(case: str) -> None:
     ours = _fit(case).rmst(c["tau"])
     ours = ours.assign(stratum=_keys(ours, c["by"])).reset_index(drop=True)
     ref = _ref_rows("km_rmst.csv", case)
-    idx = _match(ours, ref, ["stratum"], time=None)
+    idx = match_rows(ours, ref, ["stratum"], time=None)
     assert (idx >= 0).all(), f"{case}: strata missing\n{ref[idx < 0]}"
-    _assert_close(
+    assert_close(
         ours.iloc[idx].reset_index(drop=True), ref, {"rmst": "rmean", "std_err": "se_rmean"},
         f"{case} tau={c['tau']}", ["stratum"],
     )  # fmt: skip
@@ -244,9 +205,9 @@ def test_median_follow_up_equals_r_reverse_kaplan_meier(case: str) -> None:
     ours = _fit(case).follow_up()
     ours = ours.assign(stratum=_keys(ours, c["by"])).reset_index(drop=True)
     ref = _ref_rows("km_follow_up.csv", case)
-    idx = _match(ours, ref, ["stratum"], time=None)
+    idx = match_rows(ours, ref, ["stratum"], time=None)
     assert (idx >= 0).all(), f"{case}: strata missing\n{ref[idx < 0]}"
-    _assert_close(
+    assert_close(
         ours.iloc[idx].reset_index(drop=True), ref,
         {"median": "median", "lower": "lower", "upper": "upper"}, case, ["stratum"],
     )  # fmt: skip
@@ -292,16 +253,16 @@ def test_logrank_equals_r_survdiff(case: dict[str, Any]) -> None:
     scalars = pd.DataFrame({"statistic": [res.statistic], "p_value": [res.p_value]})
     expected = pd.DataFrame({"statistic": [case["statistic"]], "p_value": [case["p_value"]],
                              "case": [label]})  # fmt: skip
-    _assert_close(scalars, expected, {"statistic": "statistic", "p_value": "p_value"}, label,
+    assert_close(scalars, expected, {"statistic": "statistic", "p_value": "p_value"}, label,
                   ["case"])  # fmt: skip
     assert res.dof == case["dof"], f"{label}: dof {res.dof} != R's {case['dof']}"
     table = res.table.assign(stratum=_keys(res.table, by)).reset_index(drop=True)
     ref = pd.DataFrame({"stratum": case["groups"], "n": case["n"], "observed": case["observed"],
                         "expected": case["expected"]})  # fmt: skip
-    idx = _match(table, ref, ["stratum"], time=None)
+    idx = match_rows(table, ref, ["stratum"], time=None)
     assert (idx >= 0).all(), f"{label}: groups missing from .table\n{ref[idx < 0]}"
     assert len(table) == len(ref), f"{label}: .table has groups R does not\n{table}"
-    _assert_close(
+    assert_close(
         table.iloc[idx].reset_index(drop=True), ref,
         {"n": "n", "observed": "observed", "expected": "expected"}, label, ["stratum"],
     )  # fmt: skip

@@ -28,11 +28,10 @@ import pandas as pd
 import pytest
 
 import netsurv as ns
+from tests.r_compare import ATOL, RTOL, assert_close, match_rows
 
 REF = Path(__file__).parent / "reference"
 ROOT = REF.parent.parent
-RTOL, ATOL = 1e-10, 1e-12
-TIME_RTOL = 1e-12
 
 _CASES = json.loads((REF / "extra_cases.json").read_text())
 KM_CASES: list[dict[str, Any]] = _CASES["km"]
@@ -119,46 +118,11 @@ def _keys(frame: pd.DataFrame, by: list[str]) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ comparing
-def _match(ours: pd.DataFrame, ref: pd.DataFrame, keys: list[str], time: str | None) -> np.ndarray:
-    """Row of ``ours`` for each row of ``ref``: equal keys, time within 1e-12 (-1: none)."""
-    out = np.full(len(ref), -1)
-    groups = ours.groupby(keys, sort=False).indices
-    for i, row in enumerate(ref.itertuples(index=False)):
-        key = tuple(getattr(row, k) for k in keys)
-        rows = groups.get(key[0] if len(key) == 1 else key, np.array([], dtype=int))
-        if time is None:
-            if len(rows) == 1:
-                out[i] = rows[0]
-            continue
-        t = getattr(row, time)
-        t_ours = ours[time].to_numpy(dtype=np.float64)[rows]
-        hit = np.flatnonzero(np.abs(t_ours - t) <= TIME_RTOL * max(1.0, abs(t)))
-        if len(hit) == 1:
-            out[i] = rows[hit[0]]
-    return out
-
-
-def _assert_close(
-    ours: pd.DataFrame, ref: pd.DataFrame, columns: dict[str, str], label: str, show: list[str]
-) -> None:
-    bad = []
-    for our_col, ref_col in columns.items():
-        a = ours[our_col].to_numpy(dtype=np.float64)
-        b = ref[ref_col].to_numpy(dtype=np.float64)
-        wrong = ~np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
-        for i in np.flatnonzero(wrong):
-            bad.append({**{k: ref[k].iloc[i] for k in show}, "column": our_col,
-                        "netsurv": a[i], "R": b[i]})  # fmt: skip
-    if bad:
-        table = pd.DataFrame(bad).to_string(max_rows=40)
-        pytest.fail(f"{label}: {len(bad)} values differ from R\n{table}", pytrace=False)
-
-
 def _aligned(ours: pd.DataFrame, ref: pd.DataFrame, by: list[str], time: str | None, label: str
              ) -> pd.DataFrame:  # fmt: skip
     """Rows of ``ours`` in the order of ``ref``; every row R reports must be there."""
     ours = ours.assign(stratum=_keys(ours, by)).reset_index(drop=True)
-    idx = _match(ours, ref, ["stratum"], time)
+    idx = match_rows(ours, ref, ["stratum"], time)
     assert (idx >= 0).all(), f"{label}: rows R reports are missing\n{ref[idx < 0]}"
     return ours.iloc[idx].reset_index(drop=True)
 
@@ -170,13 +134,13 @@ CURVE_COLUMNS = {"n_at_risk": "n_risk", "n_events": "n_event", "n_censored": "n_
 def _compare_curve(ours: pd.DataFrame, ref: pd.DataFrame, by: list[str], label: str) -> None:
     """A full curve: R's rows all present; rows R lacks carry no event and no censoring."""
     ours = ours.assign(stratum=_keys(ours, by)).reset_index(drop=True)
-    idx = _match(ours, ref, ["stratum"], "time")
+    idx = match_rows(ours, ref, ["stratum"], "time")
     missing = ref.loc[idx < 0, ["stratum", "time"]]
     assert missing.empty, f"{label}: rows of R's curve missing from netsurv\n{missing}"
     extra = ours.drop(index=idx)
     idle = (extra["n_events"] == 0) & (extra["n_censored"] == 0)
     assert idle.all(), f"{label}: rows with events or censorings R does not have\n{extra[~idle]}"
-    _assert_close(ours.iloc[idx].reset_index(drop=True), ref, CURVE_COLUMNS, label,
+    assert_close(ours.iloc[idx].reset_index(drop=True), ref, CURVE_COLUMNS, label,
                   ["stratum", "time"])  # fmt: skip
 
 
@@ -211,9 +175,9 @@ def test_survival_at_times_equals_r_summary_times(case: str, extend: bool) -> No
     ours = _fit(case).at(c["at"], extend=extend)
     ours = ours.assign(stratum=_keys(ours, c["by"])).reset_index(drop=True)
     ref = _ref_rows("extra_km_at.csv", case, extend=extend)
-    idx = _match(ours, ref, ["stratum"], "time")
+    idx = match_rows(ours, ref, ["stratum"], "time")
     assert (idx >= 0).all(), f"{case}: times R reports are missing\n{ref[idx < 0]}"
-    _assert_close(ours.iloc[idx].reset_index(drop=True), ref, CURVE_COLUMNS, case,
+    assert_close(ours.iloc[idx].reset_index(drop=True), ref, CURVE_COLUMNS, case,
                   ["stratum", "time"])  # fmt: skip
     if extend:
         assert len(ours) == len(ref), f"{case}: R reports every (stratum, time) with extend=TRUE"
@@ -222,12 +186,12 @@ def test_survival_at_times_equals_r_summary_times(case: str, extend: bool) -> No
     # or as S = 0 with NaN SE / CI where the curve reached 0 (R's extend = TRUE survival).
     rest = ours.drop(index=idx).reset_index(drop=True)
     ext = _ref_rows("extra_km_at.csv", case, extend=True)
-    j = _match(rest, ext, ["stratum"], "time")
+    j = match_rows(rest, ext, ["stratum"], "time")
     beyond = ext[j >= 0].reset_index(drop=True)
     assert (j >= 0).sum() == len(rest), f"{case}: rows neither R call reports\n{rest}"
     expected = beyond.assign(surv=np.where(beyond["surv"] == 0, 0.0, np.nan), std_err=np.nan,
                              lower=np.nan, upper=np.nan)  # fmt: skip
-    _assert_close(rest.iloc[j[j >= 0]].reset_index(drop=True), expected,
+    assert_close(rest.iloc[j[j >= 0]].reset_index(drop=True), expected,
                   {"survival": "surv", "std_err": "std_err", "lower": "lower", "upper": "upper"},
                   f"{case} beyond follow-up", ["stratum", "time"])  # fmt: skip
 
@@ -236,7 +200,7 @@ def _compare_quantiles(case: str, zero: bool) -> None:
     ref = _ref_rows("extra_km_quantile.csv", case)
     ref = ref[(ref["p"] == 0) == zero].reset_index(drop=True)
     ours = _aligned(_fit(case).quantile(sorted(set(ref["p"]))), ref, KM[case]["by"], "p", case)
-    _assert_close(ours, ref, {"quantile": "quantile", "lower": "lower", "upper": "upper"}, case,
+    assert_close(ours, ref, {"quantile": "quantile", "lower": "lower", "upper": "upper"}, case,
                   ["stratum", "p"])  # fmt: skip
 
 
@@ -258,7 +222,7 @@ def test_median_equals_r_quantile_one_half(case: str) -> None:
     # R: quantile(fit, probs = 0.5) (the p = 0.5 rows of extra_km_quantile.csv)
     ref = _ref_rows("extra_km_quantile.csv", case, p=0.5)
     ours = _aligned(_fit(case).median(), ref, KM[case]["by"], None, case)
-    _assert_close(ours, ref, {"median": "quantile", "lower": "lower", "upper": "upper"}, case,
+    assert_close(ours, ref, {"median": "quantile", "lower": "lower", "upper": "upper"}, case,
                   ["stratum"])  # fmt: skip
 
 
@@ -269,7 +233,7 @@ def test_rmst_equals_r_rmean(case: str, tau: float) -> None:
     # R: summary(fit, rmean = tau)$table[, c("rmean", "se(rmean)")]
     ref = _ref_rows("extra_km_rmst.csv", case, tau=float(tau))
     ours = _aligned(_fit(case).rmst(tau), ref, KM[case]["by"], None, f"{case} tau={tau}")
-    _assert_close(ours, ref, {"rmst": "rmean", "std_err": "se_rmean"}, f"{case} tau={tau}",
+    assert_close(ours, ref, {"rmst": "rmean", "std_err": "se_rmean"}, f"{case} tau={tau}",
                   ["stratum"])  # fmt: skip
 
 
@@ -278,7 +242,7 @@ def test_median_follow_up_equals_r_reverse_kaplan_meier_quantile(case: str) -> N
     # R: quantile(survfit(Surv([entry, ]time, 1 - status) ~ ..., same options), probs = 0.5)
     ref = _ref_rows("extra_km_follow_up.csv", case)
     ours = _aligned(_fit(case).follow_up(), ref, KM[case]["by"], None, case)
-    _assert_close(ours, ref, {"median": "median", "lower": "lower", "upper": "upper"}, case,
+    assert_close(ours, ref, {"median": "median", "lower": "lower", "upper": "upper"}, case,
                   ["stratum"])  # fmt: skip
 
 
@@ -302,7 +266,7 @@ def test_conditional_quantiles_equal_r_quantile_of_start_time_fit(case: str, giv
     ref = _ref_rows("extra_km_cond_quantile.csv", case, given=float(given))
     ours = _fit(case).conditional(given).quantile(sorted(set(ref["p"])))
     ours = _aligned(ours, ref, KM[case]["by"], "p", f"{case} given {given}")
-    _assert_close(ours, ref, {"quantile": "quantile", "lower": "lower", "upper": "upper"},
+    assert_close(ours, ref, {"quantile": "quantile", "lower": "lower", "upper": "upper"},
                   f"{case} given {given}", ["stratum", "p"])  # fmt: skip
 
 
@@ -330,15 +294,15 @@ def test_logrank_equals_r_survdiff(case: str) -> None:
                      strata=c["strata"], rho=c["rho"])  # fmt: skip
     got = pd.DataFrame({"statistic": [res.statistic], "p_value": [res.p_value], "case": [case]})
     want = pd.DataFrame({"statistic": [c["statistic"]], "p_value": [c["p_value"]], "case": [case]})
-    _assert_close(got, want, {"statistic": "statistic", "p_value": "p_value"}, case, ["case"])
+    assert_close(got, want, {"statistic": "statistic", "p_value": "p_value"}, case, ["case"])
     assert res.dof == c["dof"], f"{case}: dof {res.dof} != R's {c['dof']}"
     ref = pd.DataFrame({"stratum": c["groups"], "n": c["n"], "observed": c["observed"],
                         "expected": c["expected"]})  # fmt: skip
     table = _aligned(res.table, ref, by, None, case)
     assert len(res.table) == len(ref), f"{case}: .table has groups R does not\n{res.table}"
-    _assert_close(table, ref, {"n": "n", "observed": "observed", "expected": "expected"}, case,
+    assert_close(table, ref, {"n": "n", "observed": "observed", "expected": "expected"}, case,
                   ["stratum"])  # fmt: skip
-    order = _match(res.table.assign(stratum=_keys(res.table, by)), ref, ["stratum"], None)
+    order = match_rows(res.table.assign(stratum=_keys(res.table, by)), ref, ["stratum"], None)
     np.testing.assert_allclose(np.asarray(res.variance)[np.ix_(order, order)], np.array(c["var"]),
                                rtol=RTOL, atol=ATOL, err_msg=f"{case}: variance")  # fmt: skip
     assert int(res.excluded.sum()) == c["n_dropped_na"], f"{case}: excluded {res.excluded}"
@@ -355,10 +319,10 @@ def test_life_table_equals_actuarial_formula_in_r(case: str) -> None:
                          width=c["width"], conf_type=c["conf_type"], conf_level=c["conf_level"])  # fmt: skip
     ref = _ref_rows("extra_lifetable.csv", case)
     ours = ours.assign(stratum=_keys(ours, by)).reset_index(drop=True)
-    idx = _match(ours, ref, ["stratum"], "start")
+    idx = match_rows(ours, ref, ["stratum"], "start")
     assert (idx >= 0).all(), f"{case}: intervals missing\n{ref[idx < 0]}"
     assert len(ours) == len(ref), f"{case}: intervals R does not have\n{ours.drop(index=idx)}"
     cols = ["end", "n_start", "n_events", "n_lost", "n_effective", "interval_survival",
             "survival", "std_err", "lower", "upper"]  # fmt: skip
-    _assert_close(ours.iloc[idx].reset_index(drop=True), ref, dict(zip(cols, cols, strict=True)),
+    assert_close(ours.iloc[idx].reset_index(drop=True), ref, dict(zip(cols, cols, strict=True)),
                   case, ["stratum", "start"])  # fmt: skip

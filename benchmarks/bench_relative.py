@@ -67,17 +67,26 @@ def run_r(df: pd.DataFrame, fit: ns.results.SurvivalCurves) -> tuple[float, floa
         return None
     with tempfile.TemporaryDirectory() as tmp:
         src, out, code = Path(tmp, "d.csv"), Path(tmp, "out.csv"), Path(tmp, "b.R")
-        pd.DataFrame({
-            "days": df["survival_months"] * 365.24 / 12,
-            "dead": df["dead"].astype(int),
-            "age_days": (df["age_dx"] + 0.5) * 365.25,
-            "sex": df["sex"],
-            "date": [f"{y:04d}-{m:02d}-15" for y, m in zip(df["year_dx"], df["month_dx"], strict=True)],
-            "extent": df["extent"],
-        }).to_csv(src, index=False, float_format="%.17g")  # fmt: skip
+        pd.DataFrame(
+            {
+                "days": df["survival_months"] * 365.24 / 12,
+                "dead": df["dead"].astype(int),
+                "age_days": (df["age_dx"] + 0.5) * 365.25,
+                "sex": df["sex"],
+                "date": [
+                    f"{y:04d}-{m:02d}-15"
+                    for y, m in zip(df["year_dx"], df["month_dx"], strict=True)
+                ],
+                "extent": df["extent"],
+            }
+        ).to_csv(src, index=False, float_format="%.17g")
         code.write_text(R_CODE)
-        res = subprocess.run(["Rscript", str(code), str(src), str(out), RDA],
-                             capture_output=True, text=True, check=True)  # fmt: skip
+        res = subprocess.run(
+            ["Rscript", str(code), str(src), str(out), RDA],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         seconds = float(res.stdout.split()[-1])
         r = pd.read_csv(out)
     # R orders strata by its own labels; compare the sorted survival values per row count

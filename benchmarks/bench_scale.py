@@ -96,13 +96,16 @@ def write_canonical(path: Path, n: int) -> float:
         dead[rng.random(m) < 0.001] = pd.NA
         exclusion = pd.array([None] * m, dtype="string")
         exclusion[rng.random(m) < 0.002] = "death certificate only"
-        frame = pd.DataFrame({
-            "patient_id": np.char.mod("%09d", np.arange(first, first + m)),
-            "survival_months": months, "dead": dead,
-            "extent": pd.Categorical.from_codes(code, dtype=extent),
-            "site": pd.array(np.array(SITES)[rng.integers(0, len(SITES), m)], dtype="string"),
-            "exclusion": exclusion,
-        })  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "patient_id": np.char.mod("%09d", np.arange(first, first + m)),
+                "survival_months": months,
+                "dead": dead,
+                "extent": pd.Categorical.from_codes(code, dtype=extent),
+                "site": pd.array(np.array(SITES)[rng.integers(0, len(SITES), m)], dtype="string"),
+                "exclusion": exclusion,
+            }
+        )
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema, compression="zstd")
@@ -136,9 +139,12 @@ def pandas_reference(df: object, kw: dict[str, object]) -> str:
     g["stratum"] = g.groupby(by, sort=True, observed=True).ngroup()
     at_risk = g.iloc[::-1].groupby("stratum", sort=False)["count"].cumsum().iloc[::-1]
     return digest(
-        g["stratum"].to_numpy(), g[t].to_numpy(), g["sum"].to_numpy(),
-        (g["count"] - g["sum"]).to_numpy(), at_risk.to_numpy(),
-    )  # fmt: skip
+        g["stratum"].to_numpy(),
+        g[t].to_numpy(),
+        g["sum"].to_numpy(),
+        (g["count"] - g["sum"]).to_numpy(),
+        at_risk.to_numpy(),
+    )
 
 
 KW = {
@@ -149,7 +155,7 @@ KW = {
 
 def worker(engine: str, path: str, repeats: int, schema: str) -> dict[str, object]:
     """Run one engine ``repeats`` times in this process; report times, RSS and digest."""
-    from netsurv.engines import to_counts
+    from netsurv.counting.sources import to_counts
 
     kw = KW[schema]
     load = None
@@ -184,8 +190,9 @@ def available_memory_mb() -> float:
     return float("inf")
 
 
-def run(n: int, engines: list[str], repeats: int, workdir: Path, schema: str
-        ) -> list[dict[str, object]]:  # fmt: skip
+def run(
+    n: int, engines: list[str], repeats: int, workdir: Path, schema: str
+) -> list[dict[str, object]]:
     path = workdir / f"registry_{n:.0e}.parquet"
     # written in a subprocess: on Linux a child's peak RSS starts at its parent's RSS at fork
     # time, so the parent must stay small for the engines' numbers to be their own
@@ -204,8 +211,18 @@ def run(n: int, engines: list[str], repeats: int, workdir: Path, schema: str
         if engine.endswith("-memory") and n * per_row / 2**20 > 0.5 * available_memory_mb():
             print(f"{engine:>14}: skipped (would not fit comfortably in memory)", flush=True)
             continue
-        cmd = [sys.executable, __file__, "--worker", engine, "--path", str(path),
-               "--repeats", str(repeats), "--schema", schema]  # fmt: skip
+        cmd = [
+            sys.executable,
+            __file__,
+            "--worker",
+            engine,
+            "--path",
+            str(path),
+            "--repeats",
+            str(repeats),
+            "--schema",
+            schema,
+        ]
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if out.returncode:
             print(f"{engine:>14}: FAILED\n{out.stderr[-2000:]}", flush=True)
@@ -215,9 +232,11 @@ def run(n: int, engines: list[str], repeats: int, workdir: Path, schema: str
         rows.append(res)
         t = res["times"]
         load = f", load {res['load']:.2f} s" if res["load"] is not None else ""
-        print(f"{engine:>14}: best {min(t):6.3f} s (runs {', '.join(f'{x:.2f}' for x in t)}"
-              f"{load}), peak RSS {res['peak_rss_mb']:7.0f} MB, digest {res['digest']}",
-              flush=True)  # fmt: skip
+        print(
+            f"{engine:>14}: best {min(t):6.3f} s (runs {', '.join(f'{x:.2f}' for x in t)}"
+            f"{load}), peak RSS {res['peak_rss_mb']:7.0f} MB, digest {res['digest']}",
+            flush=True,
+        )
     digests = {r["digest"] for r in rows}
     status = "identical across engines" if len(digests) == 1 else f"DIFFER: {digests}"
     print(f"results: {status}", flush=True)
@@ -237,9 +256,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=None, help="where to write the Parquet files")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
-    parser.add_argument("--schema", choices=["counts", "canonical"], default="counts",
-                        help="counts: stratum/months/event as in the issue; canonical: "
-                        "registry-like columns (see write_canonical)")  # fmt: skip
+    parser.add_argument(
+        "--schema",
+        choices=["counts", "canonical"],
+        default="counts",
+        help="counts: stratum/months/event as in the issue; canonical: "
+        "registry-like columns (see write_canonical)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--write", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)

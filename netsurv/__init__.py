@@ -12,13 +12,12 @@ The public API is listed in ``__all__``. Names are imported on first use, so
 from __future__ import annotations
 
 import importlib
-import sys
-import types
+import warnings
 from typing import Any
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
+# public name -> module that defines it (no module is named like a public function)
 _EXPORTS: dict[str, str] = {
     # read and write registry files
     "read": "netsurv.io",
@@ -31,33 +30,47 @@ _EXPORTS: dict[str, str] = {
     # classify and select
     "classify": "netsurv.codes",
     "classification_summary": "netsurv.codes",
-    "select": "netsurv.cohort",
-    # count and estimate
-    "counts": "netsurv._counts",
-    "to_counts": "netsurv.engines",
-    "Counts": "netsurv._counts",
-    "kaplan_meier": "netsurv.kaplan_meier",
-    "logrank": "netsurv.compare",
-    "life_table": "netsurv.lifetable",
-    "relative_survival": "netsurv.relative",
-    "expected_survival": "netsurv.relative",
-    "relative_survival_test": "netsurv.relative",
-    "period_window": "netsurv.period",
-    "standardize": "netsurv.standardize",
-    "cumulative_incidence": "netsurv.competing",
-    "cox": "netsurv.cox",
+    "select": "netsurv.codes",
+    # count
+    "counts": "netsurv.counting.kernel",
+    "to_counts": "netsurv.counting.sources",
+    "Counts": "netsurv.counting.table",
+    # estimate
+    "kaplan_meier": "netsurv.estimators.kaplan_meier",
+    "logrank": "netsurv.estimators.logrank",
+    "life_table": "netsurv.estimators.actuarial",
+    "relative_survival": "netsurv.estimators.relative.net",
+    "expected_survival": "netsurv.estimators.relative.expected",
+    "relative_survival_test": "netsurv.estimators.relative.compare",
+    "period_window": "netsurv.estimators.period",
+    "standardize": "netsurv.estimators.standardize",
+    "cumulative_incidence": "netsurv.estimators.competing",
+    "cox": "netsurv.estimators.cox",
     # present
-    "survival_table": "netsurv.tables",
-    "plot_survival": "netsurv.plotting",
-    "plot_forest": "netsurv.plotting",
-    "report": "netsurv.report",
+    "survival_table": "netsurv.present.tables",
+    "plot_survival": "netsurv.present.plotting",
+    "plot_forest": "netsurv.present.plotting",
+    "report": "netsurv.present.report",
     "reproduce": "netsurv.published",
     # errors
     "NetsurvError": "netsurv.errors",
     "InputError": "netsurv.errors",
     "ReadError": "netsurv.errors",
 }
-_SUBPACKAGES = ("datasets", "lifetables", "io", "codes", "published", "engines")
+_SUBPACKAGES = (
+    "codes",
+    "counting",
+    "datasets",
+    "estimators",
+    "io",
+    "present",
+    "published",
+    "ratetables",
+    "results",
+    "rules",
+)
+# old names of subpackages, kept for a release with a DeprecationWarning
+_RENAMED = {"lifetables": "ratetables", "engines": "counting.sources"}
 
 __all__ = sorted([*_EXPORTS, *_SUBPACKAGES, "__version__"])
 
@@ -67,6 +80,13 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
     elif name in _SUBPACKAGES:
         value = importlib.import_module(f"netsurv.{name}")
+    elif name in _RENAMED:
+        warnings.warn(
+            f"netsurv.{name} is now netsurv.{_RENAMED[name]}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return importlib.import_module(f"netsurv.{_RENAMED[name]}")
     else:
         raise AttributeError(f"module 'netsurv' has no attribute {name!r}")
     globals()[name] = value
@@ -75,20 +95,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
-
-
-class _Package(types.ModuleType):
-    """Keeps public functions from being shadowed by same-named submodules.
-
-    Importing ``netsurv.kaplan_meier`` (the module) makes Python set the package attribute
-    ``kaplan_meier`` to the module; the public name must stay the function.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType):
-            self.__dict__.pop(name, None)  # resolved again, lazily, by __getattr__
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

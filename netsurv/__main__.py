@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from netsurv.cli import main
+from netsurv.present.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

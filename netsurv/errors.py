@@ -7,7 +7,7 @@ apart from bugs.
 
 from __future__ import annotations
 
-__all__ = ["NetsurvError", "InputError", "ReadError"]
+__all__ = ["InputError", "MissingExtraError", "NetsurvError", "ReadError"]
 
 
 class NetsurvError(Exception):
@@ -50,3 +50,7 @@ class ReadError(NetsurvError, ValueError):
             where.append(f"value {shown[:80] + '…' if len(shown) > 80 else shown}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class MissingExtraError(NetsurvError, ImportError):
+    """An optional engine's package is not installed; the message names the extra."""

@@ -46,8 +46,9 @@ def assert_close(
         b = ref[ref_col].to_numpy(dtype=np.float64)
         wrong = ~np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
         for i in np.flatnonzero(wrong):
-            bad.append({**{k: ref[k].iloc[i] for k in show}, "column": our_col,
-                        "netsurv": a[i], "R": b[i]})  # fmt: skip
+            bad.append(
+                {**{k: ref[k].iloc[i] for k in show}, "column": our_col, "netsurv": a[i], "R": b[i]}
+            )
     if bad:
         table = pd.DataFrame(bad).to_string(max_rows=40)
         pytest.fail(f"{label}: {len(bad)} values differ from R\n{table}", pytrace=False)

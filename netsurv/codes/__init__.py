@@ -3,13 +3,22 @@
 The rules are CSV code tables in this package (``histology.csv``, ``sites.csv``, ``stage.csv``,
 ``grade.csv``, ``ki67.csv``, ``exclusions.csv``), each row with its source; ``README.md`` here
 documents them. :func:`classify` adds the derived columns, :func:`classification_summary`
-counts them, :func:`code_table` returns a table.
+counts them, :func:`code_table` returns a table, :func:`select` picks a cohort.
 """
 
 from __future__ import annotations
 
-from netsurv.codes.classify import ADDED_COLUMNS, classify
+from netsurv.codes.classification import ADDED_COLUMNS, classify
+from netsurv.codes.cohort import Selection, select
 from netsurv.codes.summary import classification_summary
 from netsurv.codes.tables import TABLE_NAMES, code_table
 
-__all__ = ["ADDED_COLUMNS", "TABLE_NAMES", "classification_summary", "classify", "code_table"]
+__all__ = [
+    "ADDED_COLUMNS",
+    "TABLE_NAMES",
+    "Selection",
+    "classification_summary",
+    "classify",
+    "code_table",
+    "select",
+]

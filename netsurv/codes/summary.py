@@ -7,7 +7,7 @@ import pandas as pd
 
 from netsurv.codes._parse import BLANK, keys, norm_text
 from netsurv.codes._vocab import INPUT_FIELDS
-from netsurv.codes.classify import ADDED_COLUMNS
+from netsurv.codes.classification import ADDED_COLUMNS
 from netsurv.errors import InputError
 
 __all__ = ["classification_summary"]

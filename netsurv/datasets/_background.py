@@ -8,8 +8,8 @@ table's 1940-2020 — years after 2020 carry 2020 forward, the convention of R `
 The same step function is used to draw background deaths and to compute the analytic
 ("true") survival, so both agree exactly.
 
-The table is :func:`netsurv.lifetables.us` (the US tables of R ``survival::survexp.us``, read
-from ``netsurv/lifetables/data/us_by_age_sex_year.csv.gz``) as an array [sex, age, year].
+The table is :func:`netsurv.ratetables.us` (the US tables of R ``survival::survexp.us``, read
+from ``netsurv/ratetables/data/us_by_age_sex_year.csv.gz``) as an array [sex, age, year].
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from netsurv.datasets._model import DAYS_PER_YEAR
-from netsurv.lifetables import us
+from netsurv.ratetables import us
 
 __all__: list[str] = []
 
@@ -32,10 +32,13 @@ _FIRST_YEAR, _LAST_YEAR, _MAX_AGE = 1940, 2020, 109
 def us_daily_hazard() -> npt.NDArray[np.float64]:
     """Array ``[sex (0 male, 1 female), age 0..109, year 1940..2020]`` of daily hazards."""
     table = us()
-    if table.sexes != ("male", "female") or int(table.ages[-1]) != _MAX_AGE or (
-        int(table.years[0]), int(table.years[-1])) != (_FIRST_YEAR, _LAST_YEAR):  # fmt: skip
+    if (
+        table.sexes != ("male", "female")
+        or int(table.ages[-1]) != _MAX_AGE
+        or (int(table.years[0]), int(table.years[-1])) != (_FIRST_YEAR, _LAST_YEAR)
+    ):
         raise RuntimeError(
-            "netsurv.lifetables.us() no longer has the layout the simulator was calibrated "
+            "netsurv.ratetables.us() no longer has the layout the simulator was calibrated "
             f"with (male/female, ages 0-{_MAX_AGE}, years {_FIRST_YEAR}-{_LAST_YEAR}); "
             "recalibrate netsurv.datasets (netsurv.datasets.truth.calibrate)."
         )

@@ -76,8 +76,9 @@ def draw_tumours(rng: np.random.Generator, n: int) -> Tumours:
         histology[nec_rows] = choice(rng, tuple(nec_hist), tuple(nec_hist.values()), len(nec_rows))
     g3 = np.flatnonzero((grade == 2) & (rng.random(n) < m.NET_G3_8249))
     histology[g3] = "8249"
-    return Tumours(site, primary_site, nec, extent, stage_unknown, grade, histology, age_offset,
-                   female)  # fmt: skip
+    return Tumours(
+        site, primary_site, nec, extent, stage_unknown, grade, histology, age_offset, female
+    )
 
 
 def draw_dates(rng: np.random.Generator, n: int) -> npt.NDArray[np.datetime64]:

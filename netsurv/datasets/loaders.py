@@ -7,6 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
+from netsurv import codes
 from netsurv.errors import InputError
 
 __all__ = ["frame_checksum", "load_radiant4", "load_synthetic_registry"]
@@ -63,14 +64,12 @@ def load_synthetic_registry(*, classify: bool = True, truth: bool = True) -> pd.
     >>> len(df), int(df["year_dx"].min()), int(df["year_dx"].max())
     (100000, 2000, 2021)
     """
-    from netsurv.datasets.simulate import _classify
-
     path = importlib.resources.files("netsurv.datasets") / "data" / "synthetic_registry.parquet"
     with importlib.resources.as_file(path) as file:
         df = from_compact(pd.read_parquet(file))
     if not truth:
         df = df.drop(columns=[c for c in df if c.startswith("sim_")])
-    return _classify(df) if classify else df
+    return codes.classify(df) if classify else df
 
 
 def to_compact(df: pd.DataFrame) -> pd.DataFrame:

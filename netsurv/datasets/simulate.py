@@ -45,18 +45,18 @@ analytically from these hazards and the censoring (not by Monte Carlo).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from netsurv import codes
 from netsurv.datasets import _background as bg
 from netsurv.datasets import _features as ft
 from netsurv.datasets import _model as m
 from netsurv.errors import InputError
-from netsurv.io.canonical import EXCLUSION_REASONS
+from netsurv.rules import EXCLUSION_REASONS
 
 __all__ = ["simulate_registry"]
 
@@ -100,9 +100,13 @@ class _Patients:
 
 
 def _draw_outcomes(
-    rng: np.random.Generator, female: npt.NDArray[np.bool_], age: Floats,
-    date: npt.NDArray[np.datetime64], rate: Floats, shape: Floats,
-) -> _Patients:  # fmt: skip
+    rng: np.random.Generator,
+    female: npt.NDArray[np.bool_],
+    age: Floats,
+    date: npt.NDArray[np.datetime64],
+    rate: Floats,
+    shape: Floats,
+) -> _Patients:
     n = len(age)
     e_bg, e_c = rng.standard_exponential(n), rng.standard_exponential(n)
     ltfu = m.LTFU_START_DAYS + rng.standard_exponential(n) * m.DAYS_PER_YEAR / m.LTFU_RATE
@@ -155,7 +159,7 @@ def simulate_registry(
     """
     _check(n, seed)
     frame = simulate_frame(int(n), seed, m.BASE_RATE, truth=truth)
-    return _classify(frame) if classify else frame
+    return codes.classify(frame) if classify else frame
 
 
 def simulate_frame(
@@ -165,8 +169,10 @@ def simulate_frame(
     rng = np.random.default_rng(seed)
     k = int(n)  # one patient per row first; second primaries are added, then rows cut to n
     t1 = ft.draw_tumours(rng, k)
-    age1 = np.clip(np.floor(np.array([m.AGE_MEAN[s] for s in m.SITE_NAMES])[t1.site]
-                            + t1.age_offset), *m.AGE_RANGE)  # fmt: skip
+    age1 = np.clip(
+        np.floor(np.array([m.AGE_MEAN[s] for s in m.SITE_NAMES])[t1.site] + t1.age_offset),
+        *m.AGE_RANGE,
+    )
     exact1 = age1 + 0.5  # the model's exact age at diagnosis
     date1 = ft.draw_dates(rng, k)
     rate, shape = cancer_rate(t1, exact1, base)
@@ -174,8 +180,9 @@ def simulate_frame(
     quality = rng.random(k)  # which first-tumour rows become DCO / unknown / alive at 0
     dco = quality < m.DCO
     unknown = (quality >= m.DCO) & (quality < m.DCO + m.SURVIVAL_UNKNOWN)
-    alive0 = (quality >= m.DCO + m.SURVIVAL_UNKNOWN) & (quality < m.DCO + m.SURVIVAL_UNKNOWN
-                                                        + m.ALIVE_ZERO)  # fmt: skip
+    alive0 = (quality >= m.DCO + m.SURVIVAL_UNKNOWN) & (
+        quality < m.DCO + m.SURVIVAL_UNKNOWN + m.ALIVE_ZERO
+    )
     planned = rng.random(k) < m.SECOND_PRIMARY
     gap = np.floor(rng.uniform(*m.SECOND_GAP_MONTHS, k) * m.DAYS_PER_MONTH)
     cause_unknown = rng.random(k) < m.CAUSE_UNKNOWN
@@ -188,12 +195,17 @@ def simulate_frame(
     owner = np.concatenate([np.arange(k), idx2])
     order = np.argsort(np.concatenate([np.arange(k), idx2 + 0.5]), kind="stable")[:n]
     pid, second = owner[order], order >= k
-    t = ft.Tumours(*(np.concatenate([getattr(t1, f), getattr(t2, f)])[order]
-                     for f in ft.Tumours.__dataclass_fields__))  # fmt: skip
+    t = ft.Tumours(
+        *(
+            np.concatenate([getattr(t1, f), getattr(t2, f)])[order]
+            for f in ft.Tumours.__dataclass_fields__
+        )
+    )
     offset = np.where(second, gap[pid], 0.0)
     frame = _assemble(rng, pid, second, offset, t, t1.female, age1, date1, pat, race)
-    _apply_quality(frame, dco[pid] & ~second, unknown[pid] & ~second, alive0[pid] & ~second,
-                   cause_unknown[pid])  # fmt: skip
+    _apply_quality(
+        frame, dco[pid] & ~second, unknown[pid] & ~second, alive0[pid] & ~second, cause_unknown[pid]
+    )
     frame["tumor_seq"] = _sequence(pid, second, has2)
     if truth:
         frame["sim_rate"], frame["sim_shape"] = rate[pid], shape[pid]
@@ -203,18 +215,26 @@ def simulate_frame(
     return frame.drop(columns=[c for c in frame if c.startswith("sim_")])
 
 
-def _sequence(pid: npt.NDArray[np.intp], second: npt.NDArray[np.bool_],
-              has2: npt.NDArray[np.bool_]) -> npt.NDArray[np.object_]:  # fmt: skip
+def _sequence(
+    pid: npt.NDArray[np.intp], second: npt.NDArray[np.bool_], has2: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.object_]:
     """``00`` only primary, ``01`` first of several, ``02`` second (a cut-off pair gets 00)."""
     counts = np.bincount(pid, minlength=len(has2))[pid]
     return np.where(second, "02", np.where(counts > 1, "01", "00")).astype(object)
 
 
 def _assemble(
-    rng: np.random.Generator, pid: npt.NDArray[np.intp], second: npt.NDArray[np.bool_],
-    offset: Floats, t: ft.Tumours, female: npt.NDArray[np.bool_], age1: Floats,
-    date1: npt.NDArray[np.datetime64], pat: _Patients, race: npt.NDArray[np.object_],
-) -> pd.DataFrame:  # fmt: skip
+    rng: np.random.Generator,
+    pid: npt.NDArray[np.intp],
+    second: npt.NDArray[np.bool_],
+    offset: Floats,
+    t: ft.Tumours,
+    female: npt.NDArray[np.bool_],
+    age1: Floats,
+    date1: npt.NDArray[np.datetime64],
+    pat: _Patients,
+    race: npt.NDArray[np.object_],
+) -> pd.DataFrame:
     """Registry columns of every row (tumours ``t``) from the patient draws indexed by ``pid``."""
     date = date1[pid] + offset.astype("timedelta64[D]")
     age = np.floor(age1[pid] + 0.5 + offset / m.DAYS_PER_YEAR)
@@ -266,9 +286,12 @@ def _patient_ids(pid: npt.NDArray[np.intp]) -> npt.NDArray[np.object_]:
 
 
 def _apply_quality(
-    frame: pd.DataFrame, dco: npt.NDArray[np.bool_], unknown: npt.NDArray[np.bool_],
-    alive0: npt.NDArray[np.bool_], cause_unknown: npt.NDArray[np.bool_],
-) -> None:  # fmt: skip
+    frame: pd.DataFrame,
+    dco: npt.NDArray[np.bool_],
+    unknown: npt.NDArray[np.bool_],
+    alive0: npt.NDArray[np.bool_],
+    cause_unknown: npt.NDArray[np.bool_],
+) -> None:
     """Turn the chosen rows into DCO / unknown-survival / alive-at-0 records (in place)."""
     dead = frame["dead"].to_numpy(dtype=bool)
     frame.loc[cause_unknown & dead, "cancer_death"] = pd.NA
@@ -289,20 +312,3 @@ def _apply_quality(
     # a second primary can also end alive within its first month (lost soon after diagnosis)
     natural = frame["survival_months"].eq(0) & frame["dead"].eq(False) & frame["exclusion"].isna()
     frame.loc[natural.to_numpy(dtype=bool), "exclusion"] = _REASONS["alive_zero"]
-
-
-def _classify(frame: pd.DataFrame) -> pd.DataFrame:
-    """``netsurv.classify`` when the code tables exist; otherwise warn and return unchanged."""
-    try:
-        from netsurv.codes import classify
-    except ImportError:
-        warnings.warn(
-            "netsurv.codes is not available, so the simulated registry is returned "
-            "unclassified (no site_group/extent/grade columns); pass classify=False to "
-            "silence this, or install a netsurv with netsurv.codes.",
-            UserWarning,
-            stacklevel=3,
-        )
-        return frame
-    out: pd.DataFrame = classify(frame)
-    return out

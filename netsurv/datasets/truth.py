@@ -39,6 +39,7 @@ from scipy.optimize import brentq
 
 from netsurv.datasets import _background as bg
 from netsurv.datasets import _model as m
+from netsurv.datasets import simulate as sim
 from netsurv.datasets.simulate import decimal_date
 from netsurv.errors import InputError
 
@@ -174,14 +175,18 @@ def true_survival(
     data = df.loc[usable.to_numpy(dtype=bool)]
     terms = _terms(data, int(months))
     curves: dict[str, Callable[[_Terms, npt.NDArray[np.bool_]], Floats]] = {
-        "km": _km_limit, "marginal": _marginal, "net": _net
-    }  # fmt: skip
+        "km": _km_limit,
+        "marginal": _marginal,
+        "net": _net,
+    }
     if kind not in curves:
         raise InputError(f"true_survival: kind must be 'km', 'marginal' or 'net', got {kind!r}.")
     curve = curves[kind]
-    groups = [(None, np.ones(len(data), bool))] if by is None else [
-        (g, (data[by] == g).to_numpy(dtype=bool)) for g in pd.unique(data[by].dropna())
-    ]  # fmt: skip
+    groups = (
+        [(None, np.ones(len(data), bool))]
+        if by is None
+        else [(g, (data[by] == g).to_numpy(dtype=bool)) for g in pd.unique(data[by].dropna())]
+    )
     parts = []
     for key, rows in sorted(groups, key=lambda kv: str(kv[0])):
         part = pd.DataFrame(
@@ -206,8 +211,6 @@ def calibrate(
     registry is simulated again with the new rates (``rounds`` times), since which second
     primaries exist depends on survival. Returns the base rates to copy into ``_model.py``.
     """
-    from netsurv.datasets import simulate as sim
-
     base = np.asarray(m.BASE_RATE, dtype=float)
     for _ in range(rounds):
         old = base.copy()
@@ -225,9 +228,13 @@ def calibrate(
 
 
 def _solve_scale(
-    terms: _Terms, rows: npt.NDArray[np.bool_], origin: npt.NDArray[np.intp], scale: Floats,
-    e: int, target: float,
-) -> float:  # fmt: skip
+    terms: _Terms,
+    rows: npt.NDArray[np.bool_],
+    origin: npt.NDArray[np.intp],
+    scale: Floats,
+    e: int,
+    target: float,
+) -> float:
     """Scale of extent ``e``'s cancer hazards giving KM-limit S(59) = ``target`` over ``rows``."""
 
     def gap(log_c: float) -> float:

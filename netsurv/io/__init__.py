@@ -22,7 +22,6 @@ not an exclusion.
 
 from __future__ import annotations
 
-from netsurv.io.canonical import EXCLUSION_REASONS
 from netsurv.io.naaccr import read_naaccr_xml
 from netsurv.io.naaccr_writer import write_naaccr_xml
 from netsurv.io.reader import detect_format, load_summary, read
@@ -30,6 +29,7 @@ from netsurv.io.seerstat import read_seerstat
 from netsurv.io.seerstat_writer import SeerStatExport, write_seerstat
 from netsurv.io.survtime import SurvivalTime, seer_survival_time
 from netsurv.io.tabular import read_table
+from netsurv.rules import EXCLUSION_REASONS
 
 __all__ = [
     "EXCLUSION_REASONS",

@@ -13,6 +13,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from netsurv.codes import classify
+from netsurv.rules import EXCLUSION_REASONS
+
 __all__ = [
     "CANONICAL_COLUMNS",
     "CODE_COLUMNS",
@@ -71,15 +74,6 @@ CODE_COLUMNS: Final = tuple(
     c for c, t in {**CANONICAL_COLUMNS, **EXTRA_CANONICAL_COLUMNS}.items() if t == "object"
 )
 
-# key -> the exact string written in the ``exclusion`` column
-EXCLUSION_REASONS: Final[dict[str, str]] = {
-    "after_cutoff": "diagnosis after study cutoff",
-    "dco": "death certificate or autopsy only",
-    "dates": "dates inconsistent",
-    "survival_unknown": "survival months unknown",
-    "vital_unknown": "vital status unknown",
-    "alive_zero": "alive with no survival time",
-}
 
 _BLANKS: Final = frozenset({"", "blank(s)", "blank", "."})
 
@@ -278,8 +272,10 @@ def split_stage_grade(df: pd.DataFrame) -> pd.DataFrame:
     ``stage_code`` + ``stage_system`` and ``grade_code`` + ``grade_system`` where the frame has no
     such column, so that writers can put each code in its registry field."""
     df = df.copy()
-    pairs = [("stage_code", "stage_system", _SYSTEM_COLUMN), ("grade_code", "grade_system",
-             _GRADE_COLUMN)]  # fmt: skip
+    pairs = [
+        ("stage_code", "stage_system", _SYSTEM_COLUMN),
+        ("grade_code", "grade_system", _GRADE_COLUMN),
+    ]
     for code, system, targets in pairs:
         if code not in df or system not in df:
             continue
@@ -306,3 +302,8 @@ def race_group(value: object) -> object:
     if low in ("99", "9") or low.startswith("unknown"):
         return "unknown"
     return "other"
+
+
+def maybe_classify(df: pd.DataFrame, wanted: bool) -> pd.DataFrame:
+    """``df`` with the classification columns of :func:`netsurv.classify` when ``wanted``."""
+    return classify(df) if wanted else df

@@ -24,8 +24,12 @@ from netsurv.errors import InputError, ReadError
 from netsurv.io._files import GZIP_ERRORS, gzip_error, open_binary
 from netsurv.io._naaccrmap import ITEM_TO_CANONICAL, canonical_from_items
 from netsurv.io._seerlabels import snake_case
-from netsurv.io.canonical import CANONICAL_COLUMNS, EXTRA_CANONICAL_COLUMNS, finalize
-from netsurv.io.seerstat import _maybe_classify
+from netsurv.io.canonical import (
+    CANONICAL_COLUMNS,
+    EXTRA_CANONICAL_COLUMNS,
+    finalize,
+    maybe_classify,
+)
 
 __all__ = ["NAACCR_NS", "read_naaccr_xml"]
 
@@ -239,7 +243,7 @@ def read_naaccr_xml(
         "patients_without_tumors": int(meta.get("_patients_without_tumors", "0")),
         "study_cutoff": study_cutoff,
     }
-    return _maybe_classify(df, classify)
+    return maybe_classify(df, classify)
 
 
 def naaccr_version(base_dictionary_uri: str) -> str | None:

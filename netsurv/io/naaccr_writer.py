@@ -27,13 +27,35 @@ __all__ = ["write_naaccr_xml"]
 _PATIENT_ITEMS = ("patientIdNumber", "sex", "race1", "dateOfLastContact", "vitalStatus")
 _NOT_WRITTEN = frozenset(
     {
-        "exclusion", "stage_code", "stage_system", "grade_code", "grade_system", "ki67",
-        "age_dx_approx", "year_dx", "month_dx", "date_dx", "date_last_contact", "age_dx", "sex",
-        "race", "dead", "cancer_death", "survival_months", "cause_specific_code", "site_group",
-        "site_detail", "extent", "extent_source", "grade", "grade_source", "differentiation",
-        "nen_type", "nec_subtype",
+        "exclusion",
+        "stage_code",
+        "stage_system",
+        "grade_code",
+        "grade_system",
+        "ki67",
+        "age_dx_approx",
+        "year_dx",
+        "month_dx",
+        "date_dx",
+        "date_last_contact",
+        "age_dx",
+        "sex",
+        "race",
+        "dead",
+        "cancer_death",
+        "survival_months",
+        "cause_specific_code",
+        "site_group",
+        "site_detail",
+        "extent",
+        "extent_source",
+        "grade",
+        "grade_source",
+        "differentiation",
+        "nen_type",
+        "nec_subtype",
     }
-)  # fmt: skip
+)
 _SEX = {"male": "1", "female": "2", "other": "3", "unknown": "9"}
 
 
@@ -43,8 +65,10 @@ def _camel(name: str) -> str:
 
 
 def _text(s: pd.Series) -> list[str]:
-    return ["" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
-            for v in s.astype(object)]  # fmt: skip
+    return [
+        "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+        for v in s.astype(object)
+    ]
 
 
 def _date(df: pd.DataFrame, date_col: str, year: str | None, month: str | None) -> list[str]:

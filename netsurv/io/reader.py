@@ -11,10 +11,10 @@ import pandas as pd
 
 from netsurv.errors import InputError, ReadError
 from netsurv.io._files import GZIP_ERRORS, gzip_error, open_binary
-from netsurv.io.canonical import EXCLUSION_REASONS
 from netsurv.io.naaccr import read_naaccr_xml
 from netsurv.io.seerstat import read_seerstat
 from netsurv.io.tabular import read_table
+from netsurv.rules import EXCLUSION_REASONS
 
 __all__ = ["detect_format", "load_summary", "read"]
 
@@ -132,8 +132,19 @@ _UNKNOWN_CODES = {
     "stage_code": ["9", "Unknown/unstaged", "Unstaged", "Unknown"],
     "survival_flag": ["9"],
 }
-_MISSING_FIELDS = ("year_dx", "age_dx", "sex", "primary_site", "histology", "behavior",
-                   "grade_code", "stage_code", "survival_months", "dead", "cancer_death")  # fmt: skip
+_MISSING_FIELDS = (
+    "year_dx",
+    "age_dx",
+    "sex",
+    "primary_site",
+    "histology",
+    "behavior",
+    "grade_code",
+    "stage_code",
+    "survival_months",
+    "dead",
+    "cancer_death",
+)
 
 
 def load_summary(df: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from netsurv.errors import ReadError
 from netsurv.io._dic import SeerStatDictionary, parse_dic
 from netsurv.io._files import GZIP_ERRORS, gzip_error, open_binary
 from netsurv.io._seerlabels import canonical_field, decode_label, snake_case
-from netsurv.io.canonical import finalize, race_group
+from netsurv.io.canonical import finalize, maybe_classify, race_group
 
 __all__ = ["locate_export", "read_seerstat"]
 
@@ -356,14 +356,4 @@ def read_seerstat(
             raise ReadError(f"malformed delimited text ({exc}).", path=data) from exc
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     df.attrs["netsurv_source"] = {"path": str(data), "format": "seerstat"}
-    return _maybe_classify(df, classify)
-
-
-def _maybe_classify(df: pd.DataFrame, classify: bool) -> pd.DataFrame:
-    if not classify:
-        return df
-    try:
-        from netsurv.codes import classify as _classify
-    except ImportError:
-        return df
-    return _classify(df)
+    return maybe_classify(df, classify)

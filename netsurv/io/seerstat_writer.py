@@ -56,12 +56,27 @@ _VARIABLES: dict[str, tuple[str, bool]] = {
 # derived or classification columns that read() recomputes
 _NOT_WRITTEN = frozenset(
     {
-        "exclusion", "stage_code", "stage_system", "grade_code", "grade_system", "ki67",
-        "age_dx_approx", "date_dx", "date_last_contact", "cause_specific_code", "site_group",
-        "site_detail", "extent", "extent_source", "grade", "grade_source", "differentiation",
-        "nen_type", "nec_subtype",
+        "exclusion",
+        "stage_code",
+        "stage_system",
+        "grade_code",
+        "grade_system",
+        "ki67",
+        "age_dx_approx",
+        "date_dx",
+        "date_last_contact",
+        "cause_specific_code",
+        "site_group",
+        "site_detail",
+        "extent",
+        "extent_source",
+        "grade",
+        "grade_source",
+        "differentiation",
+        "nen_type",
+        "nec_subtype",
     }
-)  # fmt: skip
+)
 _COD_LABELS = {
     "0": "Alive or dead of other cause",
     "1": "Dead (attributable to this cancer dx)",
@@ -110,8 +125,11 @@ def _cod_codes(df: pd.DataFrame) -> pd.Series:
         given = pd.Series(None, index=df.index, dtype=object)
     cd = df["cancer_death"].astype("boolean")
     dead = df["dead"].astype("boolean") if "dead" in df else pd.Series(pd.NA, index=df.index)
-    derived = np.where(cd.eq(True).fillna(False), "1", np.where(cd.eq(False).fillna(False), "0",
-                       np.where(dead.eq(True).fillna(False), "8", "9")))  # fmt: skip
+    derived = np.where(
+        cd.eq(True).fillna(False),
+        "1",
+        np.where(cd.eq(False).fillna(False), "0", np.where(dead.eq(True).fillna(False), "8", "9")),
+    )
     return given.where(given.notna(), pd.Series(derived, index=df.index))
 
 

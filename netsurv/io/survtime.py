@@ -27,7 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.io.canonical import EXCLUSION_REASONS
+from netsurv.rules import EXCLUSION_REASONS
 
 __all__ = ["DAYS_PER_MONTH", "SurvivalTime", "parse_partial_dates", "seer_survival_time"]
 
@@ -235,8 +235,10 @@ def _patient_order(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row order by (patient, diagnosis, sequence) and the patient code of each sorted row."""
     codes = pd.factorize(pd.Series(np.asarray(patient_id, dtype=object)))[0]
-    seq = pd.to_numeric(pd.Series(np.asarray(sequence if sequence is not None else [""] * n,
-                                             dtype=object)), errors="coerce")  # fmt: skip
+    seq = pd.to_numeric(
+        pd.Series(np.asarray(sequence if sequence is not None else [""] * n, dtype=object)),
+        errors="coerce",
+    )
     seq_key = np.where(seq.between(60, 97), seq + 100, seq.fillna(999)).astype(float)
     # SEER compares known date parts and breaks ties (unknown parts) by sequence number;
     # sequence numbers follow diagnosis order, so within a year they decide here

@@ -10,8 +10,7 @@ import pandas as pd
 
 from netsurv.errors import InputError, ReadError
 from netsurv.io._files import GZIP_ERRORS, gzip_error
-from netsurv.io.canonical import CODE_COLUMNS, finalize
-from netsurv.io.seerstat import _maybe_classify
+from netsurv.io.canonical import CODE_COLUMNS, finalize, maybe_classify
 
 # classification columns a table may already carry (kept as given by read_table)
 _DERIVED = frozenset(
@@ -90,7 +89,7 @@ def read_table(
     registry = any(c in df.columns for c in _REGISTRY_MARKERS)
     out = finalize(df, add_missing=registry)
     out.attrs["netsurv_source"] = {"path": str(path), "format": "table"}
-    return _keep_given_classification(out, _maybe_classify(out, classify))
+    return _keep_given_classification(out, maybe_classify(out, classify))
 
 
 def _keep_given_classification(given: pd.DataFrame, classified: pd.DataFrame) -> pd.DataFrame:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from netsurv.published.reproduce import catalog, reproduce, reproduce_summary
+from netsurv.published.checks import catalog, reproduce, reproduce_summary
 
 __all__ = ["catalog", "reproduce", "reproduce_summary"]

@@ -1,0 +1,302 @@
+"""Check and convert an estimator's inputs once, at the door.
+
+Public estimators call :func:`prepare`; everything after it trusts the arrays it returns.
+Rows that cannot be analysed are never dropped silently: they are counted by reason in
+``Prepared.excluded`` (a row carrying an ``exclusion`` reason from a reader, or NA in one of
+the analysed columns).
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from netsurv.errors import InputError
+from netsurv.rules import EXCLUSION, UNKNOWN_LABELS, analysis_reasons
+
+__all__ = ["Prepared", "as_by", "check_columns", "prepare", "strata_codes", "unknown_label_mask"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Validated analysis arrays (only the rows that enter the analysis).
+
+    ``stratum`` indexes the rows of ``strata`` (one row per stratum, the ``by`` columns).
+    """
+
+    time: np.ndarray
+    event: np.ndarray
+    entry: np.ndarray | None
+    weights: np.ndarray | None
+    stratum: np.ndarray
+    strata: pd.DataFrame
+    by: tuple[str, ...]
+    excluded: pd.Series
+    n_input: int
+
+
+def as_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Normalise ``by`` to a tuple of column names."""
+    if by is None:
+        return ()
+    if isinstance(by, str):
+        return (by,)
+    out = tuple(by)
+    if not all(isinstance(b, str) for b in out):
+        raise InputError(f"by={by!r}: give a column name or a list of column names")
+    return out
+
+
+def unknown_label_mask(values: pd.Series) -> np.ndarray:
+    """True where a group label means "unknown" (:data:`netsurv.rules.UNKNOWN_LABELS`)."""
+    text = values.astype("string").str.strip().str.lower()
+    return np.asarray(text.isin(UNKNOWN_LABELS).fillna(False), dtype=bool)
+
+
+def check_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
+    """Raise InputError naming the parameter and the closest existing column."""
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(
+            f"expected a pandas DataFrame, got {type(df).__name__}; "
+            "read a registry file with netsurv.read(path) or wrap arrays in pd.DataFrame"
+        )
+    for param, col in columns.items():
+        if col is None or col in df.columns:
+            continue
+        close = difflib.get_close_matches(str(col), [str(c) for c in df.columns], n=3)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise InputError(
+            f"{param}={col!r}: no such column{hint} "
+            f"(columns: {', '.join(map(str, list(df.columns)[:20]))}"
+            f"{', …' if len(df.columns) > 20 else ''})"
+        )
+
+
+def _numeric(df: pd.DataFrame, col: str, param: str) -> np.ndarray:
+    s = df[col]
+    if (
+        isinstance(s.dtype, pd.CategoricalDtype)
+        or s.dtype == object
+        or pd.api.types.is_string_dtype(s)
+    ):
+        raw = s.astype(object)
+        converted = pd.to_numeric(raw, errors="coerce")
+        bad = np.asarray(converted.isna() & raw.notna(), dtype=bool)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(
+                f"{param}={col!r}: value {raw.iloc[i]!r} (row {s.index[i]!r}) is not a number; "
+                "convert the column to numbers first"
+            )
+        s = converted
+    if s.dtype == np.float64:  # plain float column: no copy
+        return np.asarray(s)
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _event(df: pd.DataFrame, col: str) -> np.ndarray:
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s.dtype) and not s.hasnans:
+        return np.asarray(s, dtype=bool).astype(np.float64)
+    values = _numeric(df, col, "event")
+    ok = np.isnan(values) | (values == 0) | (values == 1)
+    if not ok.all():
+        i = int(np.argmin(ok))
+        raise InputError(
+            f"event={col!r}: value {float(values[i])!r} (row {df.index[i]!r}) is not 0/1 or True/False; "
+            "code the event as 1 (event) / 0 (censored), e.g. df[col] == 'Dead'"
+        )
+    return values
+
+
+def strata_codes(
+    df: pd.DataFrame, by: tuple[str, ...]
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Integer stratum code per row (-1 where a by value is NA) and the strata table.
+
+    Categorical columns keep their category order (so localized < regional < distant);
+    other columns are sorted. Only strata that occur are kept. Linear time: the
+    per-column codes are combined in mixed radix and compressed with ``np.bincount``.
+    """
+    n = len(df)
+    if not by:
+        return np.zeros(n, dtype=np.int64), pd.DataFrame(index=pd.RangeIndex(1)), np.zeros(n, bool)
+    per_column: list[np.ndarray] = []
+    levels: list[pd.Index] = []
+    for col in by:
+        s = df[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes, cats = np.asarray(s.cat.codes), s.cat.categories  # int8/int16: no copy
+        else:
+            codes, cats = pd.factorize(s, sort=True)
+        per_column.append(codes)
+        levels.append(pd.Index(cats))
+    sizes = [max(len(lev), 1) for lev in levels]
+    radix = int(np.prod(sizes, dtype=np.float64))
+    small = np.dtype(np.int32 if radix < 2**31 else np.int64)  # half the memory at scale
+    combined = np.zeros(n, dtype=small)
+    missing = np.zeros(n, dtype=bool)
+    for codes, size in zip(per_column, sizes, strict=True):
+        combined *= size
+        if len(codes) and codes.min() < 0:  # NA group values
+            missing |= codes < 0
+            codes = np.maximum(codes, 0)
+        combined += codes.astype(small, copy=False)
+    del per_column
+    if radix <= 50_000_000:
+        present = np.bincount(combined[~missing] if missing.any() else combined, minlength=radix)
+        used = np.flatnonzero(present > 0)
+        if len(used) == radix:  # every combination occurs: the codes are the strata already
+            stratum = combined
+        else:
+            remap = np.full(radix, -1, dtype=small)
+            remap[used] = np.arange(len(used))
+            stratum = remap[combined]
+        if missing.any():
+            stratum[missing] = -1
+    else:  # pragma: no cover - astronomically many level combinations
+        used, inverse = np.unique(combined[~missing], return_inverse=True)
+        stratum = np.full(n, -1, dtype=np.int64)
+        stratum[~missing] = inverse
+    # decode the used mixed-radix values back to one level per column
+    table: dict[str, Any] = {}
+    rest = used.copy()
+    for col, lev in zip(reversed(by), reversed(levels), strict=True):
+        size = max(len(lev), 1)
+        idx = rest % size
+        rest = rest // size
+        values = lev.take(idx) if len(lev) else pd.Index([np.nan] * len(idx))
+        src = df[col]
+        if isinstance(src.dtype, pd.CategoricalDtype):
+            table[col] = pd.Categorical(
+                values, categories=src.cat.categories, ordered=src.cat.ordered
+            )
+        else:
+            table[col] = values
+    strata = pd.DataFrame({col: table[col] for col in by})
+    return stratum, strata, missing
+
+
+def _exclusions(
+    df: pd.DataFrame, masks: list[tuple[str, np.ndarray | None]]
+) -> tuple[np.ndarray, pd.Series]:
+    """Combine reasons (first reason wins for a row) into a keep-mask and counts by reason.
+
+    The reader's ``exclusion`` column comes first, then ``masks`` in the rulebook's order.
+    """
+    keep = np.ones(len(df), dtype=bool)
+    counts: dict[str, int] = {}
+    if EXCLUSION in df.columns:
+        reason = df[EXCLUSION]
+        has = np.asarray(reason.notna(), dtype=bool)
+        if has.any():
+            for name, k in reason[has].astype(str).value_counts(sort=False).items():
+                counts[str(name)] = int(k)
+            keep &= ~has
+    for name, mask in masks:
+        if mask is None or not mask.any():
+            continue
+        hit = mask & keep
+        k = int(hit.sum())
+        if k:
+            counts[name] = counts.get(name, 0) + k
+            keep &= ~hit
+    excluded = pd.Series(counts, dtype="int64", name="n_excluded")
+    excluded.index.name = "reason"
+    return keep, excluded
+
+
+def prepare(
+    df: pd.DataFrame,
+    *,
+    time: str,
+    event: str,
+    by: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    entry: str | None = None,
+) -> Prepared:
+    """Validate an estimator's inputs and return the analysable rows as arrays."""
+    by_cols = as_by(by)
+    check_columns(df, {"time": time, "event": event, "weights": weights, "entry": entry})
+    for b in by_cols:
+        check_columns(df, {"by": b})
+    t = _numeric(df, time, "time")
+    e = _event(df, event)
+    w = _numeric(df, weights, "weights") if weights is not None else None
+    s = _numeric(df, entry, "entry") if entry is not None else None
+    stratum, strata, by_missing = strata_codes(df, by_cols)
+
+    # one mask per reason of the rulebook, in its order (the first reason that applies wins)
+    masks: list[np.ndarray | None] = [np.isnan(t), np.isnan(e)]
+    for col in by_cols:  # attribute each row with a missing group value to its column
+        masks.append(
+            by_missing & np.asarray(df[col].isna(), dtype=bool) if by_missing.any() else None
+        )
+    if w is not None:
+        masks.append(np.isnan(w))
+    if s is not None:  # R: Surv(start, stop) needs stop > start, else the row is NA
+        with np.errstate(invalid="ignore"):
+            masks += [np.isnan(s), ~(s < t)]
+    reasons = analysis_reasons(time, event, by_cols, weights, entry)
+    keep, excluded = _exclusions(df, list(zip(reasons, masks, strict=True)))
+
+    _check_values(
+        df, t, keep, time, "time", "follow-up times cannot be negative; fix or exclude those rows"
+    )
+    if w is not None:
+        _check_values(df, w, keep, weights, "weights", "weights must be non-negative frequencies")
+    if s is not None:
+        _check_values(df, s, keep, entry, "entry", "entry times cannot be negative")
+    if not keep.any():
+        detail = ", ".join(f"{k}: {v}" for k, v in excluded.items()) or "the data frame is empty"
+        raise InputError(
+            f"no rows left to analyse ({len(df)} rows; excluded {detail}); "
+            "check the selection, the time/event columns and the 'exclusion' column"
+        )
+    every = bool(keep.all())
+    if not every:
+        stratum = stratum[keep]
+        used = np.flatnonzero(np.bincount(stratum, minlength=len(strata)))
+        if len(used) < len(strata):  # strata whose rows were all excluded disappear
+            remap = np.full(len(strata), -1, dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            stratum = remap[stratum]
+            strata = strata.iloc[used].reset_index(drop=True)
+
+    def kept(x: np.ndarray | None) -> np.ndarray | None:
+        return x if x is None or every else x[keep]  # no copy when every row is kept
+
+    return Prepared(
+        time=t if every else t[keep],
+        event=e if every else e[keep],
+        entry=kept(s),
+        weights=kept(w),
+        stratum=stratum,
+        strata=strata,
+        by=by_cols,
+        excluded=excluded,
+        n_input=len(df),
+    )
+
+
+def _check_values(
+    df: pd.DataFrame, values: np.ndarray, keep: np.ndarray, col: str | None, param: str, fix: str
+) -> None:
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: nothing to check
+        low, high = np.nanmin(values), np.nanmax(values)
+    if np.isnan(low) or (low >= 0 and np.isfinite(high)):
+        return  # the common case, in two passes
+    bad = keep & ~((values >= 0) & np.isfinite(values))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            f"{param}={col!r}: value {float(values[i])!r} in row {df.index[i]!r} "
+            f"({int(bad.sum())} such rows); {fix}"
+        )

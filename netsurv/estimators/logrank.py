@@ -1,0 +1,212 @@
+"""Comparing survival curves: the k-sample log-rank test and its G-rho family (R ``survdiff``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from netsurv.counting.kernel import count_prepared
+from netsurv.counting.segments import segment_cumsum, segment_reverse_cumsum
+from netsurv.counting.sources import to_counts, without_unknown_groups
+from netsurv.counting.table import Counts
+from netsurv.counting.validate import (
+    as_by,
+    check_columns,
+    prepare,
+    strata_codes,
+    unknown_label_mask,
+)
+from netsurv.errors import InputError
+from netsurv.results.comparison import LogrankResult
+from netsurv.rules import UNKNOWN_GROUP_REASON
+
+__all__ = ["logrank"]
+
+
+def logrank(
+    df: pd.DataFrame | Counts | Any,
+    *,
+    time: str = "survival_months",
+    event: str = "dead",
+    by: str | Sequence[str] = "extent",
+    strata: str | Sequence[str] | None = None,
+    rho: float = 0.0,
+    trend: bool = False,
+    scores: Sequence[float] | None = None,
+    weights: str | None = None,
+    entry: str | None = None,
+    include_unknown: bool = False,
+    engine: str | None = None,
+    memory_limit: str | None = "512MB",
+    progress: bool = False,
+) -> LogrankResult:
+    """Test equality of survival curves across the groups of ``by``.
+
+    Parameters
+    ----------
+    by : grouping column(s); groups labelled "unknown" are left out (and counted in
+        ``excluded``) unless ``include_unknown=True``.
+    strata : column(s) for a stratified test (R ``survdiff(... + strata(x))``): observed,
+        expected and variance are summed over strata.
+    rho : G-rho weight S(t-)^rho from the pooled Kaplan–Meier within stratum; 0 = log-rank,
+        1 = Peto-Peto modification of the Gehan-Wilcoxon test.
+    trend : test for trend across ordered groups (in category order) with ``scores``
+        (default 1, 2, …, k): U = sum s_g (O_g - E_g), chi2 = U^2 / (s' V s), 1 dof.
+    weights : frequency weights (integer weights give exactly the expanded rows' test).
+    df, engine : as in :func:`netsurv.estimators.kaplan_meier` — a DataFrame, a :class:`netsurv.Counts`
+        table made with ``by = strata + by``, or a large source counted by an engine.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": [1, 2, 3, 4], "d": [1, 1, 1, 1], "g": ["a", "b", "a", "b"]})
+    >>> # by hand: O_a = 2, E_a = 1/2 + 1/3 + 1/2 = 4/3, V = 1/4 + 2/9 + 1/4 = 13/18
+    >>> round(logrank(df, time="t", event="d", by="g").statistic, 6)  # (2/3)^2 / (13/18) = 8/13
+    0.615385
+    """
+    groups = as_by(by)
+    if not groups:
+        raise InputError("by: name the column that defines the groups to compare")
+    layers = as_by(strata)
+    if isinstance(df, Counts) or engine is not None or not isinstance(df, pd.DataFrame):
+        if isinstance(df, Counts):
+            counts = df if include_unknown else without_unknown_groups(df, groups)
+        else:
+            counts = to_counts(
+                df,
+                time=time,
+                event=event,
+                by=(*layers, *groups),
+                weights=weights,
+                entry=entry,
+                engine=engine,
+                memory_limit=memory_limit,
+                progress=progress,
+                unknown_groups=None if include_unknown else groups,
+            )
+        return _test(counts, layers, groups, rho, trend, scores, counts.excluded)
+    for g in groups:
+        check_columns(df, {"by": g})
+    for s in layers:
+        check_columns(df, {"strata": s})
+    data = df
+    unknown = pd.Series(dtype="int64")
+    if not include_unknown:
+        mask = np.zeros(len(df), dtype=bool)
+        for g in groups:
+            mask |= unknown_label_mask(df[g])
+        if mask.any():
+            data = df.loc[~mask]
+            unknown = pd.Series({UNKNOWN_GROUP_REASON: int(mask.sum())})
+    p = prepare(data, time=time, event=event, by=(*layers, *groups), weights=weights, entry=entry)
+    counts = count_prepared(p)
+    excluded = pd.concat([unknown, p.excluded]).astype("int64")
+    return _test(counts, layers, groups, rho, trend, scores, excluded)
+
+
+def _layout(
+    counts: Counts, layers: tuple[str, ...], groups: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Test-stratum code and group code of each stratum of the counts, and the group table."""
+    layer_of, _, _ = strata_codes(counts.strata, layers)
+    group_of, group_table, _ = strata_codes(counts.strata, groups)
+    return layer_of, group_of, group_table
+
+
+def _test(
+    counts: Counts,
+    layers: tuple[str, ...],
+    groups: tuple[str, ...],
+    rho: float,
+    trend: bool,
+    scores: Sequence[float] | None,
+    excluded: pd.Series,
+) -> LogrankResult:
+    layer_of, group_of, group_table = _layout(counts, layers, groups)
+    n_groups = len(group_table)
+    if n_groups < 2:
+        raise InputError(
+            f"by={groups!r}: need at least two groups to compare, found {n_groups} "
+            "(groups labelled 'unknown' are left out unless include_unknown=True)"
+        )
+    # pooled time grid per test stratum: (layer, time) rows
+    layer = layer_of[counts.stratum]
+    order = np.lexsort((counts.time, layer))
+    lay, tim = layer[order], counts.time[order]
+    new = np.r_[True, (lay[1:] != lay[:-1]) | (tim[1:] != tim[:-1])]
+    row = np.cumsum(new) - 1  # pooled row of each counts row (in sorted order)
+    n_rows = int(row[-1]) + 1
+    g = group_of[counts.stratum][order]
+    cell = row * n_groups + g
+
+    def dense(x: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=x[order], minlength=n_rows * n_groups).reshape(
+            n_rows, n_groups
+        )
+
+    d = dense(counts.n_events)
+    net = dense(counts.n_events + counts.n_censored - counts.n_entered)
+    row_layer = lay[new]
+    # at risk per group: reverse cumulative sum of (exits - entries) within the test stratum
+    n_risk = np.column_stack(
+        [segment_reverse_cumsum(net[:, g], row_layer) for g in range(n_groups)]
+    )  # one column per group (few groups); each sum restarts in each test stratum
+    n_all = n_risk.sum(axis=1)
+    d_all = d.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rho == 0:
+            w = np.ones(n_rows)
+        else:  # pooled KM just before t, restarted in each test stratum
+            step = np.log1p(-np.where(n_all > 0, d_all / n_all, 0.0))
+            zero = np.isneginf(step)
+            cum = segment_cumsum(np.where(zero, 0.0, step), row_layer) - np.where(zero, 0.0, step)
+            zeros_before = segment_cumsum(zero.astype(float), row_layer) - zero
+            w = np.where(zeros_before > 0, 0.0, np.exp(cum)) ** rho
+        frac = np.where(n_all[:, None] > 0, n_risk / n_all[:, None], 0.0)
+        observed = (w[:, None] * d).sum(axis=0)
+        expected = (w[:, None] * d_all[:, None] * frac).sum(axis=0)
+        factor = np.where(n_all > 1, w**2 * d_all * (n_all - d_all) / (n_all - 1), 0.0)
+    # V = sum_t factor_t (diag(frac) - frac frac')
+    variance = np.diag((factor[:, None] * frac).sum(axis=0)) - (frac * factor[:, None]).T @ frac
+    diff = observed - expected
+    if trend:
+        s = np.arange(1.0, n_groups + 1) if scores is None else np.asarray(scores, dtype=float)
+        if len(s) != n_groups:
+            raise InputError(f"scores: give {n_groups} scores, one per group, got {len(s)}")
+        u = float(s @ diff)
+        v = float(s @ variance @ s)
+        statistic, dof = (u * u / v if v > 0 else np.nan), 1
+        used_scores: np.ndarray | None = s
+    else:
+        keep = np.flatnonzero(expected > 0)
+        dof = len(keep) - 1
+        sub = keep[1:]  # drop one group: V has rank k - 1
+        vv = variance[np.ix_(sub, sub)]
+        statistic = float(diff[sub] @ np.linalg.lstsq(vv, diff[sub], rcond=None)[0]) if dof else 0.0
+        used_scores = None
+    n = np.bincount(
+        group_of[counts.stratum], weights=counts.n_events + counts.n_censored, minlength=n_groups
+    )
+    table = group_table.reset_index(drop=True).assign(
+        n=n[:n_groups], observed=observed, expected=expected
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["(O-E)^2/E"] = diff**2 / expected
+    p_value = float(stats.chi2.sf(statistic, dof)) if dof > 0 else np.nan
+    return LogrankResult(
+        statistic=float(statistic),
+        dof=int(dof),
+        p_value=p_value,
+        table=table,
+        variance=variance,
+        rho=float(rho),
+        by=groups,
+        strata=layers,
+        trend=trend,
+        scores=used_scores,
+        excluded=excluded,
+    )

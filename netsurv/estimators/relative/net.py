@@ -1,0 +1,171 @@
+"""Relative and net survival against population life tables (R ``relsurv`` and SEER*Stat).
+
+* :func:`relative_survival` — net survival by Pohar Perme (default) or relative survival by
+  the hazard-based Ederer II estimator, exactly as R ``relsurv::rs.surv`` computes them
+  (``precision = 1``: expected hazards integrated in one-day steps between exit times).
+* :func:`expected_survival` — expected (population) survival of a cohort (Ederer I) or of
+  each subject, integrating the life table exactly across birthdays and New Years (R
+  ``survival::survexp``).
+* :func:`relative_survival_test` — the Pohar Perme log-rank-type comparison of net survival
+  (R ``relsurv::rs.diff``).
+* :func:`relative_life_table` — SEER*Stat's actuarial relative survival table (Ederer II).
+
+Conventions (what turns registry columns into the days the life table needs):
+
+* follow-up: ``time_unit`` "months" (a SEER month is 365.24 / 12 days), "days", or "years"
+  (365.24 days);
+* age at diagnosis in years (fractions allowed) × 365.25 days (``survexp.us``'s year); when
+  every age is a whole number (completed years, as registries record it) half a year is added,
+  the expected exact age of someone aged ``a`` completed years (``completed_age=False`` turns
+  this off);
+* diagnosis date: ``date_dx`` where known; for rows without it (or without ``date_dx=``) the
+  15th of the month when a ``month`` column is given and known (mid-month), else 1 July of
+  ``year`` (mid-year);
+* rows with zero follow-up have no time at risk and are left out, as relsurv does, and counted
+  in ``excluded``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import pandas as pd
+
+from netsurv.errors import InputError
+from netsurv.estimators.relative.chunks import relative_survival_chunks
+from netsurv.estimators.relative.netcurves import estimate
+from netsurv.estimators.relative.subjects import subjects
+from netsurv.ratetables.ratetable import RateTable
+from netsurv.results.bands import CONF_TYPES, ConfType, z_value
+from netsurv.results.curves import SurvivalCurves
+
+__all__ = ["Method", "relative_survival"]
+
+Method = Literal["pohar-perme", "ederer2"]
+
+
+def relative_survival(
+    df: pd.DataFrame,
+    *,
+    time: str = "survival_months",
+    event: str = "dead",
+    by: str | Sequence[str] | None = None,
+    method: Method = "pohar-perme",
+    time_unit: str = "months",
+    age: str = "age_dx",
+    sex: str = "sex",
+    year: str | None = "year_dx",
+    date_dx: str | None = None,
+    month: str | None = None,
+    race: str | None = None,
+    lifetable: RateTable | None = None,
+    conf_type: ConfType = "log-log",
+    conf_level: float = 0.95,
+    completed_age: bool | None = None,
+    age_unit: Literal["years", "days"] = "years",
+    zero_time: float | Literal["auto"] | None = "auto",
+    entry: str | None = None,
+    engine: str | None = None,
+    chunk_rows: int = 1_000_000,
+    progress: bool = False,
+) -> SurvivalCurves:
+    """Net survival (Pohar Perme) or relative survival (Ederer II), per stratum of ``by``.
+
+    Follows R ``relsurv::rs.surv(..., precision = 1)``: at each distinct exit time t_j,
+
+    * Pohar Perme: λ_j = Σ dN_i/S_P,i / Σ Y_i/S_P,i − ∫ weighted population hazard over
+      (t_{j−1}, t_j]; S(t) = Π (1 − λ_j); var log S = Σ (Σ dN_i/S_P,i²) / (Σ Y_i/S_P,i)²;
+    * Ederer II: λ_j = (d_j − Σ_i ∫ λ_P,i) / n_j; var log S = Σ d_j / n_j².
+
+    Parameters
+    ----------
+    df : canonical registry frame (one row per tumour).
+    time, event, by : follow-up, death indicator, grouping columns.
+    method : "pohar-perme" (net survival, default) or "ederer2".
+    time_unit : unit of ``time``: "months" (365.24/12 days), "days" or "years" (365.24 days).
+    age, sex : age at diagnosis (years, or days with ``age_unit="days"``) and sex columns.
+    year, month, date_dx : diagnosis date: ``date_dx`` (exact) when given, else mid-month or
+        mid-year (see the module docstring).
+    race : race column for a table by race (``ratetables.us(race=True)`` is then the default).
+    lifetable : a :class:`netsurv.ratetables.RateTable`; default the US tables 1940–2020.
+    conf_type, conf_level : pointwise confidence band on S (as for Kaplan–Meier).
+    completed_age : add half a year to ages (None: when all ages are whole numbers).
+    age_unit : "years" (default) or "days" (exact ages, as R ``relsurv`` takes them).
+    zero_time : follow-up given to rows with zero follow-up. "auto" (default): 0.5 with
+        ``time_unit="months"`` — a death in SEER month 0 happened within the first month and
+        is an event (Kaplan–Meier counts it at t = 0; dropping it, as R ``relsurv`` does with
+        zero times, biases net survival upwards, most for distant disease and NEC) — and
+        None otherwise. None leaves such rows out and counts them, as ``relsurv``.
+    entry : column of entry times (left truncation, e.g. from :func:`netsurv.period_window`):
+        at risk when entry < t <= time; the weights 1/S_P,i still run from diagnosis.
+    engine, chunk_rows, progress : a source other than a DataFrame (Parquet/CSV path, glob or
+        directory, pyarrow Dataset, DuckDB relation, Dask DataFrame) — or any ``engine`` — is
+        read in chunks of ``chunk_rows`` and the additive per-subject sums added, which gives
+        the in-memory result exactly (``netsurv.estimators.relative.chunks.relative_survival_chunks``).
+
+    Returns
+    -------
+    SurvivalCurves
+        ``survival`` is net (or relative) survival; ``std_err`` its standard error.
+
+    Examples
+    --------
+    With no background mortality net survival is the Kaplan–Meier estimate:
+
+    >>> import numpy as np, pandas as pd
+    >>> from netsurv.ratetables import RateTable
+    >>> zero = RateTable(np.zeros((110, 2, 1, 81)), np.arange(110), np.arange(1940, 2021))
+    >>> df = pd.DataFrame({"t": [3, 5, 5, 8], "d": [1, 0, 1, 1], "age_dx": 60.0,
+    ...                    "sex": "female", "year_dx": 2010})
+    >>> relative_survival(df, time="t", event="d", lifetable=zero).to_frame()["survival"].tolist()
+    [0.75, 0.5, 0.0]
+    """
+    if method not in ("pohar-perme", "ederer2"):
+        raise InputError(f"method={method!r}: choose 'pohar-perme' or 'ederer2'")
+    if conf_type not in CONF_TYPES:
+        raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
+    z_value(conf_level)
+    if engine is not None or not isinstance(df, pd.DataFrame):  # files etc.: in chunks, exact
+        return relative_survival_chunks(
+            df,
+            method=method,
+            conf_type=conf_type,
+            conf_level=conf_level,
+            chunk_rows=chunk_rows,
+            progress=progress,
+            time=time,
+            event=event,
+            by=by,
+            time_unit=time_unit,
+            age=age,
+            sex=sex,
+            year=year,
+            date_dx=date_dx,
+            month=month,
+            race=race,
+            lifetable=lifetable,
+            completed_age=completed_age,
+            age_unit=age_unit,
+            zero_time=zero_time,
+            entry=entry,
+        )
+    s = subjects(
+        df,
+        time=time,
+        event=event,
+        by=by,
+        time_unit=time_unit,
+        age=age,
+        sex=sex,
+        year=year,
+        date_dx=date_dx,
+        month=month,
+        race=race,
+        lifetable=lifetable,
+        completed_age=completed_age,
+        age_unit=age_unit,
+        zero_time=zero_time,
+        entry=entry,
+    )
+    return estimate(s, method, conf_type, conf_level, time_unit)

@@ -1,0 +1,1 @@
+"""Present: publication tables, plots, the HTML report and the command line."""

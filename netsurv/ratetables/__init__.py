@@ -1,0 +1,13 @@
+"""Population life tables (package data) and the rate-table lookup used for expected survival.
+
+>>> from netsurv import ratetables
+>>> t = ratetables.us()
+>>> t.sexes, int(t.years[-1])
+(('male', 'female'), 2020)
+"""
+
+from __future__ import annotations
+
+from netsurv.ratetables.ratetable import RateTable, from_qx_frame, read_hmd, us
+
+__all__ = ["RateTable", "from_qx_frame", "read_hmd", "us"]

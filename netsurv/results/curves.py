@@ -1,0 +1,358 @@
+"""Step survival curves: the result of Kaplan–Meier and of net/relative survival.
+
+:class:`SurvivalCurves` holds one or more step curves (Kaplan–Meier, or net/relative survival),
+one row per stratum and distinct time, in the vocabulary ``time, n_at_risk, n_events,
+n_censored, survival, std_err, lower, upper``. Its methods (``at``, ``median``, ``quantile``,
+``rmst``) follow R ``survival``'s definitions, so the numbers equal ``summary(survfit(...))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from netsurv.counting.segments import segment_cumprod, segment_cumsum
+from netsurv.counting.table import Counts
+from netsurv.errors import InputError
+from netsurv.results.bands import CONF_TYPES, confidence_band, z_value
+from netsurv.results.quantiles import QUANTILE_TOLERANCE, findq
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["SurvivalCurves", "product_limit"]
+
+
+def _segment_search(
+    row_stratum: np.ndarray, row_time: np.ndarray, q_stratum: np.ndarray, q_time: np.ndarray
+) -> np.ndarray:
+    """Index of the last row of stratum ``q_stratum`` with time <= ``q_time`` (-1 if none).
+
+    Rows are sorted by (stratum, time); a structured array compares its fields in order, so
+    one ``searchsorted`` serves every stratum at once.
+    """
+    key = np.dtype([("s", np.int64), ("t", np.float64)])
+    rows = np.empty(len(row_time), dtype=key)
+    rows["s"], rows["t"] = row_stratum, row_time
+    queries = np.empty(len(q_time), dtype=key)
+    queries["s"], queries["t"] = q_stratum, q_time
+    pos = np.searchsorted(rows, queries, side="right") - 1
+    inside = (pos >= 0) & (row_stratum[np.maximum(pos, 0)] == q_stratum)
+    return np.where(inside, pos, -1)
+
+
+@dataclass(frozen=True)
+class SurvivalCurves:
+    """Step survival curves, one per stratum (frozen; build with an estimator).
+
+    Arrays hold one entry per (stratum, distinct time), sorted by stratum then time.
+    ``std_err`` is the standard error of the survival probability (Greenwood for
+    Kaplan–Meier), as R's ``summary.survfit`` reports it; ``se_log`` is the standard error
+    of log S used for the confidence band.
+    """
+
+    by: tuple[str, ...]
+    strata: pd.DataFrame
+    stratum: np.ndarray
+    time: np.ndarray
+    n_at_risk: np.ndarray
+    n_events: np.ndarray
+    n_censored: np.ndarray
+    survival: np.ndarray
+    se_log: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    conf_type: str
+    conf_level: float
+    n: np.ndarray
+    last_time: np.ndarray
+    excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    counts: Counts | None = None
+    measure: str = "overall survival (Kaplan–Meier)"
+    time_unit: str | None = "months"
+    start_time: float = 0.0
+
+    # ------------------------------------------------------------------ tables
+    @property
+    def std_err(self) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return self.survival * self.se_log
+
+    def _keys(self, stratum: np.ndarray) -> pd.DataFrame:
+        return self.strata.iloc[stratum].reset_index(drop=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per stratum and time: by-cols, time, n_at_risk, n_events, n_censored,
+        survival, std_err, lower, upper."""
+        data = pd.DataFrame(
+            {
+                "time": self.time,
+                "n_at_risk": self.n_at_risk,
+                "n_events": self.n_events,
+                "n_censored": self.n_censored,
+                "survival": self.survival,
+                "std_err": self.std_err,
+                "lower": self.lower,
+                "upper": self.upper,
+            }
+        )
+        return pd.concat([self._keys(self.stratum), data], axis=1)
+
+    def summary(self) -> pd.DataFrame:
+        """Per stratum: n, events, median with CI (R's ``print(survfit)`` table)."""
+        events = np.bincount(self.stratum, weights=self.n_events, minlength=len(self.strata))
+        out = self.median()
+        out.insert(len(self.by), "n", self.n)
+        out.insert(len(self.by) + 1, "n_events", events)
+        return out
+
+    def at(self, times: npt.ArrayLike, *, extend: bool = False) -> pd.DataFrame:
+        """Survival at given times, per stratum (R ``summary(fit, times=, extend=)``).
+
+        Columns: by-cols, time, survival, std_err, lower, upper, n_at_risk (subjects still
+        under follow-up at t), n_events and n_censored (since the previous requested time).
+        Beyond a stratum's last follow-up the values are NaN unless ``extend=True``, except
+        where the curve has reached 0: it stays 0 (standard error and CI NaN, as in R).
+        """
+        t = np.atleast_1d(np.asarray(times, dtype=np.float64))
+        if np.isnan(t).any():
+            raise InputError("times: NaN is not a time; give numbers")
+        t_sorted = np.sort(t)
+        k = len(self.strata)
+        qs = np.repeat(np.arange(k), len(t_sorted))
+        qt = np.tile(t_sorted, k)
+        pos = _segment_search(self.stratum, self.time, qs, qt)
+        hit = pos >= 0
+        p = np.maximum(pos, 0)
+        surv = np.where(hit, self.survival[p], 1.0)
+        se_log = np.where(hit, self.se_log[p], 0.0)
+        # before the first time R reports S = 1 with the band (1, 1), whatever conf_type
+        lower = np.where(hit, self.lower[p], 1.0)
+        upper = np.where(hit, self.upper[p], 1.0)
+        # at risk at t: the risk set of the first row at or after t (0 past the end)
+        nxt = _segment_search(self.stratum, self.time, qs, np.nextafter(qt, -np.inf)) + 1
+        offsets = np.searchsorted(self.stratum, np.arange(k + 1))
+        nxt = np.where(nxt == 0, offsets[qs], nxt)
+        in_stratum = nxt < offsets[qs + 1]
+        n_risk = np.where(in_stratum, self.n_at_risk[np.minimum(nxt, len(self.time) - 1)], 0.0)
+        # events/censored in (previous requested time, t]
+        cum_ev = np.cumsum(self.n_events)
+        cum_ce = np.cumsum(self.n_censored)
+        base = offsets[qs] - 1  # last row of the previous stratum
+        ev_base = np.where(base >= 0, cum_ev[np.maximum(base, 0)], 0.0)
+        ce_base = np.where(base >= 0, cum_ce[np.maximum(base, 0)], 0.0)
+        ev_to = np.where(hit, cum_ev[p], ev_base) - ev_base
+        ce_to = np.where(hit, cum_ce[p], ce_base) - ce_base
+        ev_to = ev_to.reshape(k, -1)
+        ce_to = ce_to.reshape(k, -1)
+        n_ev = np.diff(ev_to, axis=1, prepend=0.0).ravel()
+        n_ce = np.diff(ce_to, axis=1, prepend=0.0).ravel()
+        beyond = qt > self.last_time[qs]
+        if not extend:
+            zero = beyond & (surv == 0)
+            gone = beyond & ~zero
+            surv = np.where(gone, np.nan, surv)
+            se_log = np.where(gone | zero, np.nan, se_log)
+            lower = np.where(gone | zero, np.nan, lower)
+            upper = np.where(gone | zero, np.nan, upper)
+            n_ev = np.where(gone, np.nan, n_ev)
+            n_ce = np.where(gone, np.nan, n_ce)
+        with np.errstate(invalid="ignore"):
+            std_err = surv * se_log
+        out = pd.DataFrame(
+            {
+                "time": qt,
+                "survival": surv,
+                "std_err": std_err,
+                "lower": lower,
+                "upper": upper,
+                "n_at_risk": n_risk,
+                "n_events": n_ev,
+                "n_censored": n_ce,
+            }
+        )
+        out = pd.concat([self._keys(qs), out], axis=1)
+        if not np.array_equal(t, t_sorted):  # restore the caller's order within each stratum
+            order = np.argsort(np.argsort(t, kind="stable"), kind="stable")
+            out = out.iloc[(np.arange(k)[:, None] * len(t) + order[None, :]).ravel()]
+            out = out.reset_index(drop=True)
+        return out
+
+    # --------------------------------------------------------------- quantiles
+    def quantile(self, p: float | Sequence[float] = 0.5) -> pd.DataFrame:
+        """Time where 1 − S first reaches ``p``, with CI from the band (R ``quantile.survfit``).
+
+        Columns: by-cols, p, quantile, lower, upper. A flat stretch exactly at 1 − p gives
+        its midpoint; a quantile the curve never reaches is NaN.
+        """
+        probs = np.atleast_1d(np.asarray(p, dtype=np.float64))
+        if ((probs < 0) | (probs > 1) | np.isnan(probs)).any():
+            raise InputError(f"p={p!r}: probabilities must lie in [0, 1]")
+        offsets = np.searchsorted(self.stratum, np.arange(len(self.strata) + 1))
+        rows = []
+        for s in range(len(self.strata)):  # per stratum, small arrays: not a hot path
+            sl = slice(offsets[s], offsets[s + 1])
+            x = np.r_[self.start_time, self.time[sl]]
+            xmax = float(self.time[sl][-1]) if offsets[s + 1] > offsets[s] else np.nan
+            curves = (self.survival[sl], self.lower[sl], self.upper[sl])
+            for prob in probs:
+                q, lo, hi = (
+                    findq(x, np.r_[0.0, 1.0 - c], prob, xmax, QUANTILE_TOLERANCE) for c in curves
+                )
+                rows.append((s, prob, q, lo, hi))
+        arr = np.array(rows, dtype=np.float64).reshape(-1, 5)
+        out = pd.DataFrame(
+            {"p": arr[:, 1], "quantile": arr[:, 2], "lower": arr[:, 3], "upper": arr[:, 4]}
+        )
+        return pd.concat([self._keys(arr[:, 0].astype(np.int64)), out], axis=1)
+
+    def median(self) -> pd.DataFrame:
+        """Median survival with CI per stratum: by-cols, median, lower, upper."""
+        q = self.quantile(0.5).drop(columns="p")
+        return q.rename(columns={"quantile": "median"})
+
+    # ------------------------------------------------------------------- areas
+    def rmst(self, tau: float) -> pd.DataFrame:
+        """Restricted mean survival time up to ``tau`` with its standard error.
+
+        Area under S from the start to ``tau``; variance sum_j A_j^2 d_j / (n_j (n_j - d_j)),
+        A_j the area from t_j to tau (R ``print(fit, rmean=tau)``; lifelines' variance,
+        issue #1682, is that of the truncated time instead). Columns: by-cols, tau, rmst,
+        std_err.
+        """
+        tau = float(tau)
+        if not np.isfinite(tau) or tau <= self.start_time:
+            raise InputError(f"tau={tau!r}: give a time after the start of follow-up")
+        offsets = np.searchsorted(self.stratum, np.arange(len(self.strata) + 1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hh = np.where(
+                self.n_at_risk - self.n_events == 0,
+                0.0,
+                self.n_events / (self.n_at_risk * (self.n_at_risk - self.n_events)),
+            )
+        out = np.empty((len(self.strata), 2))
+        for s in range(len(self.strata)):  # per stratum: short arrays
+            sl = slice(offsets[s], offsets[s + 1])
+            t, surv, h = self.time[sl], self.survival[sl], hh[sl]
+            keep = t <= tau
+            tt = np.r_[t[keep], tau]
+            ss = np.r_[surv[keep], surv[keep][-1] if keep.any() else 1.0]
+            h2 = np.r_[h[keep], 0.0]
+            rect = np.diff(np.r_[self.start_time, tt]) * np.r_[1.0, ss[:-1]]
+            area_after = np.cumsum(rect[1:][::-1])  # area from t_j to tau, last j first
+            out[s] = (
+                rect.sum() + self.start_time,
+                np.sqrt(np.sum(area_after**2 * h2[::-1][1:])),
+            )
+        res = pd.DataFrame({"tau": tau, "rmst": out[:, 0], "std_err": out[:, 1]})
+        return pd.concat([self._keys(np.arange(len(self.strata))), res], axis=1)
+
+    # ------------------------------------------------------- derived curves
+    def _require_counts(self, what: str) -> Counts:
+        if self.counts is None:
+            raise InputError(f"{what} needs the counts behind a Kaplan–Meier fit")
+        return self.counts
+
+    def conditional(self, given: float) -> SurvivalCurves:
+        """Survival to t given alive at ``given`` (R ``survfit(..., start.time=given)``)."""
+        c = self._require_counts("conditional survival")
+        keep = c.time >= given
+        return product_limit(
+            c.take(keep),
+            self.conf_type,
+            self.conf_level,
+            start_time=float(given),
+            measure=f"{self.measure}, conditional on survival to {given:g}",
+            time_unit=self.time_unit,
+        )
+
+    def follow_up(self) -> pd.DataFrame:
+        """Median follow-up by reverse Kaplan–Meier (censorings as events): by-cols, median,
+        lower, upper."""
+        c = self._require_counts("median follow-up")
+        swapped = type(c)(
+            by=c.by,
+            strata=c.strata,
+            stratum=c.stratum,
+            time=c.time,
+            n_events=c.n_censored,
+            n_censored=c.n_events,
+            n_entered=c.n_entered,
+            n_at_risk=c.n_at_risk,
+            weighted=c.weighted,
+            excluded=c.excluded,
+        )
+        return product_limit(swapped, self.conf_type, self.conf_level).median()
+
+    # ------------------------------------------------------------------ plots
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Draw the curves (see :func:`netsurv.plot_survival`)."""
+        from netsurv.present.plotting import plot_survival
+
+        return plot_survival(self, ax=ax, **kwargs)
+
+    def _repr_html_(self) -> str:
+        return str(self.summary().to_html(index=False))
+
+    def __repr__(self) -> str:
+        head = f"SurvivalCurves({self.measure}; {len(self.strata)} strata; conf_type={self.conf_type!r})"
+        return f"{head}\n{self.summary().to_string(index=False)}"
+
+
+def product_limit(
+    counts: Counts,
+    conf_type: str = "log-log",
+    conf_level: float = 0.95,
+    *,
+    start_time: float = 0.0,
+    measure: str = "overall survival (Kaplan–Meier)",
+    time_unit: str | None = "months",
+) -> SurvivalCurves:
+    """Kaplan–Meier estimate from a counts table (any engine's).
+
+    S(t) = prod_{t_j <= t} (1 - d_j / n_j); Greenwood: var(log S) = sum d_j / (n_j (n_j - d_j)),
+    infinite once n_j = d_j (the curve is 0 and its standard error and CI are NaN, as in R).
+    """
+    if conf_type not in CONF_TYPES:
+        raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
+    z_value(conf_level)  # validates conf_level
+    c = counts.exits()
+    n, d = c.n_at_risk, c.n_events
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = segment_cumprod(np.where(d > 0, 1.0 - d / n, 1.0), c.stratum)
+        greenwood = np.where(d > 0, d / (n * (n - d)), 0.0)  # inf when n == d
+        se_log = np.sqrt(segment_cumsum(greenwood, c.stratum))
+    lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
+    k = counts.n_strata
+    last = np.full(k, np.nan)
+    if len(c.time):
+        last_row = np.searchsorted(c.stratum, np.arange(k), side="right") - 1
+        valid = (last_row >= 0) & (c.stratum[np.maximum(last_row, 0)] == np.arange(k))
+        last = np.where(valid, c.time[np.maximum(last_row, 0)], np.nan)
+    return SurvivalCurves(
+        by=c.by,
+        strata=c.strata,
+        stratum=c.stratum,
+        time=c.time,
+        n_at_risk=n,
+        n_events=d,
+        n_censored=c.n_censored,
+        survival=survival,
+        se_log=se_log,
+        lower=lower,
+        upper=upper,
+        conf_type=conf_type,
+        conf_level=conf_level,
+        n=counts.n_subjects(),
+        last_time=last,
+        excluded=counts.excluded,
+        counts=counts,
+        measure=measure,
+        time_unit=time_unit,
+        start_time=start_time,
+    )

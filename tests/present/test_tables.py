@@ -1,0 +1,157 @@
+"""survival_table: numbers, the SEER whole-month convention, suppression and formatting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from netsurv.errors import InputError
+from netsurv.present.tables import format_p, mask_count, survival_table
+
+
+def _uncensored(n: int = 20) -> pd.DataFrame:
+    """n deaths at months 1, 2, ..., n: S(t) = 1 - t/n, SE = sqrt(S(1-S)/n) (binomial)."""
+    return pd.DataFrame({"survival_months": np.arange(1.0, n + 1), "dead": True, "g": "a"})
+
+
+def test_x_month_survival_is_survival_through_month_x_minus_1_with_seer_months() -> None:
+    # 20 cases, 4 deaths recorded in month 12, 16 alive at 24 months. SEER counts a death
+    # in month 12 as having lived 12 months, so 12-month survival is 1.0 (KM through month
+    # 11); 24-month survival is 16/20 = 0.8 (hand calculation).
+    df = pd.DataFrame(
+        {"survival_months": [12.0] * 4 + [24.0] * 16, "dead": [True] * 4 + [False] * 16}
+    )
+    tab = survival_table(df, by=None, times=[12, 24], suppress_below=0)
+    assert tab.whole_months
+    assert tab.table["survival_12"].iloc[0] == 1.0
+    assert tab.table["survival_24"].iloc[0] == pytest.approx(0.8, abs=1e-12)
+
+
+def test_whole_month_convention_can_be_switched_off() -> None:
+    # Right-continuous KM at 12 counts the 4 deaths at 12: S(12) = 16/20 (hand calculation).
+    df = pd.DataFrame(
+        {"survival_months": [12.0] * 4 + [24.0] * 16, "dead": [True] * 4 + [False] * 16}
+    )
+    tab = survival_table(df, by=None, times=[12], suppress_below=0, whole_months=False)
+    assert not tab.whole_months
+    assert tab.table["survival_12"].iloc[0] == pytest.approx(0.8, abs=1e-12)
+
+
+def test_convention_is_not_applied_to_fractional_follow_up_or_other_columns() -> None:
+    df = pd.DataFrame(
+        {"survival_months": [12.5] * 4 + [24.0] * 16, "dead": [True] * 4 + [False] * 16}
+    )
+    assert not survival_table(df, by=None, times=[12], suppress_below=0).whole_months
+    other = df.rename(columns={"survival_months": "t"}).assign(t=lambda d: d.t.round())
+    assert not survival_table(other, by=None, times=[12], time="t", suppress_below=0).whole_months
+
+
+def test_median_of_uncensored_data_uses_the_midpoint_of_the_flat_at_one_half() -> None:
+    # S = 1 - t/20 is exactly 0.5 on [10, 11): R's rule gives the median (10 + 11)/2 = 10.5.
+    tab = survival_table(_uncensored(), by="g", times=[5], whole_months=False)
+    row = tab.table.iloc[0]
+    assert row["n"] == 20 and row["n_events"] == 20
+    assert row["median"] == pytest.approx(10.5)
+    assert row["median_lower"] <= 10.5 <= row["median_upper"]
+
+
+def test_survival_and_greenwood_se_equal_the_binomial_values_without_censoring() -> None:
+    # S(5) = 15/20 = 0.75; Greenwood without censoring = binomial SE sqrt(.75 * .25 / 20).
+    tab = survival_table(_uncensored(), by="g", times=[5], whole_months=False)
+    row = tab.table.iloc[0]
+    assert row["survival_5"] == pytest.approx(0.75, abs=1e-12)
+    assert row["std_err_5"] == pytest.approx(np.sqrt(0.75 * 0.25 / 20), rel=1e-10)
+    assert row["lower_5"] < 0.75 < row["upper_5"]
+    assert row["n_at_risk_5"] == 16  # times 5..20 still under follow-up at 5
+
+
+def test_unreliable_flag_marks_fewer_than_10_at_risk_or_large_standard_error() -> None:
+    # at 5: 16 at risk, SE 0.0968 <= 0.1 -> reliable; at 15: 6 at risk (times 15..20) -> flagged.
+    tab = survival_table(_uncensored(), by="g", times=[5, 15], whole_months=False)
+    row = tab.table.iloc[0]
+    assert not row["unreliable_5"] and row["unreliable_15"] and row["unreliable"]
+    # a stricter SE threshold flags 5 as well (0.0968 > 0.05)
+    strict = survival_table(_uncensored(), by="g", times=[5], whole_months=False, max_std_err=0.05)
+    assert strict.table["unreliable_5"].iloc[0]
+
+
+def test_groups_under_the_threshold_are_suppressed_with_na_estimates() -> None:
+    df = pd.concat([_uncensored(20), _uncensored(15).assign(g="b")], ignore_index=True)
+    tab = survival_table(df, by="g", times=[5], whole_months=False)
+    t = tab.table.set_index("g")
+    assert t.loc["b", "suppressed"] and not t.loc["a", "suppressed"]
+    assert np.isnan(t.loc["b", ["median", "survival_5", "lower_5", "upper_5"]].astype(float)).all()
+    assert t.loc["b", "n"] == 15  # counts stay in the numbers; exports mask them
+    assert tab.table["survival_5"].dtype == np.float64  # numbers, not strings
+
+
+def test_exported_formats_mask_counts_below_the_threshold_with_a_footnote() -> None:
+    df = pd.concat([_uncensored(20), _uncensored(15).assign(g="b")], ignore_index=True)
+    tab = survival_table(df, by="g", times=[5], whole_months=False)
+    md = tab.to_markdown()
+    assert "| b † | <16 | <16 |" in md and "Fewer than 16 cases" in md
+    assert "| a | 20 | 20 |" in md
+    assert "0.75 (" in md  # formatting happens here
+    for html in (tab.to_html(), tab._repr_html_()):
+        assert "<td>&lt;16</td>" in html and "<td>15</td>" not in html
+    csv = tab.to_csv() or ""
+    assert "b †,<16,<16," in csv and ",15," not in csv
+    assert r"\textless{}16" in tab.to_latex()
+
+
+def test_p_value_is_the_log_rank_test_without_the_unknown_group() -> None:
+    # a: deaths at 1, 3; b: deaths at 2, 4. By hand: O_a = 2, E_a = 1/2 + 1/3 + 1/2 = 4/3,
+    # V = 1/4 + 2/9 + 1/4 = 13/18, chi2 = (2/3)^2 / (13/18) = 8/13 on 1 df.
+    df = pd.DataFrame(
+        {"t": [1, 3, 2, 4, 0.5, 0.5], "d": 1, "g": ["a", "a", "b", "b", "unknown", "unknown"]}
+    )
+    tab = survival_table(df, by="g", times=[1], time="t", event="d", suppress_below=0)
+    expected = stats.chi2.sf(8 / 13, 1)
+    assert tab.p_value == pytest.approx(expected, rel=1e-12)
+    assert (tab.table["p_value"] == tab.p_value).all()
+    assert "unknown" in tab.table["g"].tolist()  # reported, just not compared
+
+
+def test_cause_specific_survival_censors_other_deaths_and_counts_unknown_cause() -> None:
+    # 20 cases: 4 cancer deaths at month 3, 4 other deaths at month 3, 2 unknown cause.
+    df = pd.DataFrame(
+        {
+            "survival_months": [3.0] * 10 + [24.0] * 10,
+            "dead": [True] * 10 + [False] * 10,
+            "cancer_death": pd.array(
+                [True] * 4 + [False] * 4 + [None] * 2 + [False] * 10, dtype="boolean"
+            ),
+        }
+    )
+    tab = survival_table(df, by=None, times=[12], measure="cause-specific", suppress_below=0)
+    row = tab.table.iloc[0]
+    # 18 analysed; through month 11: 4 cancer deaths among 18 -> 14/18 (hand calculation)
+    assert row["n"] == 18 and row["n_events"] == 4
+    assert row["survival_12"] == pytest.approx(14 / 18, abs=1e-12)
+    assert tab.excluded.sum() == 2
+
+
+def test_formatting_helpers_follow_journal_style() -> None:
+    assert (
+        mask_count(15, 16) == "<16" and mask_count(0, 16) == "0" and mask_count(1234, 16) == "1,234"
+    )
+    assert format_p(0.0004) == "<0.001" and format_p(0.0123) == "0.012" and format_p(0.5) == "0.50"
+
+
+def test_bad_arguments_raise_input_errors_that_name_the_parameter() -> None:
+    df = _uncensored()
+    with pytest.raises(InputError, match="measure"):
+        survival_table(df, by="g", measure="net")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="times"):
+        survival_table(df, by="g", times=[-1])
+    with pytest.raises(InputError, match="by"):
+        survival_table(df, by="grade")
+
+
+def test_suppression_footnote_appears_only_when_something_is_masked() -> None:
+    big = pd.concat([_uncensored(20), _uncensored(20).assign(g="b")], ignore_index=True)
+    assert "Fewer than 16" not in survival_table(big, by="g", times=[5]).to_markdown()
+    small = pd.concat([big, _uncensored(3).assign(g="c")], ignore_index=True)
+    assert "Fewer than 16" in survival_table(small, by="g", times=[5]).to_markdown()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from netsurv.codes import tables
+import netsurv.codes.tables as tables
 from netsurv.codes._parse import BLANK, INVALID, keys, lookup, norm_histology, norm_site, norm_text
 from netsurv.codes._vocab import DIFFERENTIATION, EXTENT, GRADE, NEN_TYPE, SITE_GROUP, UNKNOWN
 

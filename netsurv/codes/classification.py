@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from netsurv.codes import tables
+import netsurv.codes.tables as tables
 from netsurv.codes._fields import (
     STAGE_SYSTEMS,
     Coded,

@@ -20,7 +20,15 @@ import pandas as pd
 from netsurv.errors import InputError
 from netsurv.rules import EXCLUSION, UNKNOWN_LABELS, analysis_reasons
 
-__all__ = ["Prepared", "as_by", "check_columns", "prepare", "strata_codes", "unknown_label_mask"]
+__all__ = [
+    "Prepared",
+    "as_by",
+    "check_columns",
+    "exclusions",
+    "prepare",
+    "strata_codes",
+    "unknown_label_mask",
+]
 
 
 @dataclass(frozen=True)
@@ -183,7 +191,7 @@ def strata_codes(
     return stratum, strata, missing
 
 
-def _exclusions(
+def exclusions(
     df: pd.DataFrame, masks: list[tuple[str, np.ndarray | None]]
 ) -> tuple[np.ndarray, pd.Series]:
     """Combine reasons (first reason wins for a row) into a keep-mask and counts by reason.
@@ -244,7 +252,7 @@ def prepare(
         with np.errstate(invalid="ignore"):
             masks += [np.isnan(s), ~(s < t)]
     reasons = analysis_reasons(time, event, by_cols, weights, entry)
-    keep, excluded = _exclusions(df, list(zip(reasons, masks, strict=True)))
+    keep, excluded = exclusions(df, list(zip(reasons, masks, strict=True)))
 
     _check_values(
         df, t, keep, time, "time", "follow-up times cannot be negative; fix or exclude those rows"

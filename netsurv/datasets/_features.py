@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from netsurv.datasets import _model as m
+import netsurv.datasets._model as m
 
 __all__: list[str] = []
 

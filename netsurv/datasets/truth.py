@@ -37,9 +37,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import brentq
 
-from netsurv.datasets import _background as bg
-from netsurv.datasets import _model as m
-from netsurv.datasets import simulate as sim
+import netsurv.datasets._background as bg
+import netsurv.datasets._model as m
+import netsurv.datasets.simulate as sim
 from netsurv.datasets.simulate import decimal_date
 from netsurv.errors import InputError
 

@@ -29,6 +29,7 @@ from netsurv.counting.table import Counts
 from netsurv.errors import InputError
 from netsurv.estimators.relative.lifetable import relative_life_table
 from netsurv.results.bands import ConfType, confidence_band
+from netsurv.results.lifetable import LifeTable
 
 __all__ = ["life_table", "life_table_from_counts"]
 
@@ -50,19 +51,19 @@ def life_table(
     memory_limit: str | None = "512MB",
     progress: bool = False,
     **relative_options: Any,
-) -> pd.DataFrame:
+) -> LifeTable:
     """Actuarial life table per stratum in intervals of ``width`` time units.
 
     With ``relative=True`` the SEER*Stat-style relative survival table (Ederer II expected
     survival) is returned instead; ``relative_options`` go to
-    :func:`netsurv.estimators.relative.net.relative_life_table` (age, sex, year, lifetable, …).
+    :func:`netsurv.estimators.relative.lifetable.relative_life_table` (age, sex, year, lifetable, …).
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"t": [3, 5, 14, 20, 30], "d": [1, 0, 1, 0, 0]})
-    >>> life_table(df, time="t", event="d")[["start", "n_start", "n_events", "n_lost",
-    ...                                      "n_effective", "survival"]]
+    >>> lt = life_table(df, time="t", event="d")
+    >>> lt.table[["start", "n_start", "n_events", "n_lost", "n_effective", "survival"]]
        start  n_start  n_events  n_lost  n_effective  survival
     0    0.0        5         1       1          4.5  0.777778
     1   12.0        3         1       1          2.5  0.466667
@@ -71,7 +72,7 @@ def life_table(
     if relative:
         if isinstance(df, Counts):
             raise InputError("relative=True needs the subject-level data, not a counts table")
-        return relative_life_table(  # type: ignore[no-any-return]
+        return relative_life_table(
             df,
             time=time,
             event=event,
@@ -107,7 +108,7 @@ def life_table_from_counts(
     max_time: float | None = None,
     conf_type: str = "log-log",
     conf_level: float = 0.95,
-) -> pd.DataFrame:
+) -> LifeTable:
     """Life table from a counts table: sums the counts of each (stratum, interval)."""
     k = counts.n_strata
     interval = np.floor(counts.time / width).astype(np.int64)
@@ -169,9 +170,16 @@ def life_table_from_counts(
             out[col] = out[col].astype("int64")
     if "n_entered" in out and not (out["n_entered"] != 0).any():
         out = out.drop(columns="n_entered")
-    out.attrs["excluded"] = counts.excluded
-    out.attrs["method"] = (
+    method = (
         f"actuarial life table, intervals of {width:g}; SE by Greenwood's formula; "
         f"{conf_type} confidence intervals"
     )
-    return out
+    return LifeTable(
+        table=out,
+        by=counts.by,
+        width=float(width),
+        method=method,
+        conf_type=conf_type,
+        conf_level=conf_level,
+        excluded=counts.excluded,
+    )

@@ -22,8 +22,8 @@ Confidence limits use log(−log) on CIF (as R ``cmprsk``): CIF^exp(±z·se / (C
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,66 +34,31 @@ from netsurv.counting.sources import to_counts
 from netsurv.counting.table import Counts
 from netsurv.errors import InputError
 from netsurv.results.bands import CONF_TYPES, ConfType, confidence_band, z_value
+from netsurv.results.incidence import CumulativeIncidence
 
 __all__ = ["CumulativeIncidence", "cumulative_incidence", "cumulative_incidence_from_counts"]
-
-
-@dataclass(frozen=True)
-class CumulativeIncidence:
-    """Cumulative incidence curves of cancer death and other death, per stratum (frozen).
-
-    ``to_frame()``: by-cols, time, n_at_risk, n_cancer, n_other, n_censored, cif_cancer,
-    se_cancer, lower_cancer, upper_cancer, cif_other, se_other, lower_other, upper_other,
-    survival (all-cause Kaplan–Meier).
-    """
-
-    by: tuple[str, ...]
-    table: pd.DataFrame
-    excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
-    conf_type: str = "log-log"
-    conf_level: float = 0.95
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
-
-    def at(self, times: Sequence[float] | np.ndarray) -> pd.DataFrame:
-        """Values at given times per stratum (the last row at or before each time)."""
-        t = np.sort(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-        rows = []
-        groups = (
-            self.table.groupby(list(self.by), sort=False, observed=True)
-            if self.by
-            else [((), self.table)]
-        )
-        for _, g in groups:  # per stratum: small frames
-            idx = np.searchsorted(g["time"].to_numpy(), t, side="right") - 1
-            part = g.iloc[np.maximum(idx, 0)].copy()
-            zero = idx < 0
-            for col in ("cif_cancer", "cif_other"):
-                part.loc[zero, col] = 0.0
-            part["time"] = t
-            rows.append(part)
-        return pd.concat(rows, ignore_index=True)
 
 
 def cumulative_incidence(
     df: Any,
     *,
     time: str = "survival_months",
+    event: str = "dead",
     by: str | Sequence[str] | None = None,
     cause: str = "cancer_death",
-    dead: str = "dead",
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
     weights: str | None = None,
     engine: str | None = None,
     memory_limit: str | None = "512MB",
     progress: bool = False,
+    dead: str | None = None,
 ) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of cancer death vs death from other causes.
 
-    Rows with ``dead`` True and ``cause`` NA (cause unknown) are left out and counted in
-    ``excluded``; for rows alive at last contact ``cause`` is ignored. ``weights`` names a
+    ``event`` is death from any cause (``dead=`` is its old name, accepted with a
+    DeprecationWarning). Rows with the event and ``cause`` NA (cause unknown) are left out and
+    counted in ``excluded``; for rows alive at last contact ``cause`` is ignored. ``weights`` names a
     column of frequency weights (a row of weight 3 counts as three identical rows).
 
     ``df`` is a DataFrame, or any source :func:`netsurv.counting.sources.to_counts` reads (a Parquet
@@ -113,17 +78,22 @@ def cumulative_incidence(
     >>> ci["cif_cancer"].round(12).tolist()  # 1/4, then + S(4-) = 0.5 times 1/1 at t = 4
     [0.25, 0.25, 0.25, 0.75]
     """
+    if dead is not None:
+        warnings.warn(
+            "cumulative_incidence(dead=...) is now event=...", DeprecationWarning, stacklevel=2
+        )
+        event = dead
     _check_conf(conf_type, conf_level)
     if isinstance(df, pd.DataFrame):
-        for col in (time, dead, cause):
+        for col in (time, event, cause):
             if col not in df.columns:
-                raise InputError(f"no column {col!r}; name it with time=, dead= or cause=")
+                raise InputError(f"no column {col!r}; name it with time=, event= or cause=")
 
     def count(cause_events: bool) -> Counts:
         return to_counts(
             df,
             time=time,
-            event=dead,
+            event=event,
             by=by,
             weights=weights,
             engine=engine,

@@ -11,92 +11,19 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from netsurv.counting.validate import check_columns
+from netsurv.counting.validate import check_columns, exclusions
 from netsurv.errors import InputError
+from netsurv.results.cox import CoxResult
+from netsurv.rules import missing_reason
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-__all__ = ["CoxResult", "cox"]
+__all__ = ["cox"]
 
 _T, _E = "__time__", "__event__"
-
-
-@dataclass(frozen=True)
-class CoxResult:
-    """A fitted Cox model (frozen; build with :func:`cox`).
-
-    ``hazard_ratios`` has one row per term, reference levels included: ``variable``,
-    ``level`` (NA for numeric covariates), ``term``, ``reference`` (bool), ``hr``, ``lower``,
-    ``upper`` (CI at ``conf_level``), ``coef`` (log HR), ``std_err``, ``p_value`` (Wald),
-    ``ph_statistic`` and ``ph_p_value`` (Schoenfeld test of that term).
-    ``ph_test`` is lifelines' test table (``term``, ``statistic``, ``p_value``), computed on
-    ``ph_rows`` rows (all rows, or a random sample for large data: see ``ph_sample``).
-    """
-
-    hazard_ratios: pd.DataFrame
-    ph_test: pd.DataFrame
-    n: int
-    n_events: int
-    concordance: float
-    conf_level: float
-    duration: str
-    event: str
-    covariates: tuple[str, ...]
-    strata: tuple[str, ...]
-    excluded: pd.Series
-    warnings: tuple[str, ...] = ()
-    ph_rows: int = 0
-    model: Any = field(default=None, repr=False, compare=False)
-
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`hazard_ratios`."""
-        return self.hazard_ratios.copy()
-
-    def forest_frame(self) -> pd.DataFrame:
-        """Rows for :func:`netsurv.plot_forest`: a header per categorical variable, then its
-        levels (indented), reference levels marked."""
-        rows: list[dict[str, Any]] = []
-        for var, part in self.hazard_ratios.groupby("variable", sort=False):
-            if part["level"].isna().all():
-                rows.append({**part.iloc[0].to_dict(), "label": f"{var} (per unit)"})
-                continue
-            rows.append(
-                {
-                    "label": str(var),
-                    "hr": np.nan,
-                    "lower": np.nan,
-                    "upper": np.nan,
-                    "reference": False,
-                    "ph_p_value": np.nan,
-                }
-            )
-            for rec in part.to_dict("records"):
-                rows.append({**rec, "label": f"    {rec['level']}"})
-        return pd.DataFrame(rows)
-
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Forest plot of the hazard ratios with the PH test beside them (see
-        :func:`netsurv.plot_forest`)."""
-        from netsurv.present.plotting import plot_forest
-
-        return plot_forest(self, ax=ax, **kwargs)
-
-    def _repr_html_(self) -> str:
-        return str(self.hazard_ratios.to_html(index=False))
-
-    def __repr__(self) -> str:
-        cols = ["term", "hr", "lower", "upper", "p_value", "ph_p_value"]
-        return (
-            f"CoxResult(n={self.n}, events={self.n_events}, concordance={self.concordance:.3f})"
-            f"\n{self.hazard_ratios[cols].to_string(index=False)}"
-        )
 
 
 def _is_categorical(s: pd.Series) -> bool:
@@ -141,40 +68,34 @@ def _design(
     return pd.DataFrame(cols, index=data.index), terms
 
 
-def _usable_rows(df: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, dict[str, int]]:
-    """Rows without an exclusion reason or NA in a used column; counts by reason."""
-    keep = np.ones(len(df), dtype=bool)
-    reasons: dict[str, int] = {}
-    if "exclusion" in df.columns:
-        has = df["exclusion"].notna().to_numpy(dtype=bool)
-        for name, k in df.loc[has, "exclusion"].astype(str).value_counts().items():
-            reasons[str(name)] = int(k)
-        keep &= ~has
-    for col in dict.fromkeys(columns):
-        na = df[col].isna().to_numpy(dtype=bool) & keep
-        if na.any():
-            reasons[f"{col} missing"] = int(na.sum())
-            keep &= ~na
-    return keep, reasons
+def _usable_rows(df: pd.DataFrame, columns: tuple[str, ...]) -> tuple[np.ndarray, pd.Series]:
+    """Rows without an exclusion reason or NA in a used column; counts by reason (the
+    rulebook's reasons and order, as every estimator counts them)."""
+    masks = [
+        (missing_reason(col), df[col].isna().to_numpy(dtype=bool)) for col in dict.fromkeys(columns)
+    ]
+    return exclusions(df, masks)
 
 
 def cox(
     df: pd.DataFrame,
     *,
-    duration: str = "survival_months",
+    time: str = "survival_months",
     event: str = "dead",
     covariates: Sequence[str] = ("grade", "extent", "age_dx", "site_group"),
     strata: str | Sequence[str] | None = None,
     conf_level: float = 0.95,
     reference: Mapping[str, Any] | None = None,
     ph_sample: int | None = 20_000,
+    duration: str | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model and test proportional hazards per term.
 
     Parameters
     ----------
     df : canonical registry frame (or any DataFrame with the named columns).
-    duration, event : follow-up time and event (bool or 0/1) columns.
+    time, event : follow-up time and event (bool or 0/1) columns, as in every estimator
+        (``duration=`` is the old name of ``time=``, accepted with a DeprecationWarning).
     covariates : columns in the model. Categorical, string and boolean columns become
         indicators against a reference level (the first category, i.e. G1 or localized for
         netsurv's ordered categoricals; "unknown" is kept as its own level); numeric columns
@@ -200,7 +121,7 @@ def cox(
     --------
     >>> import netsurv as ns
     >>> df = ns.datasets.load_radiant4("pfs")
-    >>> res = cox(df, duration="time", event="event", covariates=["arm"],
+    >>> res = cox(df, time="time", event="event", covariates=["arm"],
     ...           reference={"arm": "placebo"})
     >>> round(float(res.hazard_ratios.query("term == 'arm=everolimus'")["hr"].iloc[0]), 2)
     0.56
@@ -209,6 +130,9 @@ def cox(
     from lifelines.exceptions import ConvergenceError
     from lifelines.statistics import proportional_hazard_test
 
+    if duration is not None:
+        warnings.warn("cox(duration=...) is now time=...", DeprecationWarning, stacklevel=2)
+        time = duration
     covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
     layers = (strata,) if isinstance(strata, str) else tuple(strata or ())
     if not covs:
@@ -216,25 +140,25 @@ def cox(
     if not 0 < conf_level < 1:
         raise InputError(f"conf_level={conf_level!r}: give a probability such as 0.95")
     for param, cols in (
-        ("duration", (duration,)),
+        ("time", (time,)),
         ("event", (event,)),
         ("covariates", covs),
         ("strata", layers),
     ):
         for col in cols:
             check_columns(df, {param: col})
-    keep, reasons = _usable_rows(df, (duration, event, *covs, *layers))
+    keep, reasons = _usable_rows(df, (time, event, *covs, *layers))
     data = df.loc[keep]
     if len(data) == 0:
         raise InputError("cox: no rows left to analyse after exclusions and missing values")
-    time = pd.to_numeric(data[duration], errors="coerce").to_numpy(dtype=np.float64)
+    times = pd.to_numeric(data[time], errors="coerce").to_numpy(dtype=np.float64)
     ev = data[event].astype("float64").to_numpy()
-    if np.isnan(time).any() or (time < 0).any():
-        raise InputError(f"duration={duration!r}: times must be non-negative numbers")
+    if np.isnan(times).any() or (times < 0).any():
+        raise InputError(f"time={time!r}: times must be non-negative numbers")
     if not np.isin(ev, (0.0, 1.0)).all():
         raise InputError(f"event={event!r}: code events as 1/True (event) and 0/False")
     design, terms = _design(data, covs, reference or {})
-    design[_T], design[_E] = time, ev
+    design[_T], design[_E] = times, ev
     for layer in layers:
         design[layer] = data[layer].astype(str).to_numpy()
     fitter = CoxPHFitter(alpha=1 - conf_level)
@@ -305,11 +229,11 @@ def cox(
         n_events=int(ev.sum()),
         concordance=float(fitter.concordance_index_),
         conf_level=conf_level,
-        duration=duration,
+        time=time,
         event=event,
         covariates=covs,
         strata=layers,
-        excluded=pd.Series(reasons, dtype="int64", name="n_excluded"),
+        excluded=reasons,
         warnings=tuple(dict.fromkeys(str(w.message).splitlines()[0] for w in caught)),
         ph_rows=ph_rows,
         model=fitter,

@@ -32,7 +32,7 @@ def logrank(
     *,
     time: str = "survival_months",
     event: str = "dead",
-    by: str | Sequence[str] = "extent",
+    by: str | Sequence[str] | None = None,
     strata: str | Sequence[str] | None = None,
     rho: float = 0.0,
     trend: bool = False,
@@ -70,7 +70,7 @@ def logrank(
     """
     groups = as_by(by)
     if not groups:
-        raise InputError("by: name the column that defines the groups to compare")
+        raise InputError("by: name the column(s) whose groups to compare, e.g. by='extent'")
     layers = as_by(strata)
     if isinstance(df, Counts) or engine is not None or not isinstance(df, pd.DataFrame):
         if isinstance(df, Counts):

@@ -20,8 +20,8 @@ only given when every age group contributes an estimate):
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
 from netsurv.estimators.relative.net import relative_survival
 from netsurv.results.bands import ConfType, confidence_band
+from netsurv.results.standardized import StandardizedSurvival
 
 __all__ = ["AGE_GROUPS", "ICSS", "StandardizedSurvival", "standardize"]
 
@@ -46,36 +47,18 @@ AGE_GROUP_COLUMN = "icss_age_group"
 UNDER_15 = "age under 15 (no ICSS weight)"
 
 
-@dataclass(frozen=True)
-class StandardizedSurvival:
-    """Age-standardised net survival (frozen).
-
-    ``table``: by-cols, time, survival, std_err, lower, upper, note (NA when given).
-    ``by_age``: the per-age-group estimates (by-cols, age group, weight, n, time, survival,
-    std_err). ``excluded``: rows left out, by reason.
-    """
-
-    table: pd.DataFrame
-    by_age: pd.DataFrame
-    weights: dict[str, float]
-    excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
-
-
 def _weights(weights: str | Mapping[str, float]) -> dict[str, float]:
     if isinstance(weights, str):
         key = weights.upper().replace(" ", "").replace("-", "")
         if key not in ICSS:
-            raise InputError(f"weights={weights!r}: choose 'ICSS1', 'ICSS2', 'ICSS3' or a dict")
+            raise InputError(f"standard={weights!r}: choose 'ICSS1', 'ICSS2', 'ICSS3' or a dict")
         return ICSS[key]
     w = {str(k): float(v) for k, v in weights.items()}
     if set(w) != set(AGE_GROUPS):
-        raise InputError(f"weights: give one weight for each age group {list(AGE_GROUPS)}")
+        raise InputError(f"standard: give one weight for each age group {list(AGE_GROUPS)}")
     if abs(sum(w.values()) - 1) > 1e-9 or min(w.values()) < 0:
         raise InputError(
-            f"weights: must be non-negative and sum to 1 (they sum to {sum(w.values())})"
+            f"standard: weights must be non-negative and sum to 1 (they sum to {sum(w.values())})"
         )
     return w
 
@@ -84,7 +67,7 @@ def standardize(
     df: pd.DataFrame,
     *,
     by: str | Sequence[str] | None = None,
-    weights: str | Mapping[str, float] = "ICSS1",
+    standard: str | Mapping[str, float] = "ICSS1",
     age: str = "age_dx",
     times: Sequence[float] = (12, 36, 60),
     min_patients: int = 10,
@@ -97,14 +80,19 @@ def standardize(
     Parameters
     ----------
     df, by : registry frame and grouping columns.
-    weights : "ICSS1" (default), "ICSS2", "ICSS3", or a dict {age group: weight}.
+    standard : the age standard: "ICSS1" (default), "ICSS2", "ICSS3", or a dict
+        {age group: weight}. (``weights=`` is its old name, accepted with a
+        DeprecationWarning: in netsurv ``weights=`` always names frequency weights.)
     age : age at diagnosis in years (completed years are grouped as they are: 44 is 15–44).
     times : follow-up times (unit of ``time``; months by default).
     min_patients : smallest age group for which an estimate is combined (see module doc).
     **kwargs : passed to :func:`netsurv.relative_survival` (``method``, ``time``, ``event``,
         ``time_unit``, ``sex``, ``year``, ``date_dx``, ``lifetable``, ...).
     """
-    w = _weights(weights)
+    if "weights" in kwargs:
+        warnings.warn("standardize(weights=...) is now standard=...", DeprecationWarning, 2)
+        standard = kwargs.pop("weights")
+    w = _weights(standard)
     if age not in df.columns:
         raise InputError(f"age={age!r}: no such column")
     if AGE_GROUP_COLUMN in df.columns:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import importlib.metadata
 import platform
 import re
 import sys
@@ -26,7 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netsurv import __version__
 from netsurv.codes import classification_summary
 from netsurv.datasets import load_synthetic_registry
 from netsurv.errors import InputError, NetsurvError
@@ -249,7 +249,7 @@ def _cox_section(df: pd.DataFrame, out: Path, opts: dict[str, Any]) -> str:
             if len(small):
                 dropped.append(f"{c}: {', '.join(map(str, small))}")
                 data = data[~data[c].astype(str).isin(small)]
-    res = cox(data, duration=opts["time"], event=opts["event"], covariates=covs)
+    res = cox(data, time=opts["time"], event=opts["event"], covariates=covs)
     res.hazard_ratios.to_csv(out / "cox_hazard_ratios.csv", index=False)
     ax = res.plot(
         title=f"Hazard ratios, adjusted for each other (n = {res.n:,}, events = {res.n_events:,})"
@@ -313,7 +313,7 @@ def _methods(opts: dict[str, Any], tables: dict[str, SurvivalTable], relative: b
         "Estimates with a standard error above 0.10 or fewer than 10 at risk are marked *."
     )
     text.append(
-        f"Software: netsurv {__version__}, Python {platform.python_version()}, "
+        f"Software: netsurv {importlib.metadata.version('netsurv')}, Python {platform.python_version()}, "
         f"numpy {np.__version__}, pandas {pd.__version__}, lifelines {lifelines.__version__}, "
         f"matplotlib {matplotlib.__version__}; report written {_dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}."
     )

@@ -366,7 +366,7 @@ def _check_relative_options(options: dict[str, Any], measure: str) -> None:
 def survival_table(
     df: pd.DataFrame | Counts,
     *,
-    by: str | Sequence[str] | None = "extent",
+    by: str | Sequence[str] | None = None,
     times: Sequence[float] = (12, 36, 60, 120),
     measure: Measure = "overall",
     time: str = "survival_months",
@@ -385,7 +385,8 @@ def survival_table(
     Parameters
     ----------
     df : canonical registry frame (or any DataFrame with the named columns).
-    by : grouping column(s), or None for one row; categorical order is kept.
+    by : grouping column(s) (e.g. ``"extent"``), or None (default) for one row; categorical
+        order is kept.
     times : report times in the unit of ``time`` (months for SEER: 12, 36, 60, 120).
     measure : "overall" (event ``dead``), "cause-specific" (event ``cancer_death``; other deaths
         censored, unknown cause left out and counted) or "relative" (calls

@@ -79,6 +79,11 @@ class SurvivalCurves:
 
     # ------------------------------------------------------------------ tables
     @property
+    def method(self) -> str:
+        """What was estimated and how (e.g. "overall survival (Kaplan–Meier)")."""
+        return f"{self.measure}, {self.conf_type} confidence intervals"
+
+    @property
     def std_err(self) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return self.survival * self.se_log

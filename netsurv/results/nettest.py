@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,3 +23,14 @@ class NetSurvivalTest:
     p_value: float
     table: pd.DataFrame
     covariance: np.ndarray
+    excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    @property
+    def method(self) -> str:
+        return "Pohar Perme test of equal net survival (Graffeo et al. 2016; R relsurv rs.diff)"
+
+    def __repr__(self) -> str:
+        return (
+            f"NetSurvivalTest({self.method}: chi2={self.statistic:.4g}, dof={self.dof}, "
+            f"p={self.p_value:.4g})\n{self.table.to_string(index=False)}"
+        )

@@ -155,7 +155,7 @@ def test_logrank_and_peto_weights_are_the_same_by_every_route(
 def test_life_table_is_the_same_by_every_route(dask_client: object) -> None:
     df = weighted_registry(3)
     routes = all_counts(df, 3, by="extent", weights="weight")
-    tables = {k: ns.life_table(c, width=12) for k, c in routes.items()}
+    tables = {k: ns.life_table(c, width=12).table for k, c in routes.items()}
     cols = ["start", "n_start", "n_events", "n_lost", "n_effective", "survival", "std_err"]
     assert_all_equal(tables, lambda t: t[cols].to_numpy(np.float64), "life table")
 
@@ -167,7 +167,7 @@ def test_left_truncation_is_the_same_by_every_route(dask_client: object) -> None
     assert_all_equal(fits, lambda f: f.to_frame()[KM_COLS].to_numpy(np.float64), "KM entry")
     tests = {k: _test(c, (), ("extent",), 1.0, False, None, c.excluded) for k, c in routes.items()}
     assert_all_equal(tests, lambda r: np.array([r.statistic, r.p_value]), "G-rho entry")
-    tables = {k: ns.life_table(c, width=12) for k, c in routes.items()}
+    tables = {k: ns.life_table(c, width=12).table for k, c in routes.items()}
     assert_all_equal(
         tables, lambda t: t[["n_start", "n_entered", "survival"]].to_numpy(np.float64), "LT"
     )

@@ -15,7 +15,7 @@ def test_hand_worked_annual_table():
     # months 3 (death), 5 (lost), 12 (death: month 12 belongs to the second year), 20 (lost),
     # 30 (lost)
     df = pd.DataFrame({"t": [3, 5, 12, 20, 30], "d": [1, 0, 1, 0, 0]})
-    lt = ns.life_table(df, time="t", event="d", width=12)
+    lt = ns.life_table(df, time="t", event="d", width=12).table
     assert lt["n_start"].tolist() == [5, 3, 1]
     assert lt["n_events"].tolist() == [1, 1, 0]
     assert lt["n_lost"].tolist() == [1, 1, 1]
@@ -31,7 +31,7 @@ def test_hand_worked_annual_table():
 def test_width_one_without_censoring_inside_intervals_equals_kaplan_meier():
     rng = np.random.default_rng(2)
     df = pd.DataFrame({"t": rng.integers(0, 24, 200), "d": 1})
-    lt = ns.life_table(df, time="t", event="d", width=1)
+    lt = ns.life_table(df, time="t", event="d", width=1).table
     km = ns.kaplan_meier(df, time="t", event="d").at(lt["start"].to_numpy())
     np.testing.assert_allclose(lt["survival"], km["survival"], rtol=1e-12)
 
@@ -44,5 +44,5 @@ def test_life_table_by_group_keeps_category_order():
             "g": pd.Categorical(["b", "b", "a", "a"], ["b", "a"]),
         }
     )
-    lt = ns.life_table(df, time="t", event="d", by="g")
+    lt = ns.life_table(df, time="t", event="d", by="g").table
     assert lt["g"].tolist()[0] == "b"

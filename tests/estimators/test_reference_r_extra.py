@@ -370,7 +370,7 @@ def test_life_table_equals_actuarial_formula_in_r(case: str) -> None:
         width=c["width"],
         conf_type=c["conf_type"],
         conf_level=c["conf_level"],
-    )
+    ).table
     ref = _ref_rows("extra_lifetable.csv", case)
     ours = ours.assign(stratum=_keys(ours, by)).reset_index(drop=True)
     idx = match_rows(ours, ref, ["stratum"], "start")

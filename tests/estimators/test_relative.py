@@ -306,16 +306,20 @@ def test_relative_life_table_without_background_is_the_actuarial_table():
             "year_dx": 2005,
         }
     )
-    t = relative_life_table(df, time="m", event="d", lifetable=_zero_table())
+    t = relative_life_table(df, time="m", event="d", lifetable=_zero_table()).table
     first = t.iloc[0]
     assert first["n_effective"] == 9  # 10 - 2/2
-    assert first["observed"] == pytest.approx(1 - 2 / 9)  # actuarial: 1 - d / (n - w/2)
-    assert first["expected"] == 1.0
-    assert first["relative"] == pytest.approx(1 - 2 / 9)
+    assert first["interval_survival"] == pytest.approx(1 - 2 / 9)  # actuarial: 1 - d / (n - w/2)
+    assert first["interval_expected"] == 1.0
+    assert first["interval_relative"] == pytest.approx(1 - 2 / 9)
     second = t.iloc[1]  # 6 enter, 1 death (14), 1 withdrawn (20)
-    assert second["cum_relative"] == pytest.approx((1 - 2 / 9) * (1 - 1 / 5.5))
+    assert second["relative"] == pytest.approx((1 - 2 / 9) * (1 - 1 / 5.5))
     green = 2 / (9 * 7) + 1 / (5.5 * 4.5)
-    assert second["se_cum_observed"] == pytest.approx(second["cum_observed"] * math.sqrt(green))
+    assert second["std_err"] == pytest.approx(second["survival"] * math.sqrt(green))
+    # the same columns mean the same as in the observed life table
+    plain = ns.life_table(df, time="m", event="d").table
+    shared = ["start", "n_start", "n_events", "n_lost", "n_effective", "survival", "std_err"]
+    pd.testing.assert_frame_equal(t[shared], plain[shared], check_dtype=False)
 
 
 def test_relative_life_table_expected_survival_under_a_constant_hazard():
@@ -324,10 +328,10 @@ def test_relative_life_table_expected_survival_under_a_constant_hazard():
     df = pd.DataFrame(
         {"m": [30.0, 30.0], "d": [0, 1], "age_dx": 60.0, "sex": "female", "year_dx": 2000}
     )
-    t = relative_life_table(df, time="m", event="d", lifetable=flat)
+    t = relative_life_table(df, time="m", event="d", lifetable=flat).table
     # hazard -log(0.95)/365.25 per day over 12 months of 365.24 days
     want = math.exp(math.log(0.95) / 365.25 * 365.24)
-    np.testing.assert_allclose(t["expected"], want, rtol=1e-12)
+    np.testing.assert_allclose(t["interval_expected"], want, rtol=1e-12)
 
 
 def test_follow_up_past_the_last_table_year_warns_about_2020(data):

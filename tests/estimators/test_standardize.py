@@ -77,10 +77,10 @@ def test_an_age_group_too_small_withholds_the_estimate_and_says_why(registry):
 
 def test_custom_weights_must_cover_the_age_groups_and_sum_to_one(registry):
     with pytest.raises(InputError, match="sum to 1"):
-        standardize(registry, weights=dict.fromkeys(AGE_GROUPS, 0.3))
+        standardize(registry, standard=dict.fromkeys(AGE_GROUPS, 0.3))
     with pytest.raises(InputError, match="ICSS"):
-        standardize(registry, weights="ICSS4")
+        standardize(registry, standard="ICSS4")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        even = standardize(registry, weights=dict.fromkeys(AGE_GROUPS, 0.2), times=[12])
+        even = standardize(registry, standard=dict.fromkeys(AGE_GROUPS, 0.2), times=[12])
     assert even.weights == dict.fromkeys(AGE_GROUPS, 0.2)

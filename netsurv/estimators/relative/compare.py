@@ -82,4 +82,6 @@ def relative_survival_test(
     table["n"] = np.bincount(s.stratum, minlength=k)
     table["n_events"] = np.bincount(s.stratum, weights=s.status, minlength=k)
     table["z"] = z
-    return NetSurvivalTest(stat, k - 1, float(stats.chi2.sf(stat, k - 1)), table, cov)
+    return NetSurvivalTest(
+        stat, k - 1, float(stats.chi2.sf(stat, k - 1)), table, cov, excluded=s.excluded
+    )

@@ -11,7 +11,8 @@ from netsurv.errors import InputError
 from netsurv.estimators.relative.subjects import subjects
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_pairs, walk
-from netsurv.results.bands import ConfType, net_band
+from netsurv.results.bands import ConfType, confidence_band, net_band
+from netsurv.results.lifetable import LifeTable
 
 __all__ = ["relative_life_table"]
 
@@ -34,7 +35,7 @@ def relative_life_table(
     completed_age: bool | None = None,
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
-) -> pd.DataFrame:
+) -> LifeTable:
     """Actuarial relative survival table (SEER*Stat style, Ederer II expected survival).
 
     Intervals [j·width, (j+1)·width) of follow-up (annual for ``width=12`` months; a subject
@@ -44,8 +45,14 @@ def relative_life_table(
     entering of S_P,i(end)/S_P,i(start) (Ederer II: those alive at the start of each interval;
     exact life-table walk); relative r = p/p*; cumulative values are products. Standard
     errors: cumulative observed P·sqrt(Σ d/(n'(n'−d))) (actuarial Greenwood), cumulative
-    relative SE(P)/E, interval relative sqrt(p(1−p)/n')/p*. The band (``lower``/``upper``)
-    is for the cumulative relative survival with SE of log R = SE(P)/P.
+    relative SE(P)/E, interval relative sqrt(p(1−p)/n')/p*. ``lower``/``upper`` bound the
+    cumulative observed survival (as in :func:`netsurv.life_table`), ``lower_relative``/
+    ``upper_relative`` the cumulative relative survival, with SE of log R = SE(P)/P.
+
+    The columns are those of :func:`netsurv.life_table` (``n_start``, ``n_events``,
+    ``n_lost``, ``n_effective``, ``interval_survival``, ``survival``, ``std_err``, ``lower``,
+    ``upper``) plus ``interval_expected``, ``interval_relative``, ``se_interval_relative``,
+    ``expected``, ``relative``, ``std_err_relative``, ``lower_relative``, ``upper_relative``.
     """
     if not width > 0:
         raise InputError(f"width={width!r}: give a positive interval width, e.g. 12 (months)")
@@ -93,29 +100,45 @@ def relative_life_table(
         green = np.where(deaths > 0, deaths / (eff * (eff - deaths)), 0.0)
         se_log = np.sqrt(np.cumsum(grid(green), axis=1).ravel())
         cum_rel = cum_obs / cum_exp
-        lower, upper = net_band(cum_rel, se_log, conf_type, conf_level)
+        lower, upper = confidence_band(cum_obs, se_log, conf_type, conf_level)
+        lower_rel, upper_rel = net_band(cum_rel, se_log, conf_type, conf_level)
         table = pd.DataFrame(
             {
                 "interval": np.tile(np.arange(1, n_int + 1), k),
                 "start": np.tile(np.arange(n_int) * width, k),
                 "end": np.tile(np.arange(1, n_int + 1) * width, k),
-                "n_entering": entering,
-                "n_deaths": deaths,
-                "n_withdrawn": withdrawn,
+                "n_start": entering,
+                "n_events": deaths,
+                "n_lost": withdrawn,
                 "n_effective": eff,
-                "observed": observed,
-                "expected": expected,
-                "relative": rel,
-                "cum_observed": cum_obs,
-                "cum_expected": cum_exp,
-                "cum_relative": cum_rel,
-                "se_cum_observed": cum_obs * se_log,
-                "se_cum_relative": cum_obs * se_log / cum_exp,
-                "se_relative": np.sqrt(observed * (1 - observed) / eff) / expected,
+                "interval_survival": observed,
+                "survival": cum_obs,
+                "std_err": cum_obs * se_log,
                 "lower": lower,
                 "upper": upper,
+                "interval_expected": expected,
+                "interval_relative": rel,
+                "se_interval_relative": np.sqrt(observed * (1 - observed) / eff) / expected,
+                "expected": cum_exp,
+                "relative": cum_rel,
+                "std_err_relative": cum_obs * se_log / cum_exp,
+                "lower_relative": lower_rel,
+                "upper_relative": upper_rel,
             }
         )
     keys = s.strata.iloc[np.repeat(np.arange(k), n_int)].reset_index(drop=True)
     out = pd.concat([keys, table], axis=1)
-    return out[out["n_entering"] > 0].reset_index(drop=True)
+    out = out[out["n_start"] > 0].reset_index(drop=True)
+    method = (
+        f"relative survival life table (Ederer II expected survival), intervals of {width:g}; "
+        f"{conf_type} confidence intervals"
+    )
+    return LifeTable(
+        table=out,
+        by=s.by,
+        width=float(width),
+        method=method,
+        conf_type=conf_type,
+        conf_level=conf_level,
+        excluded=s.excluded,
+    )

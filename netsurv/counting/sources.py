@@ -40,11 +40,11 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from netsurv.counting.engines.arrow_engine import count_arrow, dataset_of
-from netsurv.counting.engines.chunks import Spec
 from netsurv.counting.engines.dask_engine import count_dask, import_dask
 from netsurv.counting.engines.duckdb_engine import count_duckdb
 from netsurv.counting.engines.files import Files, files_of, kind_of
 from netsurv.counting.engines.registry import REASONS, arrow_codes
+from netsurv.counting.engines.spec import Spec
 from netsurv.counting.kernel import counts
 from netsurv.counting.table import Counts
 from netsurv.counting.validate import as_by, unknown_label_mask

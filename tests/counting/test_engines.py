@@ -321,7 +321,8 @@ def test_many_strata_and_long_follow_up_stay_within_the_dense_grid_limit() -> No
     sorted (sparse) path beyond 4 M cells and still gives the numpy engine's counts."""
     import pyarrow as pa
 
-    from netsurv.counting.engines.chunks import _DENSE_CELLS, Accumulator, Spec
+    from netsurv.counting.engines.chunks import _DENSE_CELLS, Accumulator
+    from netsurv.counting.engines.spec import Spec
 
     rng = np.random.default_rng(3)
     n = 30_000

@@ -17,9 +17,11 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from netsurv.counting.engines.chunks import Accumulator, Spec, finish
+from netsurv.counting.engines.chunks import Accumulator
 from netsurv.counting.engines.files import Files, categories_of_schema
+from netsurv.counting.engines.finish import finish
 from netsurv.counting.engines.progress import Progress
+from netsurv.counting.engines.spec import Spec
 from netsurv.counting.table import Counts
 from netsurv.rules import EXCLUSION
 

@@ -1,4 +1,4 @@
-"""The per-chunk counting kernel every out-of-core engine shares.
+"""The per-chunk accumulator every out-of-core engine shares.
 
 An engine hands the :class:`Accumulator` Arrow columns in chunks: raw rows (pyarrow batches,
 Dask partitions) or rows that already stand for ``n`` identical rows (DuckDB's group-by
@@ -11,10 +11,8 @@ so every engine ends on the same constructor as the numpy engine's contract.
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,64 +20,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from netsurv.counting.engines.registry import COLUMNS as REGISTRY_COLUMNS
 from netsurv.counting.engines.registry import REASONS as REGISTRY_REASONS
 from netsurv.counting.engines.registry import arrow_codes
+from netsurv.counting.engines.spec import Spec
 from netsurv.counting.engines.values import Levels, floats, numbers
-from netsurv.counting.kernel import timefix
-from netsurv.counting.table import Counts
 from netsurv.errors import InputError
 from netsurv.rules import (
     EXCLUSION,
     UNKNOWN_GROUP_REASON,
-    analysis_reasons,
-    cause_unknown_reason,
-    dense_grid_fits,
 )
 
-__all__ = ["Accumulator", "Spec", "Units", "finish"]
+__all__ = ["SUMS", "Accumulator", "Units"]
 SUMS = ("n_events", "n_censored", "n_entered", "n_rows", "n_entry_rows")
 _DENSE_CELLS = 1 << 22  # dense (stratum x whole time) grid up to 4 M cells (5 x 32 MB)
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What to count: the analysed columns (as in :func:`netsurv.counts`)."""
-
-    time: str
-    event: str
-    by: tuple[str, ...] = ()
-    weights: str | None = None
-    entry: str | None = None
-    unknown_groups: tuple[str, ...] = ()  # by-columns whose 'unknown' labels are left out
-    registry_rules: bool = False  # netsurv.read's exclusion rules (see _registry.py)
-    cause: str | None = None  # cause of death: event true and cause missing is left out
-    cause_events: bool = False  # count as events only those with ``cause`` true
-
-    @property
-    def cause_reason(self) -> str:
-        """Reason for rows with the event and no known cause (cumulative incidence's label)."""
-        return cause_unknown_reason(self.event, str(self.cause))
-
-    def columns(self, available: Sequence[str]) -> list[str]:
-        """Columns to read (the analysed ones, plus ``exclusion`` when the source has it)."""
-        wanted = [self.time, self.event, *self.by, self.weights, self.entry, self.cause]
-        cols = list(dict.fromkeys(c for c in wanted if c is not None))
-        missing = [c for c in cols if c not in available]
-        if missing:
-            close = difflib.get_close_matches(missing[0], list(map(str, available)), n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise InputError(
-                f"column {missing[0]!r} not found in the data{hint} "
-                f"(columns: {', '.join(map(str, list(available)[:20]))})"
-            )
-        if self.registry_rules:
-            cols += [c for c in REGISTRY_COLUMNS if c in available and c not in cols]
-        return [*cols, EXCLUSION] if EXCLUSION in available and EXCLUSION not in cols else cols
-
-    def reasons(self) -> list[str]:
-        """Exclusion reasons checked after the ``exclusion`` column, in ``prepare``'s order."""
-        return analysis_reasons(self.time, self.event, self.by, self.weights, self.entry)
 
 
 @dataclass
@@ -409,54 +362,3 @@ def _check(
     raise InputError(
         f"{param}={col!r}: value {value!r} ({int(bad.sum())} such rows in this chunk); {fix}"
     )
-
-
-def finish(
-    table: pd.DataFrame,
-    spec: Spec,
-    categories: dict[str, tuple[list[Any], bool]],
-    excluded: Counter[str],
-    plain: Sequence[str] = (),
-) -> Counts:
-    """Counts from an additive table with by values (as :meth:`Accumulator.table` returns).
-
-    Reproduces the numpy engine exactly: the same strata order, and R's timefix applied when
-    (and only when) the numpy engine takes its float path. ``plain`` by-columns are returned
-    with their plain values, the others as categoricals (as the source had them).
-    """
-    excl = _excluded_series(excluded, spec)
-    if not (table["n_rows"] > 0).any():
-        detail = ", ".join(f"{k}: {v}" for k, v in excl.items()) or "the data are empty"
-        raise InputError(
-            f"no rows left to analyse (excluded {detail}); "
-            "check the selection, the time/event columns and the 'exclusion' column"
-        )
-    time = table["time"].to_numpy(np.float64)
-    frame = pd.DataFrame({b: pd.Categorical(table[b], *categories[b]) for b in spec.by})
-    k = len(frame.drop_duplicates()) if spec.by else 1
-    top = time.max()
-    cells = k * (int(top) + 1) if top < 2**62 else np.inf
-    n_rows = float(table["n_rows"].sum())
-    dense = np.array_equal(time, np.floor(time)) and dense_grid_fits(cells, n_rows)
-    frame["time"] = time if dense else timefix(time)[0]
-    for col in ("n_events", "n_censored", "n_entered"):
-        frame[col] = table[col].to_numpy(np.float64)
-    counts = Counts.from_frame(frame, spec.by, weighted=spec.weights is not None, excluded=excl)
-    if plain:
-        strata = counts.strata.copy()
-        for col in plain:
-            strata[col] = pd.Series(np.asarray(strata[col], dtype=object).tolist()).infer_objects()
-        counts = replace(counts, strata=strata)
-    return counts
-
-
-def _excluded_series(excluded: Counter[str], spec: Spec) -> pd.Series:
-    fixed = spec.reasons()
-    first = [UNKNOWN_GROUP_REASON] if UNKNOWN_GROUP_REASON in excluded else []
-    named = sorted(r for r in excluded if r not in fixed and r != UNKNOWN_GROUP_REASON)
-    order = [*first, *named, *(r for r in fixed if r in excluded)]
-    out = pd.Series(
-        {r: excluded[r] for r in order if excluded[r]}, dtype="int64", name="n_excluded"
-    )
-    out.index.name = "reason"
-    return out

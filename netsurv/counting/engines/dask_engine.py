@@ -15,7 +15,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from netsurv.counting.engines.chunks import SUMS, Accumulator, Spec, finish
+from netsurv.counting.engines.chunks import SUMS, Accumulator
+from netsurv.counting.engines.finish import finish
+from netsurv.counting.engines.spec import Spec
 from netsurv.counting.table import Counts
 from netsurv.errors import MissingExtraError
 

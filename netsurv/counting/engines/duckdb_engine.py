@@ -19,10 +19,12 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from netsurv.counting.engines.chunks import Accumulator, Spec, Units, finish
+from netsurv.counting.engines.chunks import Accumulator, Units
 from netsurv.counting.engines.files import Files, categories_of_schema
+from netsurv.counting.engines.finish import finish
 from netsurv.counting.engines.progress import Progress
 from netsurv.counting.engines.registry import sql_code
+from netsurv.counting.engines.spec import Spec
 from netsurv.counting.engines.values import floats as _floats
 from netsurv.counting.table import Counts
 from netsurv.errors import InputError, MissingExtraError

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from netsurv.counting.engines.arrow_engine import dataset_of
-from netsurv.counting.engines.chunks import Spec
 from netsurv.counting.engines.files import Files, files_of, kind_of
 from netsurv.counting.engines.progress import Progress
+from netsurv.counting.engines.spec import Spec
 from netsurv.counting.engines.values import sorted_values
 from netsurv.counting.validate import as_by
 from netsurv.errors import InputError

@@ -211,8 +211,20 @@ px <- function(sexf) outer(ages, years, function(a, y)
   exp(-exp(-10.2 + 0.094 * a - 0.012 * (y - 1980) + sexf)))
 men <- px(0.35); women <- px(0)
 tr <- transrate(men, women, yearlim = c(1980, 2025), int.length = 1)
-w(data.frame(age = rep(ages, times = length(years)), year = rep(years, each = length(ages)),
-             p_male = as.vector(men), p_female = as.vector(women)), "methods_transrate_p.csv")
+# the table as relsurv holds it, exported cell by cell: the format netsurv's
+# `ratetables.read_ratetable` reads (any age x sex x year ratetable can be exported this way)
+export_ratetable <- function(rt, file) {
+  at <- attributes(rt); dn <- dimnames(rt); ids <- names(dn)
+  ia <- match("age", ids); is <- match("sex", ids); iy <- match("year", ids)
+  g <- expand.grid(a = seq_along(dn[[ia]]), s = seq_along(dn[[is]]), y = seq_along(dn[[iy]]))
+  idx <- matrix(0L, nrow(g), 3); idx[, ia] <- g$a; idx[, is] <- g$s; idx[, iy] <- g$y
+  ycut <- as.Date(as.numeric(at$cutpoints[[iy]]), origin = "1960-01-01")
+  con <- gzfile(file.path(out, file))
+  write.csv(data.frame(age = as.numeric(dn[[ia]][g$a]), age_cut_days = at$cutpoints[[ia]][g$a],
+                       sex = dn[[is]][g$s], year_cut = format(ycut[g$y]),
+                       year_type = at$type[iy], daily_hazard = rt[idx]), con, row.names = FALSE)
+}
+export_ratetable(tr, "methods_transrate_table.csv.gz")
 sub <- subset(ex, date_dx >= as.Date("1980-01-01"))
 tc <- rbind(
   curve(rs.surv(Surv(time, status) ~ 1, data = sub, ratetable = tr, method = "pohar-perme",

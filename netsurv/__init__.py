@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "standardize": "netsurv.estimators.standardize",
     "cumulative_incidence": "netsurv.estimators.competing",
     "cox": "netsurv.estimators.cox",
+    "excess_hazard": "netsurv.estimators.relative.excess",
     # present
     "survival_table": "netsurv.present.tables",
     "plot_survival": "netsurv.present.plotting",

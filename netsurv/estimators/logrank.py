@@ -21,10 +21,20 @@ from netsurv.counting.validate import (
     unknown_label_mask,
 )
 from netsurv.errors import InputError
-from netsurv.results.comparison import LogrankResult
+from netsurv.results.comparison import TEST_NAMES, LogrankResult
 from netsurv.rules import UNKNOWN_GROUP_REASON
 
-__all__ = ["logrank"]
+__all__ = ["TESTS", "logrank"]
+
+TESTS = tuple(TEST_NAMES)
+_ALIASES = {
+    "logrank": "log-rank",
+    "wilcoxon": "gehan-wilcoxon",
+    "gehan": "gehan-wilcoxon",
+    "gehan-breslow": "gehan-wilcoxon",
+    "peto": "peto-prentice",
+    "fh": "fleming-harrington",
+}
 
 
 def logrank(
@@ -40,6 +50,9 @@ def logrank(
     weights: str | None = None,
     entry: str | None = None,
     include_unknown: bool = False,
+    test: str = "log-rank",
+    p: float | None = None,
+    q: float | None = None,
     engine: str | None = None,
     memory_limit: str | None = "512MB",
     progress: bool = False,
@@ -57,6 +70,14 @@ def logrank(
     trend : test for trend across ordered groups (in category order) with ``scores``
         (default 1, 2, …, k): U = sum s_g (O_g - E_g), chi2 = U^2 / (s' V s), 1 dof.
     weights : frequency weights (integer weights give exactly the expanded rows' test).
+        The weight *family* of the test is ``test=`` (``weights`` was already taken).
+    test : the weighted log-rank family; each weight is computed from the pooled data of the
+        test stratum at event time t: "log-rank" (1), "gehan-wilcoxon" (n(t), the number at
+        risk; alias "wilcoxon"), "tarone-ware" (sqrt n(t)), "peto-prentice"
+        (S~(t) = prod_{s<=t} (1 - d_s / (n_s + 1)); alias "peto": Kleinbaum & Klein's
+        "Peto"), "fleming-harrington" (S(t-)^p (1 - S(t-))^q with the pooled Kaplan–Meier S;
+        give ``p`` and ``q``). ``rho`` is FH(rho, 0), R ``survdiff``'s G-rho.
+    p, q : the Fleming–Harrington exponents (only with ``test="fleming-harrington"``).
     df, engine : as in :func:`netsurv.estimators.kaplan_meier` — a DataFrame, a :class:`netsurv.Counts`
         table made with ``by = strata + by``, or a large source counted by an engine.
 
@@ -68,6 +89,7 @@ def logrank(
     >>> round(logrank(df, time="t", event="d", by="g").statistic, 6)  # (2/3)^2 / (13/18) = 8/13
     0.615385
     """
+    family = (rho, *_check_test(test, rho, p, q))
     groups = as_by(by)
     if not groups:
         raise InputError("by: name the column(s) whose groups to compare, e.g. by='extent'")
@@ -88,7 +110,7 @@ def logrank(
                 progress=progress,
                 unknown_groups=None if include_unknown else groups,
             )
-        return _test(counts, layers, groups, rho, trend, scores, counts.excluded)
+        return _test(counts, layers, groups, family, trend, scores, counts.excluded)
     for g in groups:
         check_columns(df, {"by": g})
     for s in layers:
@@ -102,10 +124,62 @@ def logrank(
         if mask.any():
             data = df.loc[~mask]
             unknown = pd.Series({UNKNOWN_GROUP_REASON: int(mask.sum())})
-    p = prepare(data, time=time, event=event, by=(*layers, *groups), weights=weights, entry=entry)
-    counts = count_prepared(p)
-    excluded = pd.concat([unknown, p.excluded]).astype("int64")
-    return _test(counts, layers, groups, rho, trend, scores, excluded)
+    prep = prepare(
+        data, time=time, event=event, by=(*layers, *groups), weights=weights, entry=entry
+    )
+    counts = count_prepared(prep)
+    excluded = pd.concat([unknown, prep.excluded]).astype("int64")
+    return _test(counts, layers, groups, family, trend, scores, excluded)
+
+
+def _check_test(
+    test: str, rho: float, p: float | None, q: float | None
+) -> tuple[str, float | None, float | None]:
+    """The canonical name of the test and its Fleming–Harrington (p, q)."""
+    name = _ALIASES.get(str(test).lower(), str(test).lower())
+    if name not in TEST_NAMES:
+        raise InputError(f"test={test!r}: choose one of {', '.join(TESTS)}")
+    if rho != 0 and name != "log-rank":
+        raise InputError(
+            f"rho={rho!r} with test={test!r}: rho is the G-rho family; use "
+            f"test='fleming-harrington', p={rho!r}, q=0 instead"
+        )
+    if name == "fleming-harrington":
+        if p is None or q is None or p < 0 or q < 0:
+            raise InputError(
+                "test='fleming-harrington': give p= and q= (non-negative), e.g. p=1, q=1"
+            )
+        return name, float(p), float(q)
+    if p is not None or q is not None:
+        raise InputError(f"p=, q= belong to test='fleming-harrington', not test={test!r}")
+    return name, None, None
+
+
+def _weight(
+    family: tuple[float, str, float | None, float | None],
+    n_all: np.ndarray,
+    d_all: np.ndarray,
+    row_layer: np.ndarray,
+) -> np.ndarray:
+    """Weight of each pooled row (test stratum x time): one vector, whatever the groups."""
+    rho, test, p, q = family
+    if test == "gehan-wilcoxon":
+        return n_all.astype(np.float64)
+    if test == "tarone-ware":
+        return np.sqrt(n_all)
+    if test == "peto-prentice":  # prod over s <= t of (1 - d/(n + 1)), restarted per stratum
+        return np.exp(segment_cumsum(np.log1p(-d_all / (n_all + 1.0)), row_layer))
+    if test == "log-rank" and rho == 0:
+        return np.ones(len(n_all))
+    # pooled Kaplan–Meier just before t, restarted in each test stratum
+    step = np.log1p(-np.where(n_all > 0, d_all / n_all, 0.0))
+    zero = np.isneginf(step)
+    cum = segment_cumsum(np.where(zero, 0.0, step), row_layer) - np.where(zero, 0.0, step)
+    zeros_before = segment_cumsum(zero.astype(float), row_layer) - zero
+    s = np.where(zeros_before > 0, 0.0, np.exp(cum))
+    if test == "log-rank":
+        return s**rho
+    return s ** (p or 0.0) * (1.0 - s) ** (q or 0.0)
 
 
 def _layout(
@@ -121,11 +195,12 @@ def _test(
     counts: Counts,
     layers: tuple[str, ...],
     groups: tuple[str, ...],
-    rho: float,
+    family: tuple[float, str, float | None, float | None],
     trend: bool,
     scores: Sequence[float] | None,
     excluded: pd.Series,
 ) -> LogrankResult:
+    rho, test, fh_p, fh_q = family
     layer_of, group_of, group_table = _layout(counts, layers, groups)
     n_groups = len(group_table)
     if n_groups < 2:
@@ -158,14 +233,7 @@ def _test(
     n_all = n_risk.sum(axis=1)
     d_all = d.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if rho == 0:
-            w = np.ones(n_rows)
-        else:  # pooled KM just before t, restarted in each test stratum
-            step = np.log1p(-np.where(n_all > 0, d_all / n_all, 0.0))
-            zero = np.isneginf(step)
-            cum = segment_cumsum(np.where(zero, 0.0, step), row_layer) - np.where(zero, 0.0, step)
-            zeros_before = segment_cumsum(zero.astype(float), row_layer) - zero
-            w = np.where(zeros_before > 0, 0.0, np.exp(cum)) ** rho
+        w = _weight(family, n_all, d_all, row_layer)
         frac = np.where(n_all[:, None] > 0, n_risk / n_all[:, None], 0.0)
         observed = (w[:, None] * d).sum(axis=0)
         expected = (w[:, None] * d_all[:, None] * frac).sum(axis=0)
@@ -209,4 +277,7 @@ def _test(
         trend=trend,
         scores=used_scores,
         excluded=excluded,
+        test=test,
+        p=fh_p,
+        q=fh_q,
     )

@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["LogrankResult"]
+__all__ = ["TEST_NAMES", "LogrankResult"]
+
+# weighted log-rank families (logrank(test=...)) and the names results print for them
+TEST_NAMES = {
+    "log-rank": "log-rank",
+    "gehan-wilcoxon": "Gehan-Wilcoxon (Gehan-Breslow)",
+    "tarone-ware": "Tarone-Ware",
+    "peto-prentice": "Peto-Prentice",
+    "fleming-harrington": "Fleming-Harrington",
+}
 
 
 @dataclass(frozen=True)
@@ -15,7 +24,9 @@ class LogrankResult:
     """Result of :func:`logrank`.
 
     ``table`` has one row per group: by-cols, n, observed, expected, and
-    ``(O-E)^2/E``; with ``rho != 0`` observed and expected are weighted, as in R.
+    ``(O-E)^2/E``; with ``rho != 0`` or a weighted ``test`` observed and expected are
+    weighted, as in R. ``test`` names the weight family, ``p``/``q`` its Fleming–Harrington
+    exponents.
     """
 
     statistic: float
@@ -29,12 +40,19 @@ class LogrankResult:
     trend: bool
     scores: np.ndarray | None
     excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    test: str = "log-rank"
+    p: float | None = None
+    q: float | None = None
 
     @property
     def method(self) -> str:
         name = "log-rank" if self.rho == 0 else f"G-rho test (rho={self.rho:g})"
         if self.rho == 1:
             name = "Peto-Peto (G-rho, rho=1)"
+        if self.test != "log-rank":
+            name = TEST_NAMES[self.test]
+        if self.test == "fleming-harrington":
+            name = f"{name} (p={self.p:g}, q={self.q:g})"
         if self.trend:
             name = f"{name} test for trend"
         return f"{name}{', stratified by ' + ', '.join(self.strata) if self.strata else ''}"

@@ -8,7 +8,6 @@ R writes 15 significant digits; statistics are compared at 1e-9 relative.
 from __future__ import annotations
 
 from fractions import Fraction as F
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,8 +15,9 @@ import pytest
 
 import netsurv as ns
 from netsurv.errors import InputError
+from tests.paths import REFERENCE
 
-REF = Path(__file__).parent / "reference"
+REF = REFERENCE
 TOY = pd.read_csv(REF / "methods_data_toy.csv")
 
 

@@ -9,20 +9,19 @@ R writes 15 digits); R's own rsadd stops IRLS at glm's default rule (relative de
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 
+import netsurv as ns
 from netsurv.errors import InputError
-from netsurv.excess import excess_hazard
-from netsurv.lifetables import RateTable
+from netsurv.ratetables import RateTable
+from tests.paths import REFERENCE
 
 matplotlib.use("Agg")
 
-REF = Path(__file__).parent / "reference"
+REF = REFERENCE
 YEAR = 365.241  # relsurv's year (days)
 COVS = ["sexf", "agegr"]
 
@@ -37,7 +36,7 @@ def rdata() -> pd.DataFrame:
 
 
 def _fit(d: pd.DataFrame, **kw: object):
-    return excess_hazard(
+    return ns.excess_hazard(
         d,
         time="time",
         event="cens",
@@ -174,7 +173,7 @@ def test_without_population_mortality_the_ehr_is_the_poisson_rate_ratio():
             "year_dx": 2000,
         }
     )
-    fit = excess_hazard(
+    fit = ns.excess_hazard(
         df, time="t", event="d", covariates="g", breaks=[0, 10], time_unit="years", lifetable=zero
     )
     assert fit.table["ehr"].iloc[1] == pytest.approx((3 / 10) / (2 / 12), rel=1e-9)
@@ -184,7 +183,7 @@ def test_without_population_mortality_the_ehr_is_the_poisson_rate_ratio():
 
 def test_breaks_without_follow_up_and_bad_interactions_are_refused(rdata):
     with pytest.raises(InputError, match="no follow-up"):
-        excess_hazard(
+        ns.excess_hazard(
             rdata,
             time="time",
             event="cens",
@@ -200,7 +199,7 @@ def test_breaks_without_follow_up_and_bad_interactions_are_refused(rdata):
     with pytest.raises(InputError, match="interactions"):
         _fit(rdata, covariates=["sexf"], interactions=[("sexf", "agegr")])
     with pytest.raises(InputError, match="breaks"):
-        excess_hazard(
+        ns.excess_hazard(
             rdata,
             time="time",
             event="cens",

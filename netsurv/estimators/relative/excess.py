@@ -27,17 +27,17 @@ from statsmodels.genmod import families
 from statsmodels.genmod.families import links
 from statsmodels.tools.sm_exceptions import DomainWarning
 
-from netsurv._validate import as_by
+from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
-from netsurv.excess_result import (
+from netsurv.estimators.relative.subjects import Subjects, subjects
+from netsurv.ratetables.ratetable import RateTable
+from netsurv.ratetables.walk import cumhaz_at, walk
+from netsurv.results.excess import (
     ExcessHazardResult,
     LikelihoodRatioTest,
     covariate_design,
     covariate_levels,
 )
-from netsurv.lifetables.ratetable import RateTable
-from netsurv.lifetables.subjects import Subjects, subjects
-from netsurv.lifetables.walk import cumhaz_at, walk
 
 __all__ = ["ExcessHazardResult", "LikelihoodRatioTest", "excess_hazard", "grouped_data"]
 
@@ -173,7 +173,7 @@ def excess_hazard(
     (deaths / person-time):
 
     >>> import numpy as np, pandas as pd
-    >>> from netsurv.lifetables import RateTable
+    >>> from netsurv.ratetables import RateTable
     >>> zero = RateTable(np.zeros((110, 2, 1, 81)), np.arange(110), np.arange(1940, 2021))
     >>> df = pd.DataFrame({"t": [2.0, 5, 5, 8], "d": [1, 0, 1, 1], "age_dx": 60.0,
     ...                    "sex": "female", "year_dx": 2010})

@@ -89,7 +89,7 @@ def logrank(
     >>> round(logrank(df, time="t", event="d", by="g").statistic, 6)  # (2/3)^2 / (13/18) = 8/13
     0.615385
     """
-    family = (rho, *_check_test(test, rho, p, q))
+    weighting = _check_test(test, rho, p, q)
     groups = as_by(by)
     if not groups:
         raise InputError("by: name the column(s) whose groups to compare, e.g. by='extent'")
@@ -110,7 +110,7 @@ def logrank(
                 progress=progress,
                 unknown_groups=None if include_unknown else groups,
             )
-        return _test(counts, layers, groups, family, trend, scores, counts.excluded)
+        return _test(counts, layers, groups, rho, trend, scores, counts.excluded, weighting)
     for g in groups:
         check_columns(df, {"by": g})
     for s in layers:
@@ -129,7 +129,7 @@ def logrank(
     )
     counts = count_prepared(prep)
     excluded = pd.concat([unknown, prep.excluded]).astype("int64")
-    return _test(counts, layers, groups, family, trend, scores, excluded)
+    return _test(counts, layers, groups, rho, trend, scores, excluded, weighting)
 
 
 def _check_test(
@@ -195,12 +195,14 @@ def _test(
     counts: Counts,
     layers: tuple[str, ...],
     groups: tuple[str, ...],
-    family: tuple[float, str, float | None, float | None],
+    rho: float,
     trend: bool,
     scores: Sequence[float] | None,
     excluded: pd.Series,
+    weighting: tuple[str, float | None, float | None] = ("log-rank", None, None),
 ) -> LogrankResult:
-    rho, test, fh_p, fh_q = family
+    test, fh_p, fh_q = weighting
+    family = (rho, test, fh_p, fh_q)
     layer_of, group_of, group_table = _layout(counts, layers, groups)
     n_groups = len(group_table)
     if n_groups < 2:

@@ -233,8 +233,9 @@ def _align(
     zero = np.flatnonzero(s == 0)
     if len(zero):  # the curve reached 0: nobody remains afterwards
         t0 = t[zero[0]]
-        late = (t_risk > t0) & (n_risk > 0)
-        if late.any():
+        start = n_risk[np.searchsorted(t_risk, t0, side="right") - 1]  # at risk before the drop
+        late = (t_risk > t0) & (n_risk > _SHORTFALL[0] + _SHORTFALL[1] * start)
+        if late.any():  # a patient or two just after the drop to 0 is digitising noise
             i = np.flatnonzero(late)[0]
             raise InputError(
                 f"at_risk has {n_risk[i]} patients at time {t_risk[i]:g}, but the curve "

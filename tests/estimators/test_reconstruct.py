@@ -224,3 +224,14 @@ def test_docstring_example_runs() -> None:
 
     failures, tried = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert tried > 0 and failures == 0
+
+
+def test_a_patient_at_risk_just_after_the_curve_reaches_zero_is_digitising_noise() -> None:
+    # the last drop to 0 was clicked at 13.99 but the table has 1 patient at 14: within the
+    # tolerance (2 + 10% of the 10 at risk at 12); the row is dropped and everyone dies by 13.99
+    curve = pd.DataFrame({"time": [5.0, 13.99], "survival": [0.8, 0.0]})
+    risk = pd.DataFrame({"time": [0.0, 12.0, 14.0], "n_at_risk": [20, 10, 1]})
+    ipd = ns.reconstruct_ipd(curve, risk)
+    assert ipd["time"].max() == 13.99 and ipd.loc[ipd["time"] == 13.99, "event"].all()
+    with pytest.raises(InputError, match="reaches 0"):
+        ns.reconstruct_ipd(curve, risk.assign(n_at_risk=[20, 10, 4]))

@@ -22,6 +22,7 @@ import pandas as pd
 from netsurv.counting.sources import to_counts
 from netsurv.errors import NetsurvError
 from netsurv.estimators.kaplan_meier import kaplan_meier
+from netsurv.estimators.reconstruct import reconstruct_ipd
 from netsurv.io import read
 from netsurv.present.plotting import plot_survival
 from netsurv.present.report import demo, report
@@ -30,7 +31,7 @@ from netsurv.published import reproduce
 
 __all__ = ["build_parser", "main", "records"]
 
-SUBCOMMANDS = ("survival", "plot", "report", "reproduce", "demo", "classify")
+SUBCOMMANDS = ("survival", "plot", "report", "reproduce", "demo", "classify", "reconstruct")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -191,6 +192,19 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reconstruct(args: argparse.Namespace) -> int:
+    at_risk = pd.read_csv(args.at_risk) if args.at_risk else None
+    ipd = reconstruct_ipd(
+        pd.read_csv(args.input), at_risk, total_events=args.total_events, n=args.n
+    )
+    ipd.to_csv(args.output, index=False)
+    print(
+        f"wrote {args.output} ({len(ipd)} patients, {int(ipd['event'].sum())} events)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (used by ``main`` and by the documentation test)."""
     common = _Parser(add_help=False)
@@ -322,6 +336,26 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("input", help="registry file")
     c.add_argument("-o", "--output", default="classified.parquet", help="output .parquet (or .csv)")
     c.set_defaults(func=_cmd_classify)
+
+    k = sub.add_parser(
+        "reconstruct",
+        parents=[common],
+        help="patient data rebuilt from a digitised Kaplan–Meier curve (Guyot 2012)",
+    )
+    k.add_argument("input", help="digitised curve: CSV with columns time, survival (0-1 or %%)")
+    k.add_argument(
+        "--at-risk", default=None, help="at-risk table: CSV with columns time, n_at_risk"
+    )
+    k.add_argument(
+        "--n", type=int, default=None, help="patients at time 0 (needed without --at-risk)"
+    )
+    k.add_argument(
+        "--total-events", type=int, default=None, help="the published number of events, if known"
+    )
+    k.add_argument(
+        "-o", "--output", default="ipd.csv", help="output CSV with time, event (default ipd.csv)"
+    )
+    k.set_defaults(func=_cmd_reconstruct)
     return p
 
 

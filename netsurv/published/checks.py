@@ -35,6 +35,8 @@ from netsurv.estimators.kaplan_meier import kaplan_meier
 from netsurv.estimators.logrank import logrank
 from netsurv.estimators.relative.net import relative_survival
 from netsurv.io import read
+from netsurv.published.digitised import PREFIX as _DIGITISED
+from netsurv.published.digitised import load_digitised
 
 __all__ = ["catalog", "reproduce", "reproduce_summary"]
 
@@ -109,6 +111,10 @@ class _Frames:
         dataset, cohort = row["dataset"], row["cohort"]
         if dataset in _BUNDLED_TIME:
             return dataset, self._bundled(dataset), ""
+        if dataset.startswith(_DIGITISED):  # curves + at-risk tables: rebuilt with Guyot
+            if (dataset, "") not in self._cache:
+                self._cache[(dataset, "")] = load_digitised(dataset)
+            return dataset, self._cache[(dataset, "")], ""
         if not cohort:
             return "", None, row["note"] or "no individual data available"
         if self.user is not None:
@@ -182,7 +188,7 @@ def _check(row: pd.Series, frames: _Frames) -> dict[str, Any]:
     name, df, reason = frames.source(row)
     if df is None:
         return out | {"status": "skipped", "note": reason}
-    time = _BUNDLED_TIME.get(name, "survival_months")
+    time = "time" if name.startswith(_DIGITISED) else _BUNDLED_TIME.get(name, "survival_months")
     try:
         computed = _compute(row, df, time)
     except (NetsurvError, KeyError, ValueError) as exc:

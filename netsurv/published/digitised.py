@@ -17,7 +17,7 @@ import importlib.resources
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.reconstruct import reconstruct_ipd
+from netsurv.estimators.reconstruct import reconstruct_ipd
 
 __all__ = ["PREFIX", "load_digitised", "rebuild_arms"]
 

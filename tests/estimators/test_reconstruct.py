@@ -8,7 +8,6 @@ raredd/kmdata) in R 4.2.2 with fdrtool 1.2.17 and writes one row per rebuilt pat
 from __future__ import annotations
 
 import json
-import pathlib
 
 import numpy as np
 import pandas as pd
@@ -16,9 +15,9 @@ import pytest
 
 import netsurv as ns
 from netsurv.errors import InputError
+from tests.paths import REFERENCE as REF
 
-REF = pathlib.Path(__file__).parent / "reference"
-DATA = pathlib.Path(ns.__file__).parent / "datasets" / "data"
+DATA = REF.parents[1] / "netsurv" / "datasets" / "data"
 CASES = json.loads((REF / "ipd_cases.json").read_text())["cases"]
 R_IPD = pd.read_csv(REF / "ipd_reference.csv", float_precision="round_trip")
 

@@ -1,19 +1,18 @@
-"""Kaplan–Meier figures with a number-at-risk table, and forest plots of hazard ratios.
+"""Survival curves with a number-at-risk table; forest plots of hazard ratios.
 
 Plots draw one thing, take ``ax=None`` and return what they drew on; matplotlib is imported
-only when a plot is made. The number-at-risk table is drawn *inside* each Axes, below its
-x-axis, with x in data coordinates: its columns sit exactly under the tick marks, it survives
-subplots and facets, and the figure saves with the usual ``fig.savefig`` (PNG/SVG/PDF). The
-numbers are :func:`risk_table`, also available as a DataFrame.
+only when a plot is made. ``ax=None`` draws on the current Axes when a figure is open (as
+``plt.plot`` does) and otherwise makes a figure sized for the risk table. The table lives
+inside each Axes (:mod:`netsurv.present.atrisk`) and is saved with any figure.
 
-Colours are fixed per category so a figure means the same thing everywhere: good → poor
-prognosis runs blue → orange → vermillion (Okabe–Ito, safe for the common colour-vision
-deficiencies), "unknown" is grey. Other labels cycle through 9 colours combined with four
-line styles, so up to 36 curves differ in colour and style.
+Every element of a curve — line, band, censoring marks, median line, risk-table row, legend —
+takes its colour and style from one list (:mod:`netsurv.present.plotstyle`): recolour with
+``colors=``/``palette=``/``linestyles=`` and everything follows.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,6 +20,15 @@ import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
+from netsurv.present import atrisk, curvelines, timeaxis
+from netsurv.present.forest import plot_forest
+from netsurv.present.plotstyle import (
+    CATEGORY_COLOURS,
+    MAX_CURVES_PER_PANEL,
+    resolve_labels,
+    resolve_styles,
+    style_for,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -29,96 +37,25 @@ if TYPE_CHECKING:
 
 __all__ = ["CATEGORY_COLOURS", "plot_forest", "plot_survival", "risk_table", "style_for"]
 
-# Okabe & Ito (2008) "Color Universal Design"; grey for unknown.
-BLUE, SKY, GREEN, ORANGE, VERMILLION, PURPLE, GREY = (
-    "#0072B2",
-    "#56B4E9",
-    "#009E73",
-    "#E69F00",
-    "#D55E00",
-    "#CC79A7",
-    "#8C8C8C",
-)
-CATEGORY_COLOURS: dict[str, str] = {
-    "in situ": GREEN,
-    "localized": BLUE,
-    "regional": ORANGE,
-    "distant": VERMILLION,
-    "G1": BLUE,
-    "G2": ORANGE,
-    "G3": VERMILLION,
-    "well": BLUE,
-    "poor": VERMILLION,
-    "NET": BLUE,
-    "NEC": VERMILLION,
-    "MiNEN": PURPLE,
-    "other NEN": SKY,
-    "unknown": GREY,
-}
-# Other labels: Okabe–Ito (yellow left out: too light on white) then Paul Tol's "muted"
-# indigo, wine and olive (https://personal.sron.nl/~pault/), in an order that keeps
-# neighbouring curves far apart.
-CYCLE = (BLUE, VERMILLION, GREEN, ORANGE, PURPLE, "#000000", SKY, "#882255", "#999933")
-LINESTYLES = ("-", "--", "-.", ":")
-AUTO_CENSOR_MARKS = 150
-_DIVISORS = {("months", "years"): 12.0, ("days", "years"): 365.25, ("days", "months"): 30.4375}
-
-
-def style_for(labels: Sequence[tuple[str, ...]]) -> list[tuple[str, str]]:
-    """(colour, line style) per stratum label tuple.
-
-    When every value of the last grouping column has a fixed colour (extent, grade, ...), it
-    sets the colour and the other columns set the line style; otherwise colour and style
-    cycle together (9 colours × 4 styles: consecutive curves differ in both).
-    """
-    last = [lab[-1] if lab else "" for lab in labels]
-    rest = [lab[:-1] for lab in labels]
-    kinds = list(dict.fromkeys(rest))
-    if labels and all(v in CATEGORY_COLOURS for v in last) and len(kinds) <= len(LINESTYLES):
-        return [
-            (CATEGORY_COLOURS[v], LINESTYLES[kinds.index(r)])
-            for v, r in zip(last, rest, strict=True)
-        ]
-    return [(CYCLE[i % 9], LINESTYLES[i % 4]) for i in range(len(labels))]
-
-
-def _scale(curves: SurvivalCurves, time_unit: str | None) -> tuple[float, str]:
-    unit = curves.time_unit or "time"
-    if time_unit is None or time_unit == unit:
-        return 1.0, unit
-    if (unit, time_unit) not in _DIVISORS:
-        raise InputError(
-            f"time_unit={time_unit!r}: cannot convert the fit's {unit!r} to it; "
-            "choose 'months' or 'years' for month data, 'days', 'months' or 'years' for days"
-        )
-    return _DIVISORS[unit, time_unit], time_unit
-
-
-def _default_ticks(tmax: float, unit: str) -> np.ndarray:
-    if unit == "months" and tmax >= 24:
-        step = next((s for s in (6, 12, 24, 36, 48, 60, 120) if tmax / s <= 10), 120)
-        return np.arange(0, tmax + 1e-9, step, dtype=np.float64)
-    from matplotlib.ticker import MaxNLocator
-
-    locator = MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10], integer=unit == "years")
-    ticks = np.asarray(locator.tick_values(0, tmax), dtype=np.float64)
-    return np.asarray(ticks[(ticks >= 0) & (ticks <= tmax * 1.0001)], dtype=np.float64)
-
 
 def risk_table(
     curves: SurvivalCurves, ticks: Sequence[float], *, time_unit: str | None = None
 ) -> pd.DataFrame:
     """Number at risk per stratum at each tick (ticks in ``time_unit``, default the fit's).
 
-    Columns: the by-columns, ``time`` (in ``time_unit``) and ``n_at_risk`` =
-    ``curves.at(ticks × unit factor)["n_at_risk"]``: subjects still under follow-up at the
-    tick (time ≥ tick), the same numbers R's ``summary(fit, times=)`` prints.
+    Columns: the by-columns, ``time`` (in ``time_unit``), ``n_at_risk`` =
+    ``curves.at(ticks × unit factor)["n_at_risk"]`` (subjects still under follow-up at the
+    tick, time ≥ tick, as R's ``summary(fit, times=)``), and ``n_censored``/``n_events``
+    cumulative from the start through the tick (the optional rows of the plotted table).
     """
-    factor, _ = _scale(curves, time_unit)
+    factor, _ = timeaxis.scale(curves, time_unit)
     t = np.asarray(ticks, dtype=np.float64)
     at = curves.at(t * factor)
     out = at[[*curves.by, "n_at_risk"]].copy()
     out.insert(len(curves.by), "time", np.tile(t, len(curves.strata)))
+    more = atrisk.risk_counts(curves, t * factor, ["n_censored", "n_events"])
+    for row, values in more.items():
+        out[row] = values.ravel()
     return out
 
 
@@ -128,174 +65,51 @@ def _labels(curves: SurvivalCurves) -> list[tuple[str, ...]]:
     return [tuple(str(v) for v in row) for row in curves.strata.itertuples(index=False)]
 
 
-def _count_text(n: float, suppress_below: int) -> str:
-    if 0 < n < suppress_below:
-        return f"<{suppress_below}"
-    return f"{n:,.0f}"
-
-
-def _draw_curve(
-    ax: Axes,
-    x: np.ndarray,
-    y: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    cens: np.ndarray,
-    colour: str,
-    style: str,
-    label: str,
-    ci: bool,
-    censor_ticks: bool | str,
-) -> None:
-    ax.plot(
-        x,
-        y,
-        drawstyle="steps-post",
-        color=colour,
-        linestyle=style,
-        linewidth=1.6,
-        label=label,
-        gid="curve",
-    )
-    if ci:
-        with np.errstate(invalid="ignore"):
-            band_lo = np.where(np.isnan(lo) & (y == 1), 1.0, lo)
-            band_hi = np.where(np.isnan(hi) & (y == 1), 1.0, hi)
-        ax.fill_between(
-            x, band_lo, band_hi, step="post", color=colour, alpha=0.13, linewidth=0, gid="ci"
-        )
-    if censor_ticks == "auto":
-        censor_ticks = int(cens.sum()) <= AUTO_CENSOR_MARKS
-    if censor_ticks and cens.any():
-        ax.plot(
-            x[cens],
-            y[cens],
-            linestyle="none",
-            marker="|",
-            markersize=5,
-            color=colour,
-            markeredgewidth=1.0,
-            gid="censor",
-        )
-
-
-def _draw_table(
-    ax: Axes,
-    ticks: np.ndarray,
-    rows: list[tuple[str, np.ndarray, tuple[str, str]]],
-    suppress_below: int,
-    top: float = 42.0,
-    step: float = 11.5,
-) -> None:
-    """Risk table below the x-axis: x in data coordinates, y in points below the axes.
-
-    Each row starts with its label and a short sample of the curve's line (colour and style),
-    ending ``gap`` points left of the axes, clear of a centred count at x = 0.
-    """
-    from matplotlib.lines import Line2D
-    from matplotlib.transforms import ScaledTranslation
-
-    first = ax.get_xlim()[0]
-    widest = max((len(_count_text(r[1][0], suppress_below)) for r in rows), default=1)
-    gap = 6.0 + (2.6 * widest if np.isclose(ticks[0], first) else 0.0)
-    xform = ax.get_xaxis_transform()  # x: data, y: axes fraction
-    fig: Any = ax.get_figure(root=True)
-    axes_origin: Any = ax.transAxes
-    origin = fig.dpi_scale_trans + ScaledTranslation(0, 0, axes_origin)  # inches from (0, 0)
-    ax.annotate(
-        "Number at risk",
-        xy=(0, 0),
-        xycoords="axes fraction",
-        xytext=(-gap, -top),
-        textcoords="offset points",
-        ha="right",
-        va="top",
-        fontsize=8.5,
-        fontweight="bold",
-        gid="risk-title",
-    )
-    for i, (label, counts, (colour, style)) in enumerate(rows):
-        y = -top - step * (i + 1)
-        ax.annotate(
-            label,
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(-gap - 22, y),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            fontsize=8,
-            color=colour,
-            gid=f"risk-label-{i}",
-        )
-        sample = Line2D(
-            np.array([-gap - 19, -gap - 3]) / 72,
-            np.full(2, (y - 4.5) / 72),
-            transform=origin,
-            color=colour,
-            linestyle=style,  # type: ignore[arg-type]
-            linewidth=1.4,
-            clip_on=False,
-            gid=f"risk-line-{i}",
-        )
-        ax.add_artist(sample)
-        for x, n in zip(ticks, counts, strict=True):
-            ax.annotate(
-                _count_text(n, suppress_below),
-                xy=(x, 0),
-                xycoords=xform,
-                xytext=(0, y),
-                textcoords="offset points",
-                ha="center",
-                va="top",
-                fontsize=8,
-                color=colour,
-                gid=f"risk-{i}",
-            )
+def _finish_axes(ax: Axes, opts: dict[str, Any], ticks: np.ndarray) -> None:
+    ax.set_xticks(ticks)
+    ax.set_xlim(opts["lo"], opts["hi"] if opts["given"] else opts["hi"] * 1.01 + (opts["hi"] == 0))
+    if opts["kind"] == "cumhaz":
+        ax.set_ylim(bottom=0)
+    else:
+        ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"Time ({opts['unit']})")
+    ax.set_ylabel(opts["ylabel"])
+    ax.grid(True, color="#e6e6e6", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
 
 
 def _panel(
     ax: Axes,
     curves: SurvivalCurves,
     idx: Sequence[int],
-    styles: list[tuple[str, str]],
+    styles: list[Any],
     labels: list[str],
     opts: dict[str, Any],
 ) -> None:
-    factor, unit, ticks = opts["factor"], opts["unit"], opts["ticks"]
     threshold = opts["suppress_below"]
     offsets = np.searchsorted(curves.stratum, np.arange(len(curves.strata) + 1))
     shown = [s for s in idx if curves.n[s] >= threshold]
     hidden = [labels[s] for s in idx if curves.n[s] < threshold]
     for s in shown:
-        sl = slice(offsets[s], offsets[s + 1])
-        x = np.r_[curves.start_time, curves.time[sl]] / factor
-        y = np.r_[1.0, curves.survival[sl]]
-        lo, hi = np.r_[np.nan, curves.lower[sl]], np.r_[np.nan, curves.upper[sl]]
-        cens = np.r_[False, curves.n_censored[sl] > 0]
-        colour, style = styles[s]
-        _draw_curve(
-            ax,
-            x,
-            y,
-            lo,
-            hi,
-            cens,
-            colour,
-            style,
-            f"{labels[s]} (n={curves.n[s]:,.0f})",
-            opts["ci"],
-            opts["censor_ticks"],
+        x, ys, cens = curvelines.curve_arrays(curves, s, offsets, opts)
+        curvelines.draw_curve(
+            ax, x, ys, cens, styles[s], f"{labels[s]} (n={curves.n[s]:,.0f})", opts
         )
-    ax.set_xticks(ticks)
-    ax.set_xlim(ticks[0], max(ticks[-1], opts["tmax"]) * 1.01)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"Time ({unit})")
-    ax.set_ylabel(opts["ylabel"])
-    ax.grid(True, color="#e6e6e6", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _finish_axes(ax, opts, opts["ticks"])
+    if opts["median"]:
+        curvelines.median_lines(ax, curves, shown, styles, opts)
+    if opts["pvalue"]:
+        ax.annotate(
+            opts["pvalue"],
+            xy=(0.02, 0.03),
+            xycoords="axes fraction",
+            fontsize=9,
+            ha="left",
+            va="bottom",
+            gid="pvalue",
+        )
     if opts["legend"] and shown:
         outside = len(shown) > 6
         leg = ax.legend(
@@ -319,50 +133,81 @@ def _panel(
             color="#555555",
             gid="suppressed-note",
         )
-    if opts["at_risk"] and shown:
-        table = curves.at(ticks * factor)["n_at_risk"].to_numpy().reshape(len(curves.strata), -1)
-        rows = [(labels[s], table[s], styles[s]) for s in shown]
-        _draw_table(ax, ticks, rows, threshold)
+    if opts["rows"] and shown:
+        ticks = opts["ticks"]
+        counts = atrisk.risk_counts(curves, ticks * opts["factor"], opts["rows"])
+        blocks = {row: values[shown] for row, values in counts.items()}
+        atrisk.draw_table(ax, ticks, blocks, [(labels[s], styles[s]) for s in shown], threshold)
+        atrisk.ensure_layout(ax)
 
 
 def plot_survival(
     curves: SurvivalCurves,
     ax: Axes | None = None,
     *,
-    at_risk: bool = True,
+    kind: curvelines.Kind = "survival",
+    at_risk: bool | Sequence[str] = True,
     ci: bool = True,
-    censor_ticks: bool | Literal["auto"] = True,
-    facet: str | None = None,
-    time_unit: str | None = None,
+    censor_ticks: bool | Literal["auto"] = "auto",
+    colors: Any = None,
+    palette: str | Sequence[str] | None = None,
+    linestyles: Any = None,
+    labels: Any = None,
+    xlim: tuple[float, float] | None = None,
+    time_max: float | None = None,
     ticks: Sequence[float] | None = None,
+    break_every: float | None = None,
+    time_unit: str | None = None,
+    median: bool = False,
+    pvalue: Any = False,
+    facet: str | int | None = None,
     suppress_below: int = 0,
     legend: bool = True,
     title: str | None = None,
     ylabel: str | None = None,
 ) -> Any:
-    """Kaplan–Meier (or relative) survival curves with CI bands and a number-at-risk table.
+    """Survival curves with CI bands and a number-at-risk table.
 
     Parameters
     ----------
-    curves : a :class:`netsurv.results.curves.SurvivalCurves` (e.g. ``netsurv.estimators.kaplan_meier(...)``).
-    ax : Axes to draw on; None makes a new figure sized for the risk table.
-    at_risk : draw the number at risk under the x-axis, one row per curve, one column per
-        tick; the numbers equal ``curves.at(ticks)["n_at_risk"]`` (see :func:`risk_table`).
-        With frequency weights they count the subjects the weights stand for.
-    ci : shade the pointwise confidence band. ``censor_ticks``: mark censoring times; "auto"
-        marks them only on curves with at most 150 distinct censoring times (registry curves
-        with a censoring in every month turn into a thick band otherwise).
-    facet : one of the fit's ``by`` columns: one panel per value (e.g. ``"site_group"`` for a
-        fit ``by=["site_group", "extent"]``), each with its own risk table; colours keep their
-        meaning across panels. Cannot be combined with ``ax``.
+    curves : a :class:`netsurv.results.SurvivalCurves` (e.g. ``netsurv.kaplan_meier(...)``).
+    ax : Axes to draw on. None draws on the current Axes when a figure is open (like
+        ``plt.plot``; lifelines' ``plot`` does the same), else on a new figure sized for
+        the risk table.
+    kind : ``"survival"`` (S), ``"event"`` (1 − S, cumulative event probability) or
+        ``"cumhaz"`` (−log S); bands are transformed with the curve.
+    at_risk : the table under the x-axis: True (number at risk), False, or a list of rows
+        among ``"n_at_risk"``, ``"n_censored"``, ``"n_events"`` (censored and events are
+        cumulative through each tick, as lifelines and survminer print them). Numbers at
+        risk equal ``curves.at(ticks)["n_at_risk"]`` (see :func:`risk_table`). Columns
+        whose numbers would overlap their left neighbour, or that fall outside the x-limits
+        (also after ``ax.set_xlim``), are left out when the figure is drawn.
+    ci : shade the pointwise confidence band.
+    censor_ticks : mark censoring times; ``"auto"`` (default) marks them only on curves with
+        at most 150 distinct censoring times (registry curves censored every month would
+        turn into a thick band).
+    colors, linestyles : one per curve, or a dict keyed by the curve's label (e.g.
+        ``{"distant": "black"}``); bands, marks, median lines and the risk table follow.
+    palette : a list of colours or a matplotlib colormap name (``"tab10"``, ``"Dark2"``)
+        replacing the default colours in curve order.
+    labels : legend and risk-table names, one per curve or a dict by label.
+    xlim, time_max : x-axis range ``(left, right)`` or just its right end, in ``time_unit``;
+        ticks and risk-table columns stay inside it.
+    ticks, break_every : tick positions (the risk-table columns), or the step between them
+        (``break_every=12`` gives 0, 12, 24, …). Default: every 12 months (or a multiple)
+        for month data, "nice" numbers otherwise.
     time_unit : axis unit, e.g. ``"years"`` for a fit in months (times divided by 12).
-    ticks : x tick positions in ``time_unit`` (the risk table follows them); default every
-        12 months (or a multiple) for month data, "nice" numbers otherwise.
+    median : dashed lines at S = 0.5 to each median survival time and down to the axis.
+    pvalue : True prints the log-rank p between the curves (Kaplan–Meier fits, all curves
+        compared, "unknown" included); or give a number or a test result with ``p_value``.
+    facet : one of the fit's ``by`` columns (one panel per value, e.g. ``"site_group"`` of a
+        fit ``by=["site_group", "extent"]``), or an integer n (panels of n curves each).
+        A single panel holds at most 12 distinguishable curves; more warn and ask for this.
     suppress_below : small-count suppression (0 = off; the report uses 16): curves of groups
         with fewer cases are not drawn (a note names them) and risk-table counts from 1 to
         ``suppress_below − 1`` print as ``<16``.
     legend, title, ylabel : legend with n per group; optional title; y label (default: the
-        fit's measure).
+        fit's measure, or the transformed scale's name).
 
     Returns
     -------
@@ -381,197 +226,128 @@ def plot_survival(
     >>> drawn == [str(n) for n in fit.at([0, 6, 12, 18, 24])["n_at_risk"].iloc[:5].astype(int)]
     True
     """
-    factor, unit = _scale(curves, time_unit)
-    tmax = float(np.nanmax(curves.last_time)) / factor if len(curves.time) else 1.0
-    tick_arr = (
-        np.asarray(ticks, dtype=np.float64) if ticks is not None else _default_ticks(tmax, unit)
-    )
-    if tick_arr.ndim != 1 or tick_arr.size == 0 or np.isnan(tick_arr).any():
-        raise InputError(f"ticks={ticks!r}: give a list of times such as [0, 12, 24, 36]")
+    if kind not in ("survival", "event", "cumhaz"):
+        raise InputError(f"kind={kind!r}: choose 'survival', 'event' or 'cumhaz'")
+    factor, unit = timeaxis.scale(curves, time_unit)
+    lo, hi, given = timeaxis.window(curves, factor, xlim, time_max)
     labels_t = _labels(curves)
-    styles = style_for(labels_t)
+    styles = resolve_styles(labels_t, colors=colors, palette=palette, linestyles=linestyles)
+    names = resolve_labels(labels_t, labels)
+    rows = atrisk.table_rows(at_risk)
     opts = dict(
         factor=factor,
         unit=unit,
-        ticks=tick_arr,
-        tmax=tmax,
+        ticks=timeaxis.tick_array(ticks, break_every, lo, hi, unit),
+        lo=lo,
+        hi=hi,
+        given=given,
         ci=ci,
         legend=legend,
         censor_ticks=censor_ticks,
-        at_risk=at_risk,
+        rows=rows,
         suppress_below=int(suppress_below),
-        ylabel=ylabel or curves.measure[0].upper() + curves.measure[1:],
+        kind=kind,
+        median=median,
+        pvalue=curvelines.pvalue_text(curves, pvalue) if facet is None else None,
+        ylabel=ylabel
+        or curvelines.KIND_LABELS.get(kind, curves.measure[0].upper() + curves.measure[1:]),
     )
+    if facet is not None:
+        if pvalue is not False and pvalue is not None:
+            raise InputError("pvalue with facet: test each panel with ns.logrank and annotate it")
+        return _facets(curves, ax, facet, labels_t, styles, names, opts, title)
     k = len(curves.strata)
-    if facet is None:
-        labels = [", ".join(lab) for lab in labels_t]
-        if ax is None:
-            import matplotlib.pyplot as plt
+    if k > MAX_CURVES_PER_PANEL:
+        warnings.warn(
+            f"{k} curves in one panel: more than {MAX_CURVES_PER_PANEL} are hard to tell "
+            f"apart; use facet=<a by column> or facet={MAX_CURVES_PER_PANEL // 2} "
+            "(panels of that many curves)",
+            UserWarning,
+            stacklevel=2,
+        )
+    ax = _axes_for(ax, k, len(rows), wide=k > 6)
+    _panel(ax, curves, range(k), styles, names, opts)
+    if title:
+        ax.set_title(title, loc="left", fontsize=11)
+    return ax
 
-            height = 4.2 + (0.17 * (k + 1) + 0.5 if at_risk else 0.0)
-            _, ax = plt.subplots(figsize=(9.5 if k > 6 else 6.8, height), layout="constrained")
-        _panel(ax, curves, range(k), styles, labels, opts)
-        if title:
-            ax.set_title(title, loc="left", fontsize=11)
+
+def _axes_for(ax: Axes | None, k: int, n_blocks: int, *, wide: bool) -> Axes:
+    """The given Axes, the current one when a figure is open, or a new sized figure."""
+    if ax is not None:
         return ax
-    return _facets(curves, ax, facet, labels_t, styles, opts, title)
+    import matplotlib.pyplot as plt
+
+    if plt.get_fignums():
+        return plt.gca()
+    height = 4.2 + atrisk.table_height_inches(k, n_blocks)
+    _, new = plt.subplots(figsize=(9.5 if wide else 6.8, height), layout="constrained")
+    return new
+
+
+def _panel_groups(
+    curves: SurvivalCurves, facet: str | int, labels_t: list[tuple[str, ...]]
+) -> tuple[list[tuple[str, list[int]]], list[tuple[str, ...]] | None]:
+    """(title, stratum indices) per panel, and the label tuples without the facet column."""
+    if isinstance(facet, int) and not isinstance(facet, bool):
+        if facet < 1:
+            raise InputError(f"facet={facet!r}: give a by column or a positive number of curves")
+        k = len(labels_t)
+        groups = [list(range(i, min(i + facet, k))) for i in range(0, k, facet)]
+        return [(f"curves {g[0] + 1}–{g[-1] + 1} of {k}", g) for g in groups], None
+    if facet not in curves.by:
+        raise InputError(
+            f"facet={facet!r}: not a grouping column of the fit (by={list(curves.by)}); "
+            f"fit with by=[{facet!r}, ...] first, or give a number of curves per panel"
+        )
+    j = curves.by.index(str(facet))
+    values = list(dict.fromkeys(lab[j] for lab in labels_t))
+    groups_v = [
+        (f"{facet} = {v}", [s for s, lab in enumerate(labels_t) if lab[j] == v]) for v in values
+    ]
+    return groups_v, [tuple(v for i, v in enumerate(lab) if i != j) for lab in labels_t]
 
 
 def _facets(
     curves: SurvivalCurves,
     ax: Any,
-    facet: str,
+    facet: str | int,
     labels_t: list[tuple[str, ...]],
-    styles: list[tuple[str, str]],
+    styles: list[Any],
+    names: list[str],
     opts: dict[str, Any],
     title: str | None,
 ) -> Any:
     if ax is not None:
         raise InputError("facet: draws its own grid of panels; leave ax=None")
-    if facet not in curves.by:
-        raise InputError(
-            f"facet={facet!r}: not a grouping column of the fit (by={list(curves.by)}); "
-            f"fit with by=[{facet!r}, ...] first"
-        )
     import matplotlib.pyplot as plt
 
-    j = curves.by.index(facet)
-    values = list(dict.fromkeys(lab[j] for lab in labels_t))
-    rest = [tuple(v for i, v in enumerate(lab) if i != j) for lab in labels_t]
-    if all(rest):  # colours by the remaining columns, same in every panel
+    groups, rest = _panel_groups(curves, facet, labels_t)
+    if rest is not None and all(rest):  # colours by the remaining columns, same in every panel
         keys = list(dict.fromkeys(rest))
         per_key = dict(zip(keys, style_for(keys), strict=True))
-        styles = [per_key[r] for r in rest]
-    labels = [", ".join(r) or "all" for r in rest]
-    opts = {**opts, "legend_title": ", ".join(c for c in curves.by if c != facet)}
-    ncol = min(3, int(np.ceil(np.sqrt(len(values)))))
-    nrow = -(-len(values) // ncol)
-    per = max(sum(1 for lab in labels_t if lab[j] == v) for v in values)
-    height = 3.4 + (0.17 * (per + 1) + 0.5 if opts["at_risk"] else 0.0)
+        default = resolve_styles(labels_t)
+        styles = [
+            per_key[r] if st == d else st for r, st, d in zip(rest, styles, default, strict=True)
+        ]
+        names = [
+            ", ".join(r) if n == ", ".join(lab) else n
+            for r, n, lab in zip(rest, names, labels_t, strict=True)
+        ]
+        opts = {**opts, "legend_title": ", ".join(c for c in curves.by if c != facet)}
+    ncol = min(3, int(np.ceil(np.sqrt(len(groups)))))
+    nrow = -(-len(groups) // ncol)
+    per = max(len(g) for _, g in groups)
+    height = 3.4 + atrisk.table_height_inches(per, len(opts["rows"]))
     fig, grid = plt.subplots(
         nrow, ncol, figsize=(5.4 * ncol, height * nrow), squeeze=False, layout="constrained"
     )
     axes = grid.ravel()
-    for panel, value in zip(axes, values, strict=False):
-        idx = [s for s, lab in enumerate(labels_t) if lab[j] == value]
-        _panel(panel, curves, idx, styles, labels, opts)
-        panel.set_title(f"{facet} = {value}", loc="left", fontsize=10)
-    for extra in axes[len(values) :]:
+    for panel, (head, idx) in zip(axes, groups, strict=False):
+        _panel(panel, curves, idx, styles, names, opts)
+        panel.set_title(head, loc="left", fontsize=10)
+    for extra in axes[len(groups) :]:
         extra.set_visible(False)
     if title:
         fig.suptitle(title)
-    return axes[: len(values)]
-
-
-def plot_forest(
-    result: Any, ax: Axes | None = None, *, ph: bool = True, title: str | None = None
-) -> Axes:
-    """Forest plot of hazard ratios with CIs (log scale), with the PH test beside each row.
-
-    Parameters
-    ----------
-    result : a :func:`netsurv.estimators.cox` result, or a DataFrame with columns ``label``, ``hr``,
-        ``lower``, ``upper`` (and optionally ``p_value``, ``ph_p_value``, ``reference``).
-    ax : Axes to draw on, or None for a new figure.
-    ph : print the proportional-hazards test p-value (Schoenfeld residuals) of each row.
-
-    Returns
-    -------
-    matplotlib.axes.Axes (the rows are drawn top-down; reference levels show as "reference").
-    """
-    frame = result.forest_frame() if hasattr(result, "forest_frame") else pd.DataFrame(result)
-    missing = {"label", "hr", "lower", "upper"} - set(frame.columns)
-    if missing:
-        raise InputError(
-            f"plot_forest: missing columns {sorted(missing)} (label, hr, lower, upper)"
-        )
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(8.5, 0.9 + 0.3 * len(frame)), layout="constrained")
-    n = len(frame)
-    y = np.arange(n)[::-1].astype(float)
-    ref = frame.get("reference", pd.Series(False, index=frame.index)).fillna(False).to_numpy(bool)
-    est = ~ref & frame["hr"].notna().to_numpy()
-    hr, lo, hi = (frame[c].to_numpy(dtype=float) for c in ("hr", "lower", "upper"))
-    ax.errorbar(
-        hr[est],
-        y[est],
-        xerr=[hr[est] - lo[est], hi[est] - hr[est]],
-        fmt="s",
-        color=BLUE,
-        ecolor=BLUE,
-        markersize=5,
-        capsize=0,
-        linewidth=1.4,
-        gid="hr",
-    )
-    ax.plot(
-        np.ones(ref.sum()),
-        y[ref],
-        linestyle="none",
-        marker="D",
-        markersize=4,
-        markerfacecolor="white",
-        color=GREY,
-        gid="reference",
-    )
-    ax.axvline(1.0, color="#444444", linewidth=0.8, linestyle="--")
-    ax.set_xscale("log")
-    ax.set_yticks(y, frame["label"].astype(str).tolist())
-    ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlabel("Hazard ratio (log scale)")
-    ax.grid(True, axis="x", color="#e6e6e6", linewidth=0.6)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-
-    span = np.r_[lo[est], hi[est], hr[est], 1.0]
-    left, right = np.nanmin(span) / 1.25, np.nanmax(span) * 1.25
-    ax.set_xlim(left, right)
-    grid = 2.0 ** np.arange(-8, 9)  # 1/256 ... 256: doublings read naturally as HRs
-    ax.xaxis.set_major_locator(FixedLocator(grid[(grid >= left) & (grid <= right)]))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_locator(NullLocator())
-    for tick, is_head in zip(ax.get_yticklabels(), ~ref & ~est, strict=True):
-        tick.set_fontweight("bold" if is_head else "normal")
-    show_ph = ph and "ph_p_value" in frame
-    columns = [(12.0, "HR (95% CI)")] + ([(110.0, "PH p")] if show_ph else [])
-    for dx, head in columns:  # text columns right of the axes, placed in points
-        _note(ax, 1.0, n - 0.4, dx, head, fontweight="bold", va="bottom", gid="forest-head")
-    for i in range(n):
-        text = (
-            "reference" if ref[i] else (f"{hr[i]:.2f} ({lo[i]:.2f}–{hi[i]:.2f})" if est[i] else "")
-        )
-        _note(ax, 1.0, y[i], 12.0, text, va="center", gid="hr-text")
-        php = frame["ph_p_value"].iloc[i] if show_ph else np.nan
-        if show_ph and not pd.isna(php):
-            p_text = "<0.001" if php < 0.001 else f"{php:.3f}"
-            _note(
-                ax,
-                1.0,
-                y[i],
-                110.0,
-                p_text,
-                va="center",
-                gid="ph-text",
-                color=VERMILLION if php < 0.05 else "black",
-            )
-    if title:
-        ax.set_title(title, loc="left", fontsize=11, pad=22)
-    return ax
-
-
-def _note(ax: Axes, x: float, y: float, dx: float, text: str, **kw: Any) -> None:
-    """Text ``dx`` points right of axes-fraction x at data y (kept in constrained layout)."""
-    ax.annotate(
-        text,
-        xy=(x, y),
-        xycoords=ax.get_yaxis_transform(),
-        xytext=(dx, 0),
-        textcoords="offset points",
-        fontsize=8.5,
-        ha="left",
-        **kw,
-    )
+    return axes[: len(groups)]

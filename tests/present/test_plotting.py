@@ -84,8 +84,11 @@ def test_risk_table_columns_sit_at_the_tick_positions() -> None:
 def test_risk_table_is_exported_as_a_dataframe() -> None:
     fit = kaplan_meier(_toy(), by="g")
     tab = risk_table(fit, [0, 5, 10])
-    assert list(tab.columns) == ["g", "time", "n_at_risk"]
+    assert list(tab.columns) == ["g", "time", "n_at_risk", "n_censored", "n_events"]
     assert tab["n_at_risk"].tolist() == [10, 6, 1, 5, 3, 1]  # #{time >= t}, by hand
+    # cumulative through each tick, by hand: a dies at 1..10, b is censored at 2, 4, ..., 10
+    assert tab["n_events"].tolist() == [0, 5, 10, 0, 0, 0]
+    assert tab["n_censored"].tolist() == [0, 0, 0, 0, 2, 5]
 
 
 def test_years_axis_divides_months_by_12_and_counts_follow() -> None:
@@ -105,7 +108,10 @@ def test_censor_ticks_mark_censoring_times_and_ci_band_is_drawn() -> None:
     assert len(marks) == 1  # only group b has censorings
     np.testing.assert_allclose(marks[0].get_xdata(), [2, 4, 6, 8, 10])
     assert sum(c.get_gid() == "ci" for c in ax.collections) == 2
-    bare = plot_survival(kaplan_meier(_toy(), by="g"), ci=False, censor_ticks=False, at_risk=False)
+    _, fresh = plt.subplots()
+    bare = plot_survival(
+        kaplan_meier(_toy(), by="g"), fresh, ci=False, censor_ticks=False, at_risk=False
+    )
     assert not [ln for ln in bare.lines if ln.get_gid() == "censor"]
     assert not bare.collections and not _texts(bare, "risk-0")
 

@@ -18,7 +18,15 @@ if TYPE_CHECKING:
 
     from netsurv.results.curves import SurvivalCurves
 
-__all__ = ["KIND_LABELS", "Kind", "curve_arrays", "draw_curve", "median_lines", "pvalue_text"]
+__all__ = [
+    "KIND_LABELS",
+    "Kind",
+    "curve_arrays",
+    "draw_curve",
+    "finish_axes",
+    "median_lines",
+    "pvalue_text",
+]
 
 Kind = Literal["survival", "event", "cumhaz"]
 KIND_LABELS = {
@@ -149,3 +157,19 @@ def pvalue_text(curves: SurvivalCurves, pvalue: Any) -> str | None:
         p, name = float(pvalue), ""
     body = "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
     return f"{name} {body}".strip()
+
+
+def finish_axes(ax: Axes, opts: dict[str, Any], ticks: np.ndarray) -> None:
+    """Ticks, limits, labels, light grid, no top/right spines."""
+    ax.set_xticks(ticks)
+    ax.set_xlim(opts["lo"], opts["hi"] if opts["given"] else opts["hi"] * 1.01 + (opts["hi"] == 0))
+    if opts["kind"] == "cumhaz":
+        ax.set_ylim(bottom=0)
+    else:
+        ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"Time ({opts['unit']})")
+    ax.set_ylabel(opts["ylabel"])
+    ax.grid(True, color="#e6e6e6", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)

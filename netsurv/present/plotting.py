@@ -21,6 +21,7 @@ import pandas as pd
 
 from netsurv.errors import InputError
 from netsurv.present import atrisk, curvelines, timeaxis
+from netsurv.present.cifplot import plot_cumulative_incidence
 from netsurv.present.forest import plot_forest
 from netsurv.present.plotstyle import (
     CATEGORY_COLOURS,
@@ -35,7 +36,14 @@ if TYPE_CHECKING:
 
     from netsurv.results.curves import SurvivalCurves
 
-__all__ = ["CATEGORY_COLOURS", "plot_forest", "plot_survival", "risk_table", "style_for"]
+__all__ = [
+    "CATEGORY_COLOURS",
+    "plot_cumulative_incidence",
+    "plot_forest",
+    "plot_survival",
+    "risk_table",
+    "style_for",
+]
 
 
 def risk_table(
@@ -48,7 +56,7 @@ def risk_table(
     tick, time ≥ tick, as R's ``summary(fit, times=)``), and ``n_censored``/``n_events``
     cumulative from the start through the tick (the optional rows of the plotted table).
     """
-    factor, _ = timeaxis.scale(curves, time_unit)
+    factor, _ = timeaxis.scale(curves.time_unit, time_unit)
     t = np.asarray(ticks, dtype=np.float64)
     at = curves.at(t * factor)
     out = at[[*curves.by, "n_at_risk"]].copy()
@@ -63,21 +71,6 @@ def _labels(curves: SurvivalCurves) -> list[tuple[str, ...]]:
     if not curves.by:
         return [("all",)]
     return [tuple(str(v) for v in row) for row in curves.strata.itertuples(index=False)]
-
-
-def _finish_axes(ax: Axes, opts: dict[str, Any], ticks: np.ndarray) -> None:
-    ax.set_xticks(ticks)
-    ax.set_xlim(opts["lo"], opts["hi"] if opts["given"] else opts["hi"] * 1.01 + (opts["hi"] == 0))
-    if opts["kind"] == "cumhaz":
-        ax.set_ylim(bottom=0)
-    else:
-        ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"Time ({opts['unit']})")
-    ax.set_ylabel(opts["ylabel"])
-    ax.grid(True, color="#e6e6e6", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
 
 
 def _panel(
@@ -97,7 +90,7 @@ def _panel(
         curvelines.draw_curve(
             ax, x, ys, cens, styles[s], f"{labels[s]} (n={curves.n[s]:,.0f})", opts
         )
-    _finish_axes(ax, opts, opts["ticks"])
+    curvelines.finish_axes(ax, opts, opts["ticks"])
     if opts["median"]:
         curvelines.median_lines(ax, curves, shown, styles, opts)
     if opts["pvalue"]:
@@ -228,8 +221,10 @@ def plot_survival(
     """
     if kind not in ("survival", "event", "cumhaz"):
         raise InputError(f"kind={kind!r}: choose 'survival', 'event' or 'cumhaz'")
-    factor, unit = timeaxis.scale(curves, time_unit)
-    lo, hi, given = timeaxis.window(curves, factor, xlim, time_max)
+    factor, unit = timeaxis.scale(curves.time_unit, time_unit)
+    start = float(curves.start_time) / factor
+    tmax = float(np.nanmax(curves.last_time)) / factor if len(curves.time) else start + 1.0
+    lo, hi, given = timeaxis.window(start, tmax, xlim, time_max)
     labels_t = _labels(curves)
     styles = resolve_styles(labels_t, colors=colors, palette=palette, linestyles=linestyles)
     names = resolve_labels(labels_t, labels)

@@ -7,22 +7,20 @@ at most 10 ticks) for month data and "nice" numbers otherwise, always inside the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from netsurv.errors import InputError
-
-if TYPE_CHECKING:
-    from netsurv.results.curves import SurvivalCurves
 
 __all__ = ["scale", "tick_array", "window"]
 
 _DIVISORS = {("months", "years"): 12.0, ("days", "years"): 365.25, ("days", "months"): 30.4375}
 
 
-def scale(curves: SurvivalCurves, time_unit: str | None) -> tuple[float, str]:
-    unit = curves.time_unit or "time"
+def scale(fit_unit: str | None, time_unit: str | None) -> tuple[float, str]:
+    """(divisor, axis unit) that turn the fit's times into ``time_unit``."""
+    unit = fit_unit or "time"
     if time_unit is None or time_unit == unit:
         return 1.0, unit
     if (unit, time_unit) not in _DIVISORS:
@@ -45,11 +43,9 @@ def _default_ticks(lo: float, hi: float, unit: str) -> np.ndarray:
 
 
 def window(
-    curves: SurvivalCurves, factor: float, xlim: Any, time_max: float | None
+    start: float, tmax: float, xlim: Any, time_max: float | None
 ) -> tuple[float, float, bool]:
-    """(left, right, given) of the x-axis in display units."""
-    start = float(curves.start_time) / factor
-    tmax = float(np.nanmax(curves.last_time)) / factor if len(curves.time) else start + 1.0
+    """(left, right, given) of the x-axis in display units (default: start to last time)."""
     if xlim is not None and time_max is not None:
         raise InputError("xlim and time_max: give one (time_max=T is xlim=(start, T))")
     if time_max is not None:
@@ -65,6 +61,7 @@ def window(
 def tick_array(
     ticks: Any, break_every: float | None, lo: float, hi: float, unit: str
 ) -> np.ndarray:
+    """Tick positions inside [lo, hi]: given, every ``break_every``, or the default."""
     if ticks is not None and break_every is not None:
         raise InputError("ticks and break_every: give one (break_every=12 is ticks every 12)")
     if break_every is not None:

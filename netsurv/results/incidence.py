@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,3 +57,10 @@ class CumulativeIncidence:
             part["time"] = t
             rows.append(part)
         return pd.concat(rows, ignore_index=True)
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draw both cumulative incidences with a risk table; ``stacked=True`` stacks them
+        per stratum (see :func:`netsurv.present.plotting.plot_cumulative_incidence`)."""
+        from netsurv.present.plotting import plot_cumulative_incidence
+
+        return plot_cumulative_incidence(self, ax=ax, **kwargs)

@@ -188,7 +188,7 @@ def test_event_and_cumhaz_kinds_transform_curve_and_band() -> None:
     a = _by_gid(ax, "curve")[0]
     # group a: 1 − S steps up by 1/10 at each month (hand calculation)
     np.testing.assert_allclose(a.get_ydata(), np.arange(0.0, 11) / 10, atol=1e-12)
-    assert ax.get_ylabel().startswith("Cumulative event probability")
+    assert ax.get_ylabel() == "Cumulative event (1 − S)"
     _, fresh = plt.subplots()
     ax = plot_survival(fit, fresh, kind="cumhaz", at_risk=False)
     a = _by_gid(ax, "curve")[0]

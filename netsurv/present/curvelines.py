@@ -30,7 +30,7 @@ __all__ = [
 
 Kind = Literal["survival", "event", "cumhaz"]
 KIND_LABELS = {
-    "event": "Cumulative event probability (1 − S)",
+    "event": "Cumulative event (1 − S)",
     "cumhaz": "Cumulative hazard (−log S)",
 }
 AUTO_CENSOR_MARKS = 150

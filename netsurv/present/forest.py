@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["plot_forest"]
 
 PH_NOTE = (
-    "PH test p: Schoenfeld-residual test of proportional hazards (small = the hazard ratio "
-    "changes over follow-up; it says nothing about the ratio's significance)."
+    "PH test p: Schoenfeld-residual test of proportional hazards. A small value means the\n"
+    "hazard ratio changes over follow-up; it says nothing about the ratio's significance (p)."
 )
 
 

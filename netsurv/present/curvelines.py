@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from netsurv.estimators.logrank import logrank
 from netsurv.errors import InputError
+from netsurv.estimators.logrank import logrank
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -218,6 +218,8 @@ def plot_survival(
     >>> drawn = [t.get_text() for t in ax.texts if t.get_gid() == "risk-0"]  # everolimus row
     >>> drawn == [str(n) for n in fit.at([0, 6, 12, 18, 24])["n_at_risk"].iloc[:5].astype(int)]
     True
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(ax.figure)
     """
     if kind not in ("survival", "event", "cumhaz"):
         raise InputError(f"kind={kind!r}: choose 'survival', 'event' or 'cumhaz'")

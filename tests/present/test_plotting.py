@@ -24,6 +24,7 @@ from netsurv.present.plotting import (  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _close_figures():
+    plt.close("all")  # ax=None draws on an open figure: start from none
     yield
     plt.close("all")
 

@@ -13,10 +13,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from netsurv.compare import logrank  # noqa: E402
 from netsurv.errors import InputError  # noqa: E402
-from netsurv.kaplan_meier import kaplan_meier  # noqa: E402
-from netsurv.plotting import plot_survival  # noqa: E402
+from netsurv.estimators.kaplan_meier import kaplan_meier  # noqa: E402
+from netsurv.estimators.logrank import logrank  # noqa: E402
+from netsurv.present.plotting import plot_survival  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

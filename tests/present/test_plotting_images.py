@@ -26,7 +26,7 @@ import pytest  # noqa: E402
 from matplotlib.testing.compare import compare_images  # noqa: E402
 
 import netsurv as ns  # noqa: E402
-from netsurv.plotting import plot_forest  # noqa: E402
+from netsurv.present.plotting import plot_forest  # noqa: E402
 
 BASELINE = Path(__file__).parent / "baseline" / "plotting"
 TOLERANCE = 2.0  # RMS on 0-255; antialiasing noise between FreeType builds stays below 1

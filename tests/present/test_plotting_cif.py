@@ -11,8 +11,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from netsurv.competing import cumulative_incidence  # noqa: E402
 from netsurv.errors import InputError  # noqa: E402
+from netsurv.estimators.competing import cumulative_incidence  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

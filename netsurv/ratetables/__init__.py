@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
-from netsurv.ratetables.ratetable import RateTable, from_qx_frame, read_hmd, us
+from netsurv.ratetables.loaders import from_qx_frame, read_hmd, read_ratetable
+from netsurv.ratetables.ratetable import RateTable, us
 
-__all__ = ["RateTable", "from_qx_frame", "read_hmd", "us"]
+__all__ = ["RateTable", "from_qx_frame", "read_hmd", "read_ratetable", "us"]

@@ -30,14 +30,13 @@ import importlib.resources
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from netsurv.errors import InputError, ReadError
+from netsurv.errors import InputError
 
-__all__ = ["DAYS_PER_AGE_YEAR", "RateTable", "from_qx_frame", "read_hmd", "us"]
+__all__ = ["DAYS_PER_AGE_YEAR", "RateTable", "from_long", "us", "warn_beyond", "year_start_days"]
 
 DAYS_PER_AGE_YEAR = 365.25  # survexp.us age cut points: 365.25-day years
 _EPOCH = np.datetime64("1960-01-01", "D")  # R ratetable dates: days since 1960-01-01
@@ -80,6 +79,9 @@ class RateTable:
     birthday_shift : R's US-table convention (year changes on the birthday), see module doc.
     beyond_year : year whose rates are used after the last year of the table.
     source : provenance, one line.
+    days_per_age_year : length of a year of age in days: age ``a`` covers
+        ``[a d, (a + 1) d)``. 365.25 for ``survexp.us``; relsurv's ``transrate`` and
+        ``slopop`` tables use 365.241. Ages given in years are converted with it too.
     """
 
     hazard: np.ndarray
@@ -90,12 +92,13 @@ class RateTable:
     birthday_shift: bool = False
     beyond_year: int | None = None
     source: str = ""
+    days_per_age_year: float = DAYS_PER_AGE_YEAR
 
     # ----------------------------------------------------------------- grid
     @property
     def age_cuts(self) -> np.ndarray:
-        """Start of each age band in days (365.25-day years)."""
-        return np.asarray(self.ages, dtype=np.float64) * DAYS_PER_AGE_YEAR
+        """Start of each age band in days (``days_per_age_year``-day years)."""
+        return np.asarray(self.ages, dtype=np.float64) * self.days_per_age_year
 
     @property
     def year_cuts(self) -> np.ndarray:
@@ -174,7 +177,7 @@ class RateTable:
         out["sex"] = np.asarray(self.sexes, dtype=object)[s.ravel()]
         out["age"] = self.ages[a.ravel()]
         out["daily_hazard"] = h
-        out["qx"] = -np.expm1(-h * DAYS_PER_AGE_YEAR)
+        out["qx"] = -np.expm1(-h * self.days_per_age_year)
         return out.sort_values(list(out.columns[:-2])).reset_index(drop=True)
 
 
@@ -205,7 +208,13 @@ def _axis_index(
     return idx.to_numpy(dtype=np.int64)
 
 
-def _from_long(frame: pd.DataFrame, race: bool, source: str, birthday_shift: bool) -> RateTable:
+def from_long(
+    frame: pd.DataFrame,
+    race: bool,
+    source: str,
+    birthday_shift: bool,
+    days_per_age_year: float = DAYS_PER_AGE_YEAR,
+) -> RateTable:
     ages = np.sort(frame["age"].unique()).astype(np.int64)
     years = np.sort(frame["year"].unique()).astype(np.int64)
     sexes = ("male", "female")
@@ -226,7 +235,9 @@ def _from_long(frame: pd.DataFrame, race: bool, source: str, birthday_shift: boo
         raise InputError("life table has missing cells (age x sex x year); fill the gaps")
     if not np.array_equal(ages, np.arange(ages[0], ages[-1] + 1)):
         raise InputError(f"life table ages must be consecutive single years, got {ages[:5]}…")
-    return RateTable(hazard, ages, years, sexes, races, birthday_shift, None, source)
+    return RateTable(
+        hazard, ages, years, sexes, races, birthday_shift, None, source, days_per_age_year
+    )
 
 
 @functools.lru_cache(maxsize=2)
@@ -247,110 +258,7 @@ def us(race: bool = False) -> RateTable:
     with importlib.resources.as_file(ref) as path:
         frame = pd.read_csv(path, dtype={"sex": str, "race": str})
     src = f"US life tables (NCHS, via R survival 3.8-11 survexp.{'usr' if race else 'us'})"
-    return _from_long(frame, race, src, birthday_shift=True)
-
-
-def from_qx_frame(
-    df: pd.DataFrame,
-    *,
-    age: str = "age",
-    sex: str = "sex",
-    year: str = "year",
-    qx: str = "qx",
-    race: str | None = None,
-    source: str = "user table",
-) -> RateTable:
-    """Build a rate table from annual death probabilities ``qx`` by age, sex, year [, race].
-
-    Daily hazard = −log(1 − qx) / 365.25 (``survexp.us``'s construction). Ages must be
-    consecutive single years; the last age is treated as open ("and over"). Calendar years
-    change on 1 January (no birthday shift: that is specific to the US tables).
-
-    >>> import pandas as pd
-    >>> t = from_qx_frame(pd.DataFrame({"age": [0, 0, 1, 1], "sex": ["male", "female"] * 2,
-    ...                                 "year": 2000, "qx": [0.01, 0.01, 0.5, 0.5]}))
-    >>> round(float(t.hazard[1, 0, 0, 0] * 365.25), 6)  # -log(0.5)
-    0.693147
-    """
-    cols = {"age": age, "sex": sex, "year": year, "qx": qx} | ({"race": race} if race else {})
-    missing = [f"{k}={v!r}" for k, v in cols.items() if v not in df.columns]
-    if missing:
-        raise InputError(f"life table: no column {', '.join(missing)}; columns: {list(df.columns)}")
-    q = pd.to_numeric(df[qx], errors="coerce").to_numpy(dtype=np.float64)
-    if not ((q >= 0) & (q < 1)).all():
-        raise InputError(f"life table: {qx!r} must be probabilities in [0, 1); fix the values")
-    frame = pd.DataFrame(
-        {
-            "age": df[age].astype(int),
-            "sex": df[sex],
-            "year": df[year].astype(int),
-            "daily_hazard": -np.log1p(-q) / DAYS_PER_AGE_YEAR,
-        }
-    )
-    if race:
-        frame["race"] = df[race].astype(str).str.lower()
-    return _from_long(frame, bool(race), source, birthday_shift=False)
-
-
-def read_hmd(path: str | Path, female: str | Path | None = None) -> RateTable:
-    """Read a Human Mortality Database table: ``Mx_1x1.txt``, or ``mltper_1x1.txt`` (male)
-    with ``female=`` ``fltper_1x1.txt``.
-
-    From ``Mx_1x1`` (central death rates m by year, age, Female/Male) the daily hazard is
-    m / 365.25; from the period life tables (``qx``) it is −log(1 − qx) / 365.25. Age
-    ``110+`` becomes the open last age 110. Missing rates (``.``) are an error.
-    """
-    if female is not None:
-        frames = []
-        for p, label in ((path, "male"), (female, "female")):
-            t = _read_hmd_text(Path(p))
-            frames.append(
-                pd.DataFrame({"age": t["Age"], "sex": label, "year": t["Year"], "qx": t["qx"]})
-            )
-        return from_qx_frame(pd.concat(frames), source=f"HMD period life tables {path}, {female}")
-    t = _read_hmd_text(Path(path))
-    if "Male" not in t.columns or "Female" not in t.columns:
-        raise ReadError("expected columns Year Age Female Male Total (HMD Mx_1x1)", path=path)
-    long = t.melt(id_vars=["Year", "Age"], value_vars=["Male", "Female"], var_name="sex")
-    frame = pd.DataFrame(
-        {
-            "age": long["Age"],
-            "sex": long["sex"].str.lower(),
-            "year": long["Year"],
-            "daily_hazard": long["value"] / DAYS_PER_AGE_YEAR,
-        }
-    )
-    return _from_long(frame, False, f"HMD Mx_1x1 {path}", birthday_shift=False)
-
-
-def _read_hmd_text(path: Path) -> pd.DataFrame:
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError as exc:
-        raise ReadError(f"cannot read the file: {exc}", path=path) from exc
-    head = next((i for i, line in enumerate(lines) if line.split()[:2] == ["Year", "Age"]), None)
-    if head is None:
-        raise ReadError("no 'Year Age ...' header line; is this an HMD 1x1 file?", path=path)
-    names = lines[head].split()
-    rows = [line.split() for line in lines[head + 1 :] if line.strip()]
-    for i, r in enumerate(rows):
-        if len(r) != len(names):
-            raise ReadError(
-                f"expected {len(names)} fields ({' '.join(names)}), found {len(r)}",
-                path=path,
-                line=head + 2 + i,
-            )
-    t = pd.DataFrame(rows, columns=names)
-    t["Age"] = t["Age"].str.rstrip("+").astype(int)
-    t["Year"] = t["Year"].astype(int)
-    for c in names[2:]:
-        t[c] = pd.to_numeric(t[c], errors="coerce")
-        if t[c].isna().any():
-            i = int(np.flatnonzero(t[c].isna())[0])
-            raise ReadError(
-                "missing rate; choose years without gaps", path=path, line=head + 2 + i, field=c
-            )
-    return t
+    return from_long(frame, race, src, birthday_shift=True)
 
 
 def warn_beyond(table: RateTable, last_position_days: float) -> None:

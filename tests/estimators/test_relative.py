@@ -361,7 +361,7 @@ def test_zero_follow_up_is_counted_or_given_a_time():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"method": "ederer1"}, "method"),
+        ({"method": "ederer3"}, "method"),
         ({"sex": "nope"}, "columns"),
         ({"time_unit": "weeks"}, "time_unit"),
     ],

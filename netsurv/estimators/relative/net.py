@@ -34,6 +34,7 @@ import pandas as pd
 
 from netsurv.errors import InputError
 from netsurv.estimators.relative.chunks import relative_survival_chunks
+from netsurv.estimators.relative.cohort import cohort_relative
 from netsurv.estimators.relative.netcurves import estimate
 from netsurv.estimators.relative.subjects import subjects
 from netsurv.ratetables.ratetable import RateTable
@@ -42,7 +43,7 @@ from netsurv.results.curves import SurvivalCurves
 
 __all__ = ["Method", "relative_survival"]
 
-Method = Literal["pohar-perme", "ederer2"]
+Method = Literal["pohar-perme", "ederer2", "ederer1", "hakulinen"]
 
 
 def relative_survival(
@@ -82,7 +83,11 @@ def relative_survival(
     ----------
     df : canonical registry frame (one row per tumour).
     time, event, by : follow-up, death indicator, grouping columns.
-    method : "pohar-perme" (net survival, default) or "ederer2".
+    method : "pohar-perme" (net survival, default) or "ederer2" (relative survival, hazard
+        based); or observed (Kaplan–Meier) over cohort-expected survival: "ederer1"
+        (expected survival of everyone, complete follow-up) or "hakulinen" (expected survival
+        over each patient's potential follow-up), as R ``rs.surv`` computes them
+        (:mod:`netsurv.estimators.relative.cohort`; in memory, no ``entry``).
     time_unit : unit of ``time``: "months" (365.24/12 days), "days" or "years" (365.24 days).
     age, sex : age at diagnosis (years, or days with ``age_unit="days"``) and sex columns.
     year, month, date_dx : diagnosis date: ``date_dx`` (exact) when given, else mid-month or
@@ -121,8 +126,15 @@ def relative_survival(
     >>> relative_survival(df, time="t", event="d", lifetable=zero).to_frame()["survival"].tolist()
     [0.75, 0.5, 0.0]
     """
-    if method not in ("pohar-perme", "ederer2"):
-        raise InputError(f"method={method!r}: choose 'pohar-perme' or 'ederer2'")
+    if method not in ("pohar-perme", "ederer2", "ederer1", "hakulinen"):
+        raise InputError(
+            f"method={method!r}: choose 'pohar-perme', 'ederer2', 'ederer1' or 'hakulinen'"
+        )
+    if method in ("ederer1", "hakulinen") and (engine is not None or entry is not None):
+        raise InputError(
+            f"method={method!r}: in memory only and without entry (left truncation); "
+            "use 'pohar-perme' or 'ederer2' for engines and entry="
+        )
     if conf_type not in CONF_TYPES:
         raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
     z_value(conf_level)
@@ -168,4 +180,6 @@ def relative_survival(
         zero_time=zero_time,
         entry=entry,
     )
+    if method in ("ederer1", "hakulinen"):
+        return cohort_relative(s, method, conf_type, conf_level, time_unit)
     return estimate(s, method, conf_type, conf_level, time_unit)

@@ -64,6 +64,7 @@ class Subjects:
     unit: float
     rows: np.ndarray  # positions in the input frame
     entry: np.ndarray | None = None  # days (left truncation)
+    dx_days: np.ndarray | None = None  # diagnosis date, days since 1960-01-01 (unshifted)
 
 
 def subjects(
@@ -114,7 +115,7 @@ def subjects(
     p = prepare(work, time=time, event=event, by=by, weights="_row", entry=entry)
     rows = p.weights.astype(np.int64)  # type: ignore[union-attr]
     sub = df.iloc[rows]
-    age_days = _age_days(sub, age, age_unit, completed_age)
+    age_days = _age_days(sub, age, age_unit, completed_age, table.days_per_age_year)
     date_days = _diagnosis_days(sub, date_dx, year, month)
     sx = table.sex_index(sub[sex])
     rc = table.race_index(sub[race] if race is not None else None, len(sub))
@@ -141,6 +142,7 @@ def subjects(
         UNIT_DAYS[time_unit],
         rows,
         None if p.entry is None else p.entry * UNIT_DAYS[time_unit],
+        date_days,
     )
 
 
@@ -183,7 +185,13 @@ def _reasons(
     return reason
 
 
-def _age_days(sub: pd.DataFrame, age: str, age_unit: str, completed_age: bool | None) -> np.ndarray:
+def _age_days(
+    sub: pd.DataFrame,
+    age: str,
+    age_unit: str,
+    completed_age: bool | None,
+    days_per_year: float = DAYS_PER_AGE_YEAR,
+) -> np.ndarray:
     a = pd.to_numeric(sub[age], errors="coerce").to_numpy(dtype=np.float64)
     if age_unit == "days":
         age_days = a
@@ -192,7 +200,7 @@ def _age_days(sub: pd.DataFrame, age: str, age_unit: str, completed_age: bool | 
             completed_age = bool(np.array_equal(a, np.floor(a)))
         # to the nearest 1e-6 day, so that an age given as days / 365.25 comes back to the
         # exact day count (the life-table walk compares age + t with cut points exactly)
-        age_days = np.round((a + (0.5 if completed_age else 0.0)) * DAYS_PER_AGE_YEAR, 6)
+        age_days = np.round((a + (0.5 if completed_age else 0.0)) * days_per_year, 6)
     if (age_days < 0).any() or (age_days > 130 * 366).any():
         raise InputError(f"age={age!r}: ages must lie in 0–130 years ({age_unit})")
     return age_days

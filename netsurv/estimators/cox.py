@@ -2,19 +2,22 @@
 
 netsurv does not re-implement the Cox model: :func:`cox` validates the registry frame, builds
 the design matrix (categorical covariates as indicator columns against a reference level),
-fits lifelines' ``CoxPHFitter`` (Efron ties, as R ``coxph``) and runs lifelines'
-``proportional_hazard_test`` (scaled Schoenfeld residuals against rank-transformed time, the
-Grambsch–Therneau test R's ``cox.zph(transform="rank")`` reports per term).
+fits lifelines' ``CoxPHFitter`` (Efron ties, as R ``coxph``; case weights, delayed entry and
+strata passed through) and runs lifelines' ``proportional_hazard_test`` (scaled Schoenfeld
+residuals against rank-transformed time, the Grambsch–Therneau test R's
+``cox.zph(transform="rank")`` reports per term). Breslow ties, which lifelines does not
+offer, come from statsmodels' ``PHReg`` (strata and delayed entry passed through).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from netsurv.counting.validate import check_columns, exclusions
 from netsurv.errors import InputError
@@ -23,7 +26,8 @@ from netsurv.rules import missing_reason
 
 __all__ = ["cox"]
 
-_T, _E = "__time__", "__event__"
+_T, _E, _W, _S = "__time__", "__event__", "__weight__", "__entry__"
+_PRECISION = 1e-12  # lifelines' Newton tolerance (its default 1e-7 leaves ~1e-6 in the coefficients)
 
 
 def _is_categorical(s: pd.Series) -> bool:
@@ -84,6 +88,10 @@ def cox(
     event: str = "dead",
     covariates: Sequence[str] = ("grade", "extent", "age_dx", "site_group"),
     strata: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    entry: str | None = None,
+    ties: Literal["efron", "breslow"] = "efron",
+    robust: bool = False,
     conf_level: float = 0.95,
     reference: Mapping[str, Any] | None = None,
     ph_sample: int | None = 20_000,
@@ -101,6 +109,17 @@ def cox(
         netsurv's ordered categoricals; "unknown" is kept as its own level); numeric columns
         enter linearly (hazard ratio per unit).
     strata : columns whose levels get separate baseline hazards (no hazard ratio).
+    weights : column of case weights (lifelines ``weights_col``; R ``coxph(weights=)``).
+        Standard errors are model based unless ``robust=True`` (advisable for
+        non-integer, e.g. inverse-probability, weights).
+    entry : column of entry times (delayed entry / left truncation, R
+        ``Surv(entry, time, event)``): at risk for an event at t when entry < t <= time.
+        lifelines has no Schoenfeld residuals with delayed entry, so ``ph_test`` is then NaN
+        (and ``warnings`` says so).
+    ties : "efron" (default, lifelines, as R ``coxph``) or "breslow" (statsmodels ``PHReg``,
+        R ``coxph(ties="breslow")``; no case weights). With Breslow ties the PH test and
+        the concordance come from the Efron fit (lifelines).
+    robust : sandwich standard errors (lifelines ``robust=True``; Efron only).
     conf_level : level of the hazard ratios' CIs.
     reference : reference level per categorical covariate, e.g. ``{"extent": "localized"}``.
     ph_sample : lifelines computes Schoenfeld residuals in time quadratic in the number of rows
@@ -126,71 +145,198 @@ def cox(
     >>> round(float(res.hazard_ratios.query("term == 'arm=everolimus'")["hr"].iloc[0]), 2)
     0.56
     """
-    from lifelines import CoxPHFitter
-    from lifelines.exceptions import ConvergenceError
-    from lifelines.statistics import proportional_hazard_test
-
     if duration is not None:
         warnings.warn("cox(duration=...) is now time=...", DeprecationWarning, stacklevel=2)
         time = duration
     covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
     layers = (strata,) if isinstance(strata, str) else tuple(strata or ())
-    if not covs:
-        raise InputError("covariates: name at least one column, e.g. covariates=['grade']")
-    if not 0 < conf_level < 1:
-        raise InputError(f"conf_level={conf_level!r}: give a probability such as 0.95")
+    _check_options(covs, conf_level, ties, weights, robust)
+    extra = tuple(c for c in (weights, entry) if c is not None)
     for param, cols in (
         ("time", (time,)),
         ("event", (event,)),
         ("covariates", covs),
         ("strata", layers),
+        ("weights/entry", extra),
     ):
         for col in cols:
             check_columns(df, {param: col})
-    keep, reasons = _usable_rows(df, (time, event, *covs, *layers))
+    keep, reasons = _usable_rows(df, (time, event, *covs, *layers, *extra))
     data = df.loc[keep]
     if len(data) == 0:
         raise InputError("cox: no rows left to analyse after exclusions and missing values")
+    design, terms = _design(data, covs, reference or {})
+    design = _outcome(design, data, time, event, weights, entry)
+    for layer in layers:
+        design[layer] = data[layer].astype(str).to_numpy()
+    opts = {
+        "strata": list(layers) or None,
+        "weights_col": _W if weights else None,
+        "entry_col": _S if entry else None,
+        "robust": robust,
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitter = _lifelines_fit(design, conf_level, opts)
+        ph_table, ph_rows = _ph_test(fitter, design, conf_level, opts, ph_sample)
+        est = _estimates(fitter) if ties == "efron" else _breslow(design, terms, layers, entry)
+    return CoxResult(
+        hazard_ratios=_table(terms, est, ph_table.set_index("term"), conf_level),
+        ph_test=ph_table,
+        n=int(len(data)),
+        n_events=int(design[_E].sum()),
+        concordance=float(fitter.concordance_index_),
+        conf_level=conf_level,
+        time=time,
+        event=event,
+        covariates=covs,
+        strata=layers,
+        excluded=reasons,
+        warnings=tuple(dict.fromkeys(str(w.message).splitlines()[0] for w in caught)),
+        ph_rows=ph_rows,
+        model=fitter,
+        ties=ties,
+        weights=weights,
+        entry=entry,
+        robust=robust,
+    )
+
+
+def _check_options(
+    covs: tuple[str, ...], conf_level: float, ties: str, weights: str | None, robust: bool
+) -> None:
+    if not covs:
+        raise InputError("covariates: name at least one column, e.g. covariates=['grade']")
+    if not 0 < conf_level < 1:
+        raise InputError(f"conf_level={conf_level!r}: give a probability such as 0.95")
+    if ties not in ("efron", "breslow"):
+        raise InputError(f"ties={ties!r}: choose 'efron' or 'breslow'")
+    if ties == "breslow" and (weights is not None or robust):
+        raise InputError(
+            "ties='breslow' (statsmodels PHReg) takes no case weights or robust errors; "
+            "use ties='efron' with weights=/robust="
+        )
+
+
+def _outcome(
+    design: pd.DataFrame,
+    data: pd.DataFrame,
+    time: str,
+    event: str,
+    weights: str | None,
+    entry: str | None,
+) -> pd.DataFrame:
+    """Add the validated time, event, weight and entry columns to the design."""
     times = pd.to_numeric(data[time], errors="coerce").to_numpy(dtype=np.float64)
     ev = data[event].astype("float64").to_numpy()
     if np.isnan(times).any() or (times < 0).any():
         raise InputError(f"time={time!r}: times must be non-negative numbers")
     if not np.isin(ev, (0.0, 1.0)).all():
         raise InputError(f"event={event!r}: code events as 1/True (event) and 0/False")
-    design, terms = _design(data, covs, reference or {})
     design[_T], design[_E] = times, ev
-    for layer in layers:
-        design[layer] = data[layer].astype(str).to_numpy()
-    fitter = CoxPHFitter(alpha=1 - conf_level)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fitter.fit(design, duration_col=_T, event_col=_E, strata=list(layers) or None)
-        except ConvergenceError as exc:
+    if weights is not None:
+        w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=np.float64)
+        if not (w > 0).all():
+            raise InputError(f"weights={weights!r}: case weights must be positive numbers")
+        design[_W] = w
+    if entry is not None:
+        s = pd.to_numeric(data[entry], errors="coerce").to_numpy(dtype=np.float64)
+        if np.isnan(s).any() or (s < 0).any() or not (s < times).all():
             raise InputError(
-                f"cox: the model did not converge ({str(exc).splitlines()[0][:120]}); check for a "
-                "constant covariate or a level with no events, and drop or merge it"
-            ) from exc
-        ph_rows = len(design)
-        if ph_sample is not None and len(design) > ph_sample:  # lifelines' test is O(n^2)
-            sample = design.sample(n=ph_sample, random_state=0)
-            ph_fit = CoxPHFitter(alpha=1 - conf_level).fit(
-                sample, duration_col=_T, event_col=_E, strata=list(layers) or None
+                f"entry={entry!r}: entry times must be non-negative and before {time!r}"
             )
-            ph_rows = ph_sample
-            ph = proportional_hazard_test(ph_fit, sample, time_transform="rank")
-        else:
-            ph = proportional_hazard_test(fitter, design, time_transform="rank")
-    summ = fitter.summary
-    ph_table = pd.DataFrame(
+        design[_S] = s
+    return design
+
+
+def _lifelines_fit(design: pd.DataFrame, conf_level: float, opts: dict[str, Any]) -> Any:
+    from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceError
+
+    try:
+        return CoxPHFitter(alpha=1 - conf_level).fit(
+            design, duration_col=_T, event_col=_E, fit_options={"precision": _PRECISION}, **opts
+        )
+    except ConvergenceError as exc:
+        raise InputError(
+            f"cox: the model did not converge ({str(exc).splitlines()[0][:120]}); check for a "
+            "constant covariate or a level with no events, and drop or merge it"
+        ) from exc
+
+
+def _ph_test(
+    fitter: Any,
+    design: pd.DataFrame,
+    conf_level: float,
+    opts: dict[str, Any],
+    ph_sample: int | None,
+) -> tuple[pd.DataFrame, int]:
+    """lifelines' Schoenfeld test per term (on a sample of ``ph_sample`` rows for big data)."""
+    from lifelines.statistics import proportional_hazard_test
+
+    if opts["entry_col"] is not None:  # lifelines has no Schoenfeld residuals with entry
+        warnings.warn(
+            "cox: no proportional-hazards test with entry= (lifelines computes no Schoenfeld "
+            "residuals for delayed entry); ph_test is NaN",
+            UserWarning,
+            stacklevel=3,
+        )
+        terms = list(fitter.params_.index)
+        return pd.DataFrame({"term": terms, "statistic": np.nan, "p_value": np.nan}), 0
+    if ph_sample is not None and len(design) > ph_sample:  # lifelines' test is O(n^2)
+        sample = design.sample(n=ph_sample, random_state=0)
+        ph = proportional_hazard_test(
+            _lifelines_fit(sample, conf_level, opts), sample, time_transform="rank"
+        )
+        rows = ph_sample
+    else:
+        ph = proportional_hazard_test(fitter, design, time_transform="rank")
+        rows = len(design)
+    table = pd.DataFrame(
         {
             "term": list(ph.summary.index),
             "statistic": ph.summary["test_statistic"].to_numpy(),
             "p_value": ph.summary["p"].to_numpy(),
         }
     )
-    ph_by_term = ph_table.set_index("term")
-    lo_col, hi_col = [c for c in summ.columns if c.startswith("exp(coef) ") and "%" in c][:2]
+    return table, rows
+
+
+def _estimates(fitter: Any) -> pd.DataFrame:
+    """coef, std_err, p_value per design column from lifelines."""
+    summ = fitter.summary
+    return pd.DataFrame({"coef": summ["coef"], "std_err": summ["se(coef)"], "p_value": summ["p"]})
+
+
+def _breslow(
+    design: pd.DataFrame, terms: list[dict[str, Any]], layers: tuple[str, ...], entry: str | None
+) -> pd.DataFrame:
+    """coef, std_err, p_value with Breslow ties (statsmodels PHReg)."""
+    from statsmodels.duration.hazard_regression import PHReg
+
+    cols = [t["term"] for t in terms if not t["reference"]]
+    # statsmodels counts a subject at risk at its entry time; R (and lifelines) from just
+    # after it: move each entry up by one floating-point step
+    start = np.nextafter(design[_S].to_numpy(), np.inf) if entry is not None else None
+    strata = design[list(layers)].astype(str).agg("|".join, axis=1) if layers else None
+    fit = PHReg(
+        design[_T].to_numpy(),
+        design[cols].to_numpy(),
+        status=design[_E].to_numpy(),
+        entry=start,
+        strata=strata,
+        ties="breslow",
+    ).fit()
+    return pd.DataFrame(
+        {"coef": fit.params, "std_err": fit.bse, "p_value": fit.pvalues}, index=cols
+    )
+
+
+def _table(
+    terms: list[dict[str, Any]], est: pd.DataFrame, ph: pd.DataFrame, conf_level: float
+) -> pd.DataFrame:
+    """One row per term (reference levels included): hr with Wald CI, p, the PH test."""
+    z = float(stats.norm.ppf(0.5 + conf_level / 2))
     rows = []
     for t in terms:
         if t["reference"]:
@@ -208,33 +354,18 @@ def cox(
                 }
             )
             continue
-        r = summ.loc[t["term"]]
+        c, e = float(est.loc[t["term"], "coef"]), float(est.loc[t["term"], "std_err"])
         rows.append(
             {
                 **t,
-                "hr": float(r["exp(coef)"]),
-                "lower": float(r[lo_col]),
-                "upper": float(r[hi_col]),
-                "coef": float(r["coef"]),
-                "std_err": float(r["se(coef)"]),
-                "p_value": float(r["p"]),
-                "ph_statistic": float(ph_by_term.loc[t["term"], "statistic"]),
-                "ph_p_value": float(ph_by_term.loc[t["term"], "p_value"]),
+                "hr": np.exp(c),
+                "lower": np.exp(c - z * e),
+                "upper": np.exp(c + z * e),
+                "coef": c,
+                "std_err": e,
+                "p_value": float(est.loc[t["term"], "p_value"]),
+                "ph_statistic": float(ph.loc[t["term"], "statistic"]),
+                "ph_p_value": float(ph.loc[t["term"], "p_value"]),
             }
         )
-    return CoxResult(
-        hazard_ratios=pd.DataFrame(rows),
-        ph_test=ph_table,
-        n=int(len(data)),
-        n_events=int(ev.sum()),
-        concordance=float(fitter.concordance_index_),
-        conf_level=conf_level,
-        time=time,
-        event=event,
-        covariates=covs,
-        strata=layers,
-        excluded=reasons,
-        warnings=tuple(dict.fromkeys(str(w.message).splitlines()[0] for w in caught)),
-        ph_rows=ph_rows,
-        model=fitter,
-    )
+    return pd.DataFrame(rows)

@@ -40,11 +40,19 @@ class CoxResult:
     warnings: tuple[str, ...] = ()
     ph_rows: int = 0
     model: Any = field(default=None, repr=False, compare=False)
+    ties: str = "efron"
+    weights: str | None = None
+    entry: str | None = None
+    robust: bool = False
 
     @property
     def method(self) -> str:
-        strata = f", stratified by {', '.join(self.strata)}" if self.strata else ""
-        return f"Cox proportional hazards (lifelines, Efron ties){strata}"
+        engine = "lifelines, Efron ties" if self.ties == "efron" else "statsmodels, Breslow ties"
+        extra = [f"stratified by {', '.join(self.strata)}"] if self.strata else []
+        extra += [f"case weights {self.weights}"] if self.weights else []
+        extra += [f"entry {self.entry}"] if self.entry else []
+        extra += ["robust SE"] if self.robust else []
+        return f"Cox proportional hazards ({engine}){''.join(', ' + e for e in extra)}"
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of :attr:`hazard_ratios`."""

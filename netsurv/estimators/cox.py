@@ -27,7 +27,9 @@ from netsurv.rules import missing_reason
 __all__ = ["cox"]
 
 _T, _E, _W, _S = "__time__", "__event__", "__weight__", "__entry__"
-_PRECISION = 1e-12  # lifelines' Newton tolerance (its default 1e-7 leaves ~1e-6 in the coefficients)
+_PRECISION = (
+    1e-12  # lifelines' Newton tolerance (its default 1e-7 leaves ~1e-6 in the coefficients)
+)
 
 
 def _is_categorical(s: pd.Series) -> bool:

@@ -33,7 +33,6 @@ D_UNK = DIFFERENTIATION.index(UNKNOWN)
 E_UNK = EXTENT.index(UNKNOWN)
 GRADE_TABLES = ("pre2018", "net2018", "carcinoma2018")
 STAGE_SYSTEMS = ("historic_a", "combined", "ss2000", "ss2018")
-_PRIORITY_INVALID, _PRIORITY_BLANK = 99, 100
 
 
 def _status(row: np.ndarray) -> np.ndarray:
@@ -109,25 +108,24 @@ def read_grade(column: pd.Series | None, n: int, table: np.ndarray) -> Coded:
     """Grade code read with a per-row table (0 pre-2018, 1 NET schema, 2 carcinoma, -1 none).
 
     ``value`` is the WHO grade a code records (G1-G3 or unknown); ``extra`` holds the
-    differentiation, the Derived Summary Grade priority (lower wins) and the table used.
+    differentiation and the table used.
     """
     ids, distinct = keys(column, n, norm_text)
     entries = tables.grades().entries
     shape = (len(GRADE_TABLES), len(distinct) + 1)  # last column: blank rows (id -1)
     grade, diff = np.full(shape, G_UNK), np.full(shape, D_UNK)
-    prio, status = np.full(shape, _PRIORITY_INVALID), np.full(shape, INVALID)
-    prio[:, -1], status[:, -1] = _PRIORITY_BLANK, BLANK
+    status = np.full(shape, INVALID)
+    status[:, -1] = BLANK
     for t, name in enumerate(GRADE_TABLES):
         for j, k in enumerate(distinct):
             if (name, k) in entries:
-                grade[t, j], diff[t, j], prio[t, j] = entries[name, k]
+                grade[t, j], diff[t, j] = entries[name, k]
                 status[t, j] = 0
     # flat index into the (table, code) arrays; a row without table reads an all-invalid row
     invalid_row = np.full((1, shape[1]), INVALID)
     invalid_row[0, -1] = BLANK
     status = np.vstack([status, invalid_row])
     grade, diff = np.vstack([grade, grade[:1]]), np.vstack([diff, diff[:1]])
-    prio = np.vstack([prio, prio[:1]])
     flat = np.where(table >= 0, table, len(GRADE_TABLES)) * shape[1] + (ids % shape[1])
     out_status = status.ravel().take(flat)
     known = out_status == 0
@@ -136,24 +134,8 @@ def read_grade(column: pd.Series | None, n: int, table: np.ndarray) -> Coded:
         np.where(known, grade.ravel().take(flat), G_UNK),
         {
             "differentiation": np.where(known, diff.ravel().take(flat), D_UNK),
-            "priority": np.where(out_status == INVALID, _PRIORITY_INVALID, prio.ravel().take(flat)),
             "table": np.where(out_status == BLANK, -1, table),
         },
-    )
-
-
-def best_of(clinical: Coded, pathological: Coded) -> Coded:
-    """Derived Summary Grade 2018 rule: the higher-priority code wins, ties go to clinical."""
-    path = pathological.extra["priority"] < clinical.extra["priority"]
-
-    def pick(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.where(path, b, a)
-
-    extra = {k: pick(clinical.extra[k], pathological.extra[k]) for k in clinical.extra}
-    return Coded(
-        pick(clinical.status, pathological.status),
-        pick(clinical.value, pathological.value),
-        extra,
     )
 
 

@@ -16,7 +16,6 @@ import netsurv.codes.tables as tables
 from netsurv.codes._fields import (
     STAGE_SYSTEMS,
     Coded,
-    best_of,
     read_grade,
     read_histology,
     read_ki67,
@@ -40,6 +39,7 @@ from netsurv.codes._vocab import (
     SITE_GROUP,
     UNKNOWN,
 )
+from netsurv.codes.summary_grade import frame_summary_grade
 from netsurv.errors import InputError
 
 __all__ = ["ADDED_COLUMNS", "classify"]
@@ -125,7 +125,7 @@ def classify(df: pd.DataFrame, *, nec_8246_by_grade: bool = True) -> pd.DataFram
     site = read_site(col("primary_site"), n)
     hist = read_histology(col("histology"), n)
     net_table = site.extra["net_schema"] & hist.extra["net_schema"]
-    grade_code = _read_grades(col, n, year.value, net_table)
+    grade_code = _read_grades(col, frame_summary_grade(df), n, year.value, net_table)
     ki67 = read_ki67(col("ki67"), col("ki67_code"), n)
     stage, stage_source = _read_stages(col, n, year.value)
 
@@ -190,8 +190,14 @@ def _eras(year: np.ndarray, bounds: tuple[int, ...]) -> list[np.ndarray]:
     return [*masks, ~known]
 
 
-def _read_grades(get: _Getter, n: int, year: np.ndarray, net_table: np.ndarray) -> Coded:
-    """Pick and read the grade field the diagnosis year belongs to (see README, grade)."""
+def _read_grades(
+    get: _Getter, summary: pd.Series | None, n: int, year: np.ndarray, net_table: np.ndarray
+) -> Coded:
+    """Pick and read the grade field the diagnosis year belongs to (see README, grade).
+
+    ``summary`` is SEER's Derived Summary Grade 2018 of the clinical and pathological grades
+    (:func:`netsurv.codes.summary_grade.frame_summary_grade`), the rule the readers use too.
+    """
     schema_2018 = np.where(net_table, 1, 2)
     pre_2018 = np.zeros(n, dtype=np.int64)
     system = read_system(get("grade_system"), n, _GRADE_SYSTEMS)
@@ -202,10 +208,7 @@ def _read_grades(get: _Getter, n: int, year: np.ndarray, net_table: np.ndarray) 
     fields = [
         read_grade(get("grade_pre2018"), n, pre_2018),
         read_grade(get("grade_2018"), n, schema_2018),
-        best_of(
-            read_grade(get("grade_clinical"), n, schema_2018),
-            read_grade(get("grade_pathological"), n, schema_2018),
-        ),
+        read_grade(summary, n, schema_2018),
         read_grade(get("grade_code"), n, code_table),
     ]
     chains = [

@@ -20,7 +20,7 @@ from netsurv.errors import InputError
 
 __all__ = ["TABLE_NAMES", "code_table"]
 
-TABLE_NAMES = ("histology", "sites", "stage", "grade", "ki67", "exclusions")
+TABLE_NAMES = ("histology", "sites", "stage", "grade", "derived_grade", "ki67", "exclusions")
 
 
 @cache
@@ -35,8 +35,8 @@ def code_table(name: str) -> pd.DataFrame:
 
     Parameters
     ----------
-    name : one of ``"histology"``, ``"sites"``, ``"stage"``, ``"grade"``, ``"ki67"``,
-        ``"exclusions"``.
+    name : one of ``"histology"``, ``"sites"``, ``"stage"``, ``"grade"``,
+        ``"derived_grade"``, ``"ki67"``, ``"exclusions"``.
 
     Examples
     --------
@@ -79,8 +79,8 @@ class Histology:
 
 @dataclass(frozen=True)
 class Grades:
-    # (table, normalised code) -> (grade, differentiation, priority)
-    entries: dict[tuple[str, str], tuple[int, int, int]]
+    # (table, normalised code) -> (grade, differentiation)
+    entries: dict[tuple[str, str], tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -133,9 +133,8 @@ def grades() -> Grades:
     t = _read("grade")
     grade = _index(t["grade"], GRADE)
     diff = _index(t["differentiation"], DIFFERENTIATION)
-    prio = [int(p) if p else 0 for p in t["priority"]]
-    rows = zip(t["table"], t["code"], grade, diff, prio, strict=True)
-    return Grades({(tb, str(norm_text(c))): (int(g), int(d), p) for tb, c, g, d, p in rows})
+    rows = zip(t["table"], t["code"], grade, diff, strict=True)
+    return Grades({(tb, str(norm_text(c))): (int(g), int(d)) for tb, c, g, d in rows})
 
 
 @cache

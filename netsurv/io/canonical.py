@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from netsurv.codes import classify
+from netsurv.codes.summary_grade import frame_summary_grade
 from netsurv.rules import EXCLUSION_REASONS
 
 __all__ = [
@@ -137,7 +138,6 @@ _STAGE_SYSTEM: Final = {
     "stage_ss2018": "ss2018",
     "stage_combined": "combined",
 }
-_UNINFORMATIVE_GRADE: Final = frozenset({"8", "9"})
 
 
 def _choose_stage(df: pd.DataFrame) -> None:
@@ -158,22 +158,20 @@ def _choose_stage(df: pd.DataFrame) -> None:
 
 
 def _choose_grade(df: pd.DataFrame) -> None:
-    """Fill grade_code/grade_system: Grade thru 2017 up to 2017; 2018+ derived > path > clin."""
+    """Fill grade_code/grade_system: Grade thru 2017 up to 2017; from 2018 the Derived Summary
+    Grade 2018 field, else SEER's derivation of it from the clinical and pathological grades
+    (:func:`netsurv.codes.summary_grade.frame_summary_grade`, the rule ``classify`` uses too)."""
     if df["grade_code"].notna().any() or not any(c in df for c in GRADE_SOURCE_COLUMNS):
         return
     year = df["year_dx"] if "year_dx" in df else pd.Series(pd.NA, index=df.index, dtype="Int64")
-    # a pathological grade 8/9 (N/A, unknown) gives way to an informative clinical grade
-    path = df.get("grade_pathological")
-    clin = df.get("grade_clinical")
-    if path is not None and clin is not None:
-        weak = path.isna() | path.isin(_UNINFORMATIVE_GRADE)
-        use_clin = weak & clin.notna() & ~clin.isin(_UNINFORMATIVE_GRADE)
-        path = path.where(~use_clin, clin)
-    chain = {"grade_2018": df.get("grade_2018"), "grade_pathological": path, "grade_clinical": clin}
-    tmp = pd.DataFrame({k: v for k, v in chain.items() if v is not None}, index=df.index)
-    if "grade_pre2018" in df:
-        tmp["grade_pre2018"] = df["grade_pre2018"]
-    new_order = ["grade_2018", "grade_pathological", "grade_clinical"]
+    tmp = pd.DataFrame(index=df.index)
+    for column in ("grade_pre2018", "grade_2018"):
+        if column in df:
+            tmp[column] = df[column]
+    derived = frame_summary_grade(df)
+    if derived is not None:
+        tmp["derived"] = derived.astype(object).where(derived.notna(), np.nan)
+    new_order = ["grade_2018", "derived"]
     eras = [
         (year.le(2017).fillna(False), ["grade_pre2018"]),
         (year.ge(2018).fillna(False), new_order),

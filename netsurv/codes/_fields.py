@@ -79,6 +79,8 @@ def read_site(column: pd.Series | None, n: int) -> Coded:
             "detail": _take(t.detail, row, len(t.details) - 1),
             "net_schema": _take(t.net_schema, row, False).astype(bool),
             "gep": _take(t.gep, row, False).astype(bool),
+            "carcinoma_grade": _take(t.carcinoma_grade, row, False).astype(bool),
+            "thoracic": _take(t.thoracic, row, False).astype(bool),
         },
     )
 
@@ -98,6 +100,7 @@ def read_histology(column: pd.Series | None, n: int) -> Coded:
             "nec_subtype": _take(np.append(t.nec_subtype, -1), row, -1),
             "differentiation": _take(np.append(t.differentiation, D_UNK), row, D_UNK),
             "grade": _take(np.append(t.grade, G_UNK), row, G_UNK),
+            "thoracic_grade": _take(np.append(t.thoracic_grade, G_UNK), row, G_UNK),
             "net_schema": _take(np.append(t.net_schema, False), row, False).astype(bool),
             "is_8246": row == t.key["8246"],
         },

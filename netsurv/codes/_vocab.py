@@ -39,14 +39,9 @@ SITE_GROUP = (
     UNKNOWN,
 )
 EXTENT_SOURCE = ("historic_a", "combined", "ss2000", "ss2018", "unknown system", "none")
-GRADE_SOURCE = (
-    "pre-2018 grade",
-    "2018 grade (NET schema)",
-    "Ki-67 %",
-    "Ki-67 range code",
-    "NEC histology (G3 by definition)",
-    "none",
-)
+# where a grade comes from: a grade code (``grade_table`` says which), Ki-67 (% or range code),
+# histology (thoracic carcinoids by type, NECs G3 by definition), or nowhere
+GRADE_SOURCE = ("code", "Ki-67", "histology", UNKNOWN)
 GRADE_TABLE = ("pre-2018", "2018 NET schema", "2018 carcinoma table", "none")
 DIFFERENTIATION_SOURCE = (
     "pre-2018 grade",

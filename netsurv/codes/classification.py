@@ -91,7 +91,7 @@ def classify(df: pd.DataFrame, *, nec_8246_by_grade: bool = True) -> pd.DataFram
         ``ADDED_COLUMNS``: ordered categoricals ``site_group``, ``site_detail``, ``extent``,
         ``grade``, ``differentiation``, ``nen_type``, ``nec_subtype`` (NA when not NEC); the
         rule or field behind each (``*_source``, ``grade_table``); boolean flags
-        ``grade_conflict`` (NET histology with pre-2018 grade 3-4), ``ki67_conflict``
+        ``grade_conflict`` (NET histology with grade code 3-4 (pre-2018 or 2018 carcinoma table)), ``ki67_conflict``
         (recorded grade disagrees with Ki-67) and ``reclassified_8246``; and
         ``invalid_codes`` (the input fields whose codes were present but not recognised,
         ``;``-separated, NA when none). Running it again gives the same frame.
@@ -129,7 +129,7 @@ def classify(df: pd.DataFrame, *, nec_8246_by_grade: bool = True) -> pd.DataFram
     ki67 = read_ki67(col("ki67"), col("ki67_code"), n)
     stage, stage_source = _read_stages(col, n, year.value)
 
-    derived = _combine(hist, grade_code, ki67, site.extra["gep"], nec_8246_by_grade)
+    derived = _combine(hist, grade_code, ki67, site, nec_8246_by_grade)
     out = df.copy(deep=False)
     details = tables.sites().details
     out["site_group"] = _categorical(site.value, SITE_GROUP)
@@ -256,10 +256,10 @@ def _read_stages(get: _Getter, n: int, year: np.ndarray) -> tuple[Coded, np.ndar
 
 
 def _combine(
-    hist: Coded, grade_code: Coded, ki67: Coded, gep: np.ndarray, move_8246: bool
+    hist: Coded, grade_code: Coded, ki67: Coded, site: Coded, move_8246: bool
 ) -> dict[str, np.ndarray]:
     """Apply the NEN type, differentiation and grade rules of the README to the looked-up codes."""
-    well, g3 = DIFFERENTIATION.index("well"), GRADE.index("G3")
+    well = DIFFERENTIATION.index("well")
     code_diff = grade_code.extra["differentiation"]
     table = grade_code.extra["table"]
     nen = hist.value.copy()
@@ -276,28 +276,47 @@ def _combine(
         [0, 1, 2, DIFFERENTIATION_SOURCE.index("histology")],
         DIFFERENTIATION_SOURCE.index("none"),
     )
-
-    recorded = grade_code.value != _G_UNK  # only pre-2018 and NET-schema codes record a grade
-    by_ki67 = ~recorded & gep & (ki67.value != _G_UNK)
-    by_hist = ~recorded & ~by_ki67 & (hist.extra["grade"] == g3)
-    grade = np.select([recorded, by_ki67, by_hist], [grade_code.value, ki67.value, g3], _G_UNK)
-    grade_source = np.select(
-        [recorded & (table == 0), recorded, by_ki67 & ~ki67.extra["range"], by_ki67, by_hist],
-        [0, 1, 2, 3, 4],
-        GRADE_SOURCE.index("none"),
-    )
-    net_histology = hist.value == NEN_TYPE.index("NET")
+    # a 2018 carcinoma-table code records a grade where that table means G1-G4 (sites.csv
+    # carcinoma_grade) and for an 8246 moved to NET; elsewhere it records differentiation only
+    counts = (table != 2) | site.extra["carcinoma_grade"] | moved
+    code_grade = np.where(counts, grade_code.value, _G_UNK)
     return {
-        "grade": grade,
-        "grade_source": grade_source,
+        **_grade(hist, code_grade, ki67, site),
         "grade_table": np.where(table >= 0, table, GRADE_TABLE.index("none")),
         "differentiation": differentiation,
         "differentiation_source": diff_source,
         "nen_type": nen,
         "nec_subtype": nec_subtype,
-        "grade_conflict": net_histology & (table == 0) & (grade_code.value == g3),
-        "ki67_conflict": recorded & gep & (ki67.value != _G_UNK) & (ki67.value != grade),
+        "grade_conflict": (hist.value == NEN_TYPE.index("NET"))
+        & ((table == 0) | (table == 2))
+        & (code_grade == GRADE.index("G3")),
         "reclassified_8246": moved,
+    }
+
+
+def _grade(hist: Coded, code_grade: np.ndarray, ki67: Coded, site: Coded) -> dict[str, np.ndarray]:
+    """WHO grade, the first rule that applies (README, "How the results combine", 3)."""
+    g3 = GRADE.index("G3")
+    gep = site.extra["gep"]
+    thoracic = site.extra["thoracic"] & (hist.extra["thoracic_grade"] != _G_UNK)
+    recorded = ~thoracic & (code_grade != _G_UNK)
+    by_ki67 = ~thoracic & ~recorded & gep & (ki67.value != _G_UNK)
+    by_nec = ~thoracic & ~recorded & ~by_ki67 & (hist.extra["grade"] == g3)
+    grade = np.select(
+        [thoracic, recorded, by_ki67, by_nec],
+        [hist.extra["thoracic_grade"], code_grade, ki67.value, g3],
+        _G_UNK,
+    )
+    grade_source = np.select(
+        [recorded, by_ki67, thoracic | by_nec],
+        [GRADE_SOURCE.index(s) for s in ("code", "Ki-67", "histology")],
+        GRADE_SOURCE.index(UNKNOWN),
+    )
+    known_ki67 = gep & (ki67.value != _G_UNK)
+    return {
+        "grade": grade,
+        "grade_source": grade_source,
+        "ki67_conflict": recorded & known_ki67 & (ki67.value != grade),
     }
 
 

@@ -37,7 +37,7 @@ def classification_summary(df: pd.DataFrame) -> pd.DataFrame:
           ``grade`` and ``stage`` count rows where no grade/stage field was filled).
         - ``kind="invalid"``: rows whose input field held a code the tables do not know
           (these rows are ``"unknown"`` in the derived columns).
-        - ``kind="conflict"``: ``grade_conflict`` (NET histology with pre-2018 grade 3-4) and
+        - ``kind="conflict"``: ``grade_conflict`` (NET histology with grade code 3-4 (pre-2018 or 2018 carcinoma table)) and
           ``ki67_conflict`` (recorded grade disagrees with Ki-67; the recorded grade wins).
         - ``kind="reclassified"``: 8246 rows moved to NET by their grade.
 
@@ -142,7 +142,12 @@ def _invalid(df: pd.DataFrame) -> pd.DataFrame:
 
 def _flags(df: pd.DataFrame) -> pd.DataFrame:
     rows = [
-        ("grade", "NET histology with pre-2018 grade 3-4", "grade_conflict", "conflict"),
+        (
+            "grade",
+            "NET histology with grade code 3-4 (pre-2018 or 2018 carcinoma table)",
+            "grade_conflict",
+            "conflict",
+        ),
         ("grade", "recorded grade disagrees with Ki-67", "ki67_conflict", "conflict"),
         ("nen_type", "8246 with well/moderate grade -> NET", "reclassified_8246", "reclassified"),
     ]

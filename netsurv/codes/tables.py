@@ -65,6 +65,8 @@ class Sites:
     details: tuple[str, ...]
     net_schema: np.ndarray  # row -> bool
     gep: np.ndarray  # row -> bool
+    carcinoma_grade: np.ndarray  # row -> bool: 2018 carcinoma codes 1-4 record G1-G4
+    thoracic: np.ndarray  # row -> bool: carcinoids graded by histology (WHO thoracic)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Histology:
     nec_subtype: np.ndarray  # -1 = not NEC
     differentiation: np.ndarray
     grade: np.ndarray  # GRADE position; UNKNOWN when no grade by definition
+    thoracic_grade: np.ndarray  # GRADE position at thoracic sites; UNKNOWN when none
     net_schema: np.ndarray
 
 
@@ -100,6 +103,8 @@ def sites() -> Sites:
         details=details,
         net_schema=(t["net_schema"] == "True").to_numpy(),
         gep=(t["gep"] == "True").to_numpy(),
+        carcinoma_grade=(t["carcinoma_grade"] == "True").to_numpy(),
+        thoracic=(t["thoracic"] == "True").to_numpy(),
     )
 
 
@@ -107,12 +112,15 @@ def sites() -> Sites:
 def histology() -> Histology:
     t = _read("histology")
     grade = _index(t["grade"], GRADE)
+    thoracic = _index(t["thoracic_grade"], GRADE)
+    unknown = GRADE.index("unknown")
     return Histology(
         key={h: i for i, h in enumerate(t["histology"])},
         nen_type=_index(t["nen_type"], NEN_TYPE),
         nec_subtype=_index(t["nec_subtype"], NEC_SUBTYPE),
         differentiation=_index(t["differentiation"], DIFFERENTIATION),
-        grade=np.where(grade < 0, GRADE.index("unknown"), grade),
+        grade=np.where(grade < 0, unknown, grade),
+        thoracic_grade=np.where(thoracic < 0, unknown, thoracic),
         net_schema=(t["net_schema"] == "True").to_numpy(),
     )
 

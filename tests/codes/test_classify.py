@@ -335,78 +335,91 @@ ILEUM_NET_2019 = {
 }
 PRE = {"grade_system": "pre2018", "year_dx": 2010, "primary_site": "C250"}
 
-# (inputs, expected nen_type, grade, differentiation, grade_source) — from the issue 4 rules
+# (inputs, expected nen_type, grade, differentiation, grade_source) — from the issue 4 rules,
+# and the issue 12 grade rules
 TRICKY = [
     # 8246 with a pre-2018 well/moderate grade is a NET (moved); poor/undifferentiated stays NEC
-    ({**PRE, "histology": "8246", "grade_code": "1"}, "NET", "G1", "well", "pre-2018 grade"),
-    ({**PRE, "histology": "8246", "grade_code": "2"}, "NET", "G2", "well", "pre-2018 grade"),
-    ({**PRE, "histology": "8246", "grade_code": "3"}, "NEC", "G3", "poor", "pre-2018 grade"),
-    ({**PRE, "histology": "8246", "grade_code": "4"}, "NEC", "G3", "poor", "pre-2018 grade"),
-    ({**PRE, "histology": "8246", "grade_code": "9"}, "NEC", "unknown", "unknown", "none"),
-    ({**PRE, "histology": "8246"}, "NEC", "unknown", "unknown", "none"),
-    # 8246 from 2018 reads the carcinoma table: 1/2 -> NET (differentiation only, no grade)
-    ({**PANCREAS_2019, "grade_code": "1"}, "NET", "unknown", "well", "none"),
-    ({**PANCREAS_2019, "grade_code": "2", "ki67": 15.0}, "NET", "G2", "well", "Ki-67 %"),
-    ({**PANCREAS_2019, "grade_code": "3"}, "NEC", "unknown", "poor", "none"),
-    ({**PANCREAS_2019, "grade_code": "3", "ki67": 60.0}, "NEC", "G3", "poor", "Ki-67 %"),
-    (
-        {**PANCREAS_2019, "grade_code": "4", "ki67_code": "XXX.6"},
-        "NEC",
-        "G3",
-        "poor",
-        "Ki-67 range code",
-    ),
+    ({**PRE, "histology": "8246", "grade_code": "1"}, "NET", "G1", "well", "code"),
+    ({**PRE, "histology": "8246", "grade_code": "2"}, "NET", "G2", "well", "code"),
+    ({**PRE, "histology": "8246", "grade_code": "3"}, "NEC", "G3", "poor", "code"),
+    ({**PRE, "histology": "8246", "grade_code": "4"}, "NEC", "G3", "poor", "code"),
+    ({**PRE, "histology": "8246", "grade_code": "9"}, "NEC", "unknown", "unknown", "unknown"),
+    ({**PRE, "histology": "8246"}, "NEC", "unknown", "unknown", "unknown"),
+    # 8246 from 2018 reads the carcinoma table: 1/2 -> NET; issue 12: the carcinoma codes 1-4
+    # are G1-G4 differentiation as before 2018 (EOD 2018 grade_clinical_73056/_6485), so
+    # 1 -> G1, 2 -> G2, 3/4 -> G3 exactly as the pre-2018 codes; the code beats Ki-67
+    ({**PANCREAS_2019, "grade_code": "1"}, "NET", "G1", "well", "code"),
+    ({**PANCREAS_2019, "grade_code": "2", "ki67": 15.0}, "NET", "G2", "well", "code"),
+    ({**PANCREAS_2019, "grade_code": "3"}, "NEC", "G3", "poor", "code"),
+    ({**PANCREAS_2019, "grade_code": "9", "ki67": 60.0}, "NEC", "G3", "unknown", "Ki-67"),
+    ({**PANCREAS_2019, "grade_code": "4", "ki67_code": "XXX.6"}, "NEC", "G3", "poor", "code"),
+    ({**PANCREAS_2019, "grade_code": "9", "ki67_code": "XXX.6"}, "NEC", "G3", "unknown", "Ki-67"),
     # NET schema from 2018: 1/2/3 grade; A-D differentiation only; Ki-67 fills the grade
-    ({**ILEUM_NET_2019, "grade_code": "3"}, "NET", "G3", "well", "2018 grade (NET schema)"),
-    ({**ILEUM_NET_2019, "grade_code": "A"}, "NET", "unknown", "well", "none"),
-    ({**ILEUM_NET_2019, "grade_code": "B", "ki67": 3.0}, "NET", "G2", "well", "Ki-67 %"),
-    ({**ILEUM_NET_2019, "grade_code": "C"}, "NET", "unknown", "poor", "none"),
-    ({**ILEUM_NET_2019, "grade_code": "D", "ki67": 21.0}, "NET", "G3", "poor", "Ki-67 %"),
-    ({**ILEUM_NET_2019, "grade_code": "a"}, "NET", "unknown", "well", "none"),
+    ({**ILEUM_NET_2019, "grade_code": "3"}, "NET", "G3", "well", "code"),
+    ({**ILEUM_NET_2019, "grade_code": "A"}, "NET", "unknown", "well", "unknown"),
+    ({**ILEUM_NET_2019, "grade_code": "B", "ki67": 3.0}, "NET", "G2", "well", "Ki-67"),
+    ({**ILEUM_NET_2019, "grade_code": "C"}, "NET", "unknown", "poor", "unknown"),
+    ({**ILEUM_NET_2019, "grade_code": "D", "ki67": 21.0}, "NET", "G3", "poor", "Ki-67"),
+    ({**ILEUM_NET_2019, "grade_code": "a"}, "NET", "unknown", "well", "unknown"),
     # NET G3 (well differentiated) versus NEC (poorly differentiated), both G3
     (
         {**ILEUM_NET_2019, "histology": "8249", "grade_code": "3"},
         "NET",
         "G3",
         "well",
-        "2018 grade (NET schema)",
+        "code",
     ),
     (
         {**ILEUM_NET_2019, "histology": "8041", "grade_code": "9"},
         "NEC",
         "G3",
         "poor",
-        "NEC histology (G3 by definition)",
+        "histology",
     ),
     (
         {**ILEUM_NET_2019, "histology": "8013"},
         "NEC",
         "G3",
         "poor",
-        "NEC histology (G3 by definition)",
+        "histology",
     ),
-    # lung and thymus read the carcinoma tables and are not GEP sites: no grade from Ki-67
+    # lung and thymus: WHO 2021 thoracic tumours grade carcinoids by histology, typical
+    # (8240) low grade = G1, atypical (8249) intermediate grade = G2, whatever the code or Ki-67;
+    # the code still gives the differentiation
     (
         {**ILEUM_NET_2019, "primary_site": "C349", "grade_code": "1", "ki67": 25.0},
         "NET",
-        "unknown",
+        "G1",
         "well",
-        "none",
+        "histology",
     ),
     (
         {**ILEUM_NET_2019, "primary_site": "C379", "grade_code": "3"},
         "NET",
-        "unknown",
+        "G1",
         "poor",
-        "none",
+        "histology",
     ),
-    # a NET histology at a non-NET-schema digestive site (esophagus) reads the carcinoma table
     (
-        {**ILEUM_NET_2019, "primary_site": "C155", "grade_code": "2"},
+        {**ILEUM_NET_2019, "primary_site": "C341", "histology": "8249", "grade_code": "9"},
+        "NET",
+        "G2",
+        "well",
+        "histology",
+    ),
+    ({**PRE, "primary_site": "C349", "histology": "8249"}, "NET", "G2", "well", "histology"),
+    # other NENs of the lung keep the code: 8246 moved to NET by its 2018 carcinoma code 2
+    ({**PANCREAS_2019, "primary_site": "C349", "grade_code": "2"}, "NET", "G2", "well", "code"),
+    # a NET histology at a non-NET-schema digestive site (esophagus) reads the carcinoma table,
+    # whose code 2 is G2 as before 2018 (issue 12)
+    ({**ILEUM_NET_2019, "primary_site": "C155", "grade_code": "2"}, "NET", "G2", "well", "code"),
+    # a carcinoma-table code at a site outside the issue 12 list (breast) is differentiation only
+    (
+        {**ILEUM_NET_2019, "primary_site": "C504", "grade_code": "2"},
         "NET",
         "unknown",
         "well",
-        "none",
+        "unknown",
     ),
     # the ampulla of Vater is in the small-intestine NET schema and is gastro-entero-pancreatic
     (
@@ -414,42 +427,50 @@ TRICKY = [
         "NET",
         "G2",
         "well",
-        "2018 grade (NET schema)",
+        "code",
     ),
-    ({**ILEUM_NET_2019, "primary_site": "C241", "ki67": 2.0}, "NET", "G1", "well", "Ki-67 %"),
+    ({**ILEUM_NET_2019, "primary_site": "C241", "ki67": 2.0}, "NET", "G1", "well", "Ki-67"),
     # NET histology with pre-2018 grade 3-4: stays NET, poorly differentiated, G3 (a conflict)
-    ({**PRE, "histology": "8240", "grade_code": "3"}, "NET", "G3", "poor", "pre-2018 grade"),
+    ({**PRE, "histology": "8240", "grade_code": "3"}, "NET", "G3", "poor", "code"),
     (
         {**PRE, "histology": "8240", "grade_code": "Undifferentiated; anaplastic; Grade IV"},
         "NET",
         "G3",
         "poor",
-        "pre-2018 grade",
+        "code",
     ),
-    # pre-2018 grade applies at any site; MiNEN is poorly differentiated by histology
+    # pre-2018 grade applies at any site but the thoracic ones (histology: typical = G1);
+    # MiNEN is poorly differentiated by histology
     (
         {**PRE, "primary_site": "C349", "histology": "8240", "grade_code": "2"},
         "NET",
+        "G1",
+        "well",
+        "histology",
+    ),
+    (
+        {**PRE, "primary_site": "C172", "histology": "8240", "grade_code": "2"},
+        "NET",
         "G2",
         "well",
-        "pre-2018 grade",
+        "code",
     ),
-    ({**PRE, "histology": "8154"}, "MiNEN", "unknown", "poor", "none"),
+    ({**PRE, "histology": "8154"}, "MiNEN", "unknown", "poor", "unknown"),
     (
         {**PRE, "histology": "8244", "grade_code": "Well differentiated; Grade I"},
         "MiNEN",
         "G1",
         "well",
-        "pre-2018 grade",
+        "code",
     ),
     (
         {**PRE, "histology": "8247", "primary_site": "C449"},
         "other NEN",
         "unknown",
         "unknown",
-        "none",
+        "unknown",
     ),
-    ({**PRE, "histology": "8140", "grade_code": "9"}, "not NEN", "unknown", "unknown", "none"),
+    ({**PRE, "histology": "8140", "grade_code": "9"}, "not NEN", "unknown", "unknown", "unknown"),
 ]
 
 
@@ -491,7 +512,7 @@ def test_8246_reclassification_is_flagged_and_can_be_turned_off():
 )
 def test_ki67_boundaries_three_and_twenty(ki67, grade):
     out = classify_rows([{**ILEUM_NET_2019, "grade_code": "9", "ki67": ki67}])
-    assert (str(out["grade"][0]), str(out["grade_source"][0])) == (grade, "Ki-67 %")
+    assert (str(out["grade"][0]), str(out["grade_source"][0])) == (grade, "Ki-67")
 
 
 @pytest.mark.parametrize(
@@ -525,10 +546,10 @@ def test_recorded_grade_wins_over_ki67_and_the_disagreement_is_counted():
             "primary_site": "C349",
             "grade_code": "1",
             "ki67": 25.0,
-        },  # lung: no rule
+        },  # lung: graded by histology (WHO 2021 thoracic), Ki-67 plays no part
     ]
     out = classify_rows(rows)
-    assert as_text(out, "grade") == ["G1", "G2", "G1", "unknown"]
+    assert as_text(out, "grade") == ["G1", "G2", "G1", "G1"]
     assert out["ki67_conflict"].tolist() == [True, False, True, False]
     assert summary_n(out, "conflict", "grade", "recorded grade disagrees with Ki-67") == 2
 
@@ -544,7 +565,10 @@ def test_net_histology_with_pre2018_grade_3_or_4_is_a_counted_conflict():
     out = classify_rows(rows)
     assert out["grade_conflict"].tolist() == [True, True, False, False, False]
     assert as_text(out, "nen_type") == ["NET", "NET", "NET", "NEC", "NET"]
-    assert summary_n(out, "conflict", "grade", "NET histology with pre-2018 grade 3-4") == 2
+    assert summary_n(out, "conflict", "grade", LABEL_CONFLICT) == 2
+
+
+LABEL_CONFLICT = "NET histology with grade code 3-4 (pre-2018 or 2018 carcinoma table)"
 
 
 def test_clinical_and_pathological_grades_combine_by_derived_grade_priority():
@@ -869,7 +893,7 @@ def test_random_code_combinations_never_crash_drop_rows_or_leave_the_vocabulary(
         assert out[column].notna().all() and set(out[column].astype(str)) <= allowed
     is_nec = out["nen_type"] == "NEC"
     assert (out["nec_subtype"].notna() == is_nec).all()
-    assert ((out["grade"] == "unknown") == (out["grade_source"] == "none")).all()
+    assert ((out["grade"] == "unknown") == (out["grade_source"] == "unknown")).all()
     # each row is classified on its own: classifying rows one by one gives the same frame
     singles = [ns.classify(df.iloc[[i]]) for i in range(len(df))]
     for column in (

@@ -20,6 +20,7 @@ __all__ = [
     "GRADE_TABLES",
     "STAGE_SYSTEMS",
     "Coded",
+    "read_behavior",
     "read_grade",
     "read_histology",
     "read_ki67",
@@ -85,13 +86,23 @@ def read_site(column: pd.Series | None, n: int) -> Coded:
     )
 
 
-def read_histology(column: pd.Series | None, n: int) -> Coded:
-    """Morphology -> NEN type, NEC subtype, histology differentiation and grade, NET schema."""
+def read_histology(column: pd.Series | None, n: int, site: pd.Series | None = None) -> Coded:
+    """Morphology -> NEN type, NEC subtype, histology differentiation and grade, NET schema.
+
+    A table row limited to some topographies (``sites``, e.g. 8510 medullary carcinoma: only
+    the thyroid C739 makes it a NEN) reads as a valid morphology outside the NEN table
+    elsewhere.
+    """
     t = tables.histology()
     ids, distinct = keys(column, n, norm_histology)
     not_nen = len(t.key)  # one extra row: a valid morphology (8000-9999) outside the NEN table
     table = {k: t.key.get(k, not_nen) for k in distinct if k.isdigit() and 8000 <= int(k) <= 9999}
     row = lookup(ids, distinct, table)
+    site_ids, site_keys = keys(site, n, norm_site)
+    for r, allowed in enumerate(t.sites):
+        if allowed:
+            inside = [i for i, s in enumerate(site_keys) if s in allowed]
+            row = np.where((row == r) & ~np.isin(site_ids, inside), not_nen, row)
     nen = np.append(t.nen_type, NEN_TYPE.index("not NEN"))
     return Coded(
         _status(row),
@@ -102,9 +113,19 @@ def read_histology(column: pd.Series | None, n: int) -> Coded:
             "grade": _take(np.append(t.grade, G_UNK), row, G_UNK),
             "thoracic_grade": _take(np.append(t.thoracic_grade, G_UNK), row, G_UNK),
             "net_schema": _take(np.append(t.net_schema, False), row, False).astype(bool),
+            "nen_type_older": _take(np.append(t.nen_type_older, -1), row, -1),
             "is_8246": row == t.key["8246"],
         },
     )
+
+
+def read_behavior(column: pd.Series | None, n: int) -> Coded:
+    """ICD-O-3 behaviour -> ``value`` 1 where a NEN histology keeps its type (2, 3, 6, 9),
+    0 where it is not a malignant NEN (0 benign, 1 uncertain), -1 blank or invalid."""
+    ids, distinct = keys(column, n, norm_text)
+    table = {k: int(v) for k, v in tables.behaviors().items()}
+    row = lookup(ids, distinct, table)
+    return Coded(_status(row), np.where(row >= 0, row, -1), {})
 
 
 def read_grade(column: pd.Series | None, n: int, table: np.ndarray) -> Coded:

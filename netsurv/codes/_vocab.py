@@ -51,4 +51,4 @@ DIFFERENTIATION_SOURCE = (
     "none",
 )
 # input fields whose present-but-unrecognised codes are flagged in the ``invalid_codes`` column
-INPUT_FIELDS = ("primary_site", "histology", "grade", "ki67", "stage", "year_dx")
+INPUT_FIELDS = ("primary_site", "histology", "grade", "ki67", "stage", "year_dx", "behavior")

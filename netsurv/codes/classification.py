@@ -16,6 +16,7 @@ import netsurv.codes.tables as tables
 from netsurv.codes._fields import (
     STAGE_SYSTEMS,
     Coded,
+    read_behavior,
     read_grade,
     read_histology,
     read_ki67,
@@ -60,6 +61,7 @@ ADDED_COLUMNS = (
     "grade_conflict",
     "ki67_conflict",
     "reclassified_8246",
+    "reclassified_behavior",
     "invalid_codes",
 )
 
@@ -69,7 +71,13 @@ _STAGE_NAMES = {s: i for i, s in enumerate(STAGE_SYSTEMS)}
 _Getter = Callable[[str], "pd.Series | None"]
 
 
-def classify(df: pd.DataFrame, *, nec_8246_by_grade: bool = True) -> pd.DataFrame:
+def classify(
+    df: pd.DataFrame,
+    *,
+    nec_8246_by_grade: bool = True,
+    goblet_cell_nen: bool = False,
+    nonmalignant_nen: bool = False,
+) -> pd.DataFrame:
     """Add NEN type, differentiation, WHO grade, site group and extent to a canonical frame.
 
     Parameters
@@ -83,6 +91,12 @@ def classify(df: pd.DataFrame, *, nec_8246_by_grade: bool = True) -> pd.DataFram
     nec_8246_by_grade : when True (default), a neuroendocrine carcinoma NOS (8246) whose grade
         code records well or moderate differentiation is classified as a NET; the rows moved
         are flagged in ``reclassified_8246``.
+    goblet_cell_nen : 8243 is goblet cell adenocarcinoma in WHO 2019 (digestive), an
+        adenocarcinoma: ``not NEN`` by default. True applies the older definition (ICD-O-3,
+        WHO 2010 "goblet cell carcinoid"): ``other NEN``.
+    nonmalignant_nen : by default a NET, NEC or MiNEN histology with behaviour 0 (benign) or 1
+        (uncertain) is ``other NEN``, not a malignant NEN (flagged in
+        ``reclassified_behavior``); True keeps the histology's type. Blank behaviour keeps it too.
 
     Returns
     -------
@@ -92,7 +106,8 @@ def classify(df: pd.DataFrame, *, nec_8246_by_grade: bool = True) -> pd.DataFram
         ``grade``, ``differentiation``, ``nen_type``, ``nec_subtype`` (NA when not NEC); the
         rule or field behind each (``*_source``, ``grade_table``); boolean flags
         ``grade_conflict`` (NET histology with grade code 3-4 (pre-2018 or 2018 carcinoma table)), ``ki67_conflict``
-        (recorded grade disagrees with Ki-67) and ``reclassified_8246``; and
+        (recorded grade disagrees with Ki-67), ``reclassified_8246`` and
+        ``reclassified_behavior``; and
         ``invalid_codes`` (the input fields whose codes were present but not recognised,
         ``;``-separated, NA when none). Running it again gives the same frame.
 
@@ -123,13 +138,18 @@ def classify(df: pd.DataFrame, *, nec_8246_by_grade: bool = True) -> pd.DataFram
 
     year = read_year(col("year_dx"), n)
     site = read_site(col("primary_site"), n)
-    hist = read_histology(col("histology"), n)
+    hist = read_histology(col("histology"), n, col("primary_site"))
+    behavior = read_behavior(col("behavior"), n)
     net_table = site.extra["net_schema"] & hist.extra["net_schema"]
     grade_code = _read_grades(col, frame_summary_grade(df), n, year.value, net_table)
     ki67 = read_ki67(col("ki67"), col("ki67_code"), n)
     stage, stage_source = _read_stages(col, n, year.value)
 
     derived = _combine(hist, grade_code, ki67, site, nec_8246_by_grade)
+    nen_type, nec_subtype, demoted = _nen_type(
+        hist, behavior, derived, goblet_cell_nen, nonmalignant_nen
+    )
+    derived.update(nen_type=nen_type, nec_subtype=nec_subtype, reclassified_behavior=demoted)
     out = df.copy(deep=False)
     details = tables.sites().details
     out["site_group"] = _categorical(site.value, SITE_GROUP)
@@ -146,10 +166,10 @@ def classify(df: pd.DataFrame, *, nec_8246_by_grade: bool = True) -> pd.DataFram
         ("nec_subtype", NEC_SUBTYPE),
     ):
         out[name] = _categorical(derived[name], vocabulary)
-    for name in ("grade_conflict", "ki67_conflict", "reclassified_8246"):
+    for name in ("grade_conflict", "ki67_conflict", "reclassified_8246", "reclassified_behavior"):
         out[name] = pd.Series(derived[name], index=df.index, dtype=bool)
     statuses = (site.status, hist.status, grade_code.status, ki67.status, stage.status)
-    out["invalid_codes"] = _invalid_codes((*statuses, year.status), df.index)
+    out["invalid_codes"] = _invalid_codes((*statuses, year.status, behavior.status), df.index)
     return out
 
 
@@ -318,6 +338,25 @@ def _grade(hist: Coded, code_grade: np.ndarray, ki67: Coded, site: Coded) -> dic
         "grade_source": grade_source,
         "ki67_conflict": recorded & known_ki67 & (ki67.value != grade),
     }
+
+
+def _nen_type(
+    hist: Coded,
+    behavior: Coded,
+    derived: dict[str, np.ndarray],
+    goblet_cell_nen: bool,
+    nonmalignant_nen: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """NEN type after the older goblet-cell definition (if asked) and the behaviour rule."""
+    nen, nec_subtype = derived["nen_type"].copy(), derived["nec_subtype"].copy()
+    if goblet_cell_nen:
+        older = hist.extra["nen_type_older"]
+        nen = np.where(older >= 0, older, nen)
+    malignant_types = [NEN_TYPE.index(t) for t in ("NET", "NEC", "MiNEN")]
+    demoted = (behavior.value == 0) & np.isin(nen, malignant_types) & (not nonmalignant_nen)
+    nen[demoted] = NEN_TYPE.index("other NEN")
+    nec_subtype[demoted] = -1
+    return nen, nec_subtype, demoted
 
 
 def _invalid_codes(statuses: tuple[np.ndarray, ...], index: pd.Index) -> pd.Categorical:

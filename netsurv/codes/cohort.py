@@ -2,15 +2,26 @@
 
 Registry artefacts to keep in mind when reproducing a published cohort:
 
-- Appendiceal NETs (8240 at C18.1) were coded with behaviour /1 (uncertain) in ICD-O-3 until
-  registries started coding them /3 for cases diagnosed from 2015, so a malignant-only extract
-  (``behavior="3"``, the default) lacks most appendiceal NETs before 2015 and shows a jump in
-  2015. Use ``behavior=("1", "3")`` with ``sites=["appendix"]`` to see them.
+- Carcinoid tumour NOS of the appendix (8240 at C18.1) was /1 (uncertain behaviour) in
+  ICD-O-3 and not reportable; it became reportable to SEER, as malignant, for cases diagnosed
+  from 2015 (ICD-O-3.1 made it /3; SEER SINQ 20100050). Before 2015 those /1 tumours were not
+  collected, so they are absent from SEER, and no behaviour filter can recover them: the
+  appendix share steps up in 2015. Compare appendiceal NETs across 2015 with care.
 - Many well-differentiated tumours are coded 8246 (NEC NOS); :func:`netsurv.classify` moves
   8246 with a well/moderate grade code to NET unless ``nec_8246_by_grade=False``.
+- :func:`netsurv.classify` makes a NET/NEC/MiNEN histology with behaviour 0 or 1 ``other NEN``
+  (e.g. 9091/1 strumal carcinoid), unless ``nonmalignant_nen=True``.
+- 8243 is goblet cell adenocarcinoma in WHO 2019 (digestive), an adenocarcinoma: ``not NEN``
+  unless ``classify(goblet_cell_nen=True)`` (the older "goblet cell carcinoid").
+- 8244 meant "composite carcinoid" (combined carcinoid and adenocarcinoma) in ICD-O-3 before
+  3.1; ICD-O-3.1 (2011) renamed it mixed adenoneuroendocrine carcinoma; WHO 2019 codes MiNEN as
+  8154. Both are MiNEN here.
+- Medullary thyroid carcinoma (8345-8347; 8510 at C73.9) is a C-cell NEN of the thyroid
+  (WHO 2022) that NET studies leave out: it is ``other NEN``, so ``nen_type="NET"`` excludes it
+  by default; ``exclude="medullary thyroid"`` drops it from a wider selection.
+- Most NET studies leave out lung NECs: ``exclude=["small-cell lung", "large-cell lung"]``.
 - Historic stage A is blank from 2016; Combined Summary Stage covers 2004+; Ki-67 is recorded
   only from 2021 (NAACCR #3863); pre-2018 grade 3-4 cannot separate NET G3 from NEC.
-- Goblet cell carcinoid (8243) is an adenocarcinoma in WHO 2019 and is usually excluded.
 - Death certificate only / autopsy cases (``reporting_source`` 6/7) carry no follow-up; the
   readers mark them in ``exclusion`` and estimators leave them out, so ``select`` keeps them.
 """
@@ -31,7 +42,8 @@ from netsurv.errors import InputError
 
 __all__ = ["EXCLUDE_GROUPS", "Selection", "select"]
 
-EXCLUDE_GROUPS = ("small-cell lung", "merkel", "paraganglioma", "goblet cell")
+#: the named histology groups of ``select(exclude=...)``, from the ``exclusions.csv`` code table
+EXCLUDE_GROUPS = tuple(dict.fromkeys(code_table("exclusions")["group"]))
 _RAW = ("behavior", "sex")  # raw registry columns, compared as normalised codes
 _FIRST_PRIMARY = "first primary (sequence 00 or 01, one per patient)"
 
@@ -97,8 +109,10 @@ def select(
     extent, grade, differentiation : categories to keep (e.g. ``extent=["localized",
         "regional", "distant"]`` drops in situ and unknown).
     exclude : named histology groups to drop, each its own step: ``"small-cell lung"``
-        (8041-8045 at C34), ``"merkel"`` (8247), ``"paraganglioma"`` (8680-8682, 8690-8693,
-        8700; 8683 gangliocytic paraganglioma is a NET and stays), ``"goblet cell"`` (8243).
+        (8041-8045 at C34), ``"large-cell lung"`` (8013 at C34), ``"merkel"`` (8247),
+        ``"paraganglioma"`` (8680-8682, 8690-8693, 8700; 8683 gangliocytic paraganglioma is a
+        NET and stays), ``"goblet cell"`` (8243), ``"medullary thyroid"`` (8345-8347, and 8510
+        at the thyroid).
     ages : age at diagnosis in years, inclusive, like ``years`` (``(18, None)``, ``"18-85"``).
     sex : ``sex`` codes/labels to keep.
 
@@ -287,16 +301,19 @@ def _sites(df: pd.DataFrame, wanted: list[Any]) -> tuple[str, np.ndarray]:
 
 
 def _in_group(df: pd.DataFrame, group: str) -> np.ndarray:
-    """Rows whose histology (and site group, where the group names one) fall in ``group``."""
+    """Rows whose histology (and site group or site detail, where the rule names one) fall in
+    ``group``."""
     rules = code_table("exclusions")
     ids, distinct = keys(_column(df, "histology", "exclude"), len(df), norm_histology)
     code = np.array([int(d) if d.isdigit() else -1 for d in distinct] + [-1])[ids]
     hit = np.zeros(len(df), dtype=bool)
     for rule in rules[rules["group"] == group].itertuples(index=False):
         match = (code >= int(rule.histology_from)) & (code <= int(rule.histology_to))
-        if rule.site_group:
-            site = _column(df, "site_group", "exclude").astype("string")
-            match &= (site == rule.site_group).fillna(False).to_numpy(dtype=bool)
+        if rule.site:
+            group_ = _column(df, "site_group", "exclude").astype("string")
+            detail = _column(df, "site_detail", "exclude").astype("string")
+            at_site = (group_ == rule.site) | (detail == rule.site)
+            match &= at_site.fillna(False).to_numpy(dtype=bool)
         hit |= match
     return hit
 

@@ -39,7 +39,8 @@ def classification_summary(df: pd.DataFrame) -> pd.DataFrame:
           (these rows are ``"unknown"`` in the derived columns).
         - ``kind="conflict"``: ``grade_conflict`` (NET histology with grade code 3-4 (pre-2018 or 2018 carcinoma table)) and
           ``ki67_conflict`` (recorded grade disagrees with Ki-67; the recorded grade wins).
-        - ``kind="reclassified"``: 8246 rows moved to NET by their grade.
+        - ``kind="reclassified"``: 8246 rows moved to NET by their grade; NET/NEC/MiNEN
+          histologies with behaviour 0 or 1 classified ``other NEN``.
 
     Examples
     --------
@@ -113,6 +114,7 @@ def _missing(df: pd.DataFrame) -> pd.DataFrame:
         "grade": (df["grade_table"] == "none").sum(),
         "ki67": (_blank(get("ki67"), n) & _blank(get("ki67_code"), n)).sum(),
         "stage": (df["extent_source"] == "none").sum(),
+        "behavior": _blank(get("behavior"), n).sum(),
     }
     return pd.DataFrame(
         {
@@ -150,6 +152,12 @@ def _flags(df: pd.DataFrame) -> pd.DataFrame:
         ),
         ("grade", "recorded grade disagrees with Ki-67", "ki67_conflict", "conflict"),
         ("nen_type", "8246 with well/moderate grade -> NET", "reclassified_8246", "reclassified"),
+        (
+            "nen_type",
+            "NEN histology with behaviour 0/1 -> other NEN",
+            "reclassified_behavior",
+            "reclassified",
+        ),
     ]
     return pd.DataFrame(
         {

@@ -20,7 +20,16 @@ from netsurv.errors import InputError
 
 __all__ = ["TABLE_NAMES", "code_table"]
 
-TABLE_NAMES = ("histology", "sites", "stage", "grade", "derived_grade", "ki67", "exclusions")
+TABLE_NAMES = (
+    "histology",
+    "behavior",
+    "sites",
+    "stage",
+    "grade",
+    "derived_grade",
+    "ki67",
+    "exclusions",
+)
 
 
 @cache
@@ -35,7 +44,7 @@ def code_table(name: str) -> pd.DataFrame:
 
     Parameters
     ----------
-    name : one of ``"histology"``, ``"sites"``, ``"stage"``, ``"grade"``,
+    name : one of ``"histology"``, ``"behavior"``, ``"sites"``, ``"stage"``, ``"grade"``,
         ``"derived_grade"``, ``"ki67"``, ``"exclusions"``.
 
     Examples
@@ -78,6 +87,8 @@ class Histology:
     grade: np.ndarray  # GRADE position; UNKNOWN when no grade by definition
     thoracic_grade: np.ndarray  # GRADE position at thoracic sites; UNKNOWN when none
     net_schema: np.ndarray
+    sites: tuple[frozenset[str], ...]  # the only topographies where the row applies (empty: any)
+    nen_type_older: np.ndarray  # NEN_TYPE position under the older definition; -1 = same
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,16 @@ def histology() -> Histology:
         grade=np.where(grade < 0, unknown, grade),
         thoracic_grade=np.where(thoracic < 0, unknown, thoracic),
         net_schema=(t["net_schema"] == "True").to_numpy(),
+        sites=tuple(frozenset(v.split(";")) if v else frozenset() for v in t["sites"]),
+        nen_type_older=_index(t["nen_type_older"], NEN_TYPE),
     )
+
+
+@cache
+def behaviors() -> dict[str, bool]:
+    """Normalised behaviour code or label -> True when a NEN histology keeps its NEN type."""
+    t = _read("behavior")
+    return {str(norm_text(c)): k == "True" for c, k in zip(t["code"], t["nen_kept"], strict=True)}
 
 
 @cache

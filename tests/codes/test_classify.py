@@ -18,15 +18,24 @@ from netsurv.errors import InputError
 
 # ---------------------------------------------------------------- hand-written rule tables
 # issue 4 "nen_type": NET / NEC (with subtype) / MiNEN / other NEN
-NET_CODES = [8240, 8241, 8242, 8249, 8150, 8151, 8152, 8153, 8155, 8156, 8158, 8683]
+# issue 12: 8157 enteroglucagonoma (ICD-O-3) and 9091 strumal carcinoid (ICD-O-3, WHO 2020
+# female genital) are NETs
+NET_CODES = [8240, 8241, 8242, 8249, 8150, 8151, 8152, 8153, 8155, 8156, 8157, 8158, 8683, 9091]
 NEC_SUBTYPES = {8246: "NOS", 8013: "large-cell", **dict.fromkeys(range(8041, 8046), "small-cell")}
 MINEN_CODES = [8154, 8244]
-OTHER_NEN_CODES = [8243, 8245, 8247, 8680, 8681, 8682, 8690, 8691, 8692, 8693, 8700]
+# issue 12: medullary thyroid carcinoma (ICD-O-3 8345-8347; 8510 at C73.9; WHO 2022 endocrine)
+OTHER_NEN_CODES = [8245, 8247, 8680, 8681, 8682, 8690, 8691, 8692, 8693, 8700, 8345, 8346, 8347]
+OTHER_NEN_CODES += [8510]
+# issue 12: 8243 is goblet cell adenocarcinoma in WHO 2019 digestive, not a NEN
+NOT_NEN_CODES = [8243]
+# rows that apply at one site only; elsewhere the code is a valid morphology but not a NEN
+SITE_OF = {"8510": "C739"}
 EXPECTED_NEN = {
     **{str(c): ("NET", None) for c in NET_CODES},
     **{str(c): ("NEC", s) for c, s in NEC_SUBTYPES.items()},
     **{str(c): ("MiNEN", None) for c in MINEN_CODES},
     **{str(c): ("other NEN", None) for c in OTHER_NEN_CODES},
+    **{str(c): ("not NEN", None) for c in NOT_NEN_CODES},
 }
 # issue 4 "differentiation ... else from histology": NET well, 8013/8041-8045 poor, MiNEN poor
 HIST_DIFFERENTIATION = {
@@ -87,6 +96,7 @@ EXPECTED_STAGE = {
             "8": "unknown",
             "9": "unknown",
         }.items()
+        if (s, c) != ("ss2018", "5")  # SS2018 has no code 5 (NAACCR #764; issue 12)
     },
 }
 # SEER*Stat label texts (historic stage A, Combined Summary Stage, Summary Stage labels)
@@ -187,7 +197,7 @@ def test_histology_table_holds_exactly_the_nen_codes_of_the_rules():
 
 def test_every_histology_row_gives_its_nen_type_subtype_differentiation_and_grade():
     codes = sorted(EXPECTED_NEN)
-    out = classify_rows([{"histology": c, "primary_site": "C509"} for c in codes])
+    out = classify_rows([{"histology": c, "primary_site": SITE_OF.get(c, "C509")} for c in codes])
     assert as_text(out, "nen_type") == [EXPECTED_NEN[c][0] for c in codes]
     assert as_text(out, "nec_subtype") == [EXPECTED_NEN[c][1] for c in codes]
     assert as_text(out, "differentiation") == [
@@ -260,7 +270,8 @@ def test_every_stage_label_gives_its_extent_under_any_system():
 
 
 @pytest.mark.parametrize(
-    ("system", "code"), [("historic_a", "3"), ("historic_a", "7"), ("ss2000", "6"), ("ss2018", "X")]
+    ("system", "code"),
+    [("historic_a", "3"), ("historic_a", "7"), ("ss2000", "6"), ("ss2018", "X"), ("ss2018", "5")],
 )
 def test_stage_codes_outside_the_code_list_are_unknown_and_flagged(system, code):
     out = classify_rows([{"stage_system": system, "stage_code": code}])
@@ -317,7 +328,14 @@ def test_every_ki67_row_gives_the_who_grade():
 
 def test_exclusion_groups_table_covers_the_named_groups():
     groups = set(code_table("exclusions")["group"])
-    assert groups == {"small-cell lung", "merkel", "paraganglioma", "goblet cell"}
+    assert groups == {
+        "small-cell lung",
+        "large-cell lung",
+        "merkel",
+        "paraganglioma",
+        "goblet cell",
+        "medullary thyroid",
+    }
 
 
 # ---------------------------------------------------------------- tricky cases, by hand
@@ -735,6 +753,7 @@ def test_invalid_codes_are_counted_per_field():
         "ki67": 0,
         "stage": 0,
         "year_dx": 1,
+        "behavior": 0,
     }
 
 

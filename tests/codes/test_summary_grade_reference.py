@@ -7,13 +7,12 @@ generator ``GradeReferenceGenerator.java`` (see the README there). Exact string 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from netsurv.codes.summary_grade import derived_summary_grade, frame_summary_grade
+from tests.paths import REFERENCE as REFERENCE_DIR
 
-REFERENCE = Path(__file__).parent / "reference" / "seer" / "grade" / "derived_summary_grade.csv"
+REFERENCE = REFERENCE_DIR / "seer" / "grade" / "derived_summary_grade.csv"
 
 
 def _none(s: pd.Series) -> pd.Series:

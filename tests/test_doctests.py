@@ -18,6 +18,8 @@ MODULES = [
     "netsurv.datasets.loaders",
     "netsurv.published.checks",
     "netsurv.present.tables",
+    "netsurv.present.disclosure",
+    "netsurv.present.formatting",
     "netsurv.estimators.cox",
     "netsurv.present.plotting",
     "netsurv.codes",

@@ -26,7 +26,6 @@ Reliability flag
 
 from __future__ import annotations
 
-import difflib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,59 +35,45 @@ import numpy as np
 import pandas as pd
 
 from netsurv.counting.table import Counts
-from netsurv.counting.validate import unknown_label_mask
 from netsurv.errors import InputError
-from netsurv.estimators.kaplan_meier import kaplan_meier
-from netsurv.estimators.logrank import logrank
-from netsurv.estimators.relative.compare import relative_survival_test
-from netsurv.estimators.relative.net import relative_survival
-from netsurv.estimators.relative.subjects import SUBJECT_DEFAULTS
+from netsurv.present.disclosure import SUPPRESSED
+from netsurv.present.formatting import (
+    DASH,
+    Style,
+    column_digits,
+    estimate,
+    format_p,
+    mask_count,
+    median_text,
+    time_label,
+    whole_numbers,
+)
+from netsurv.present.table_fits import (
+    check_relative_options,
+    curves,
+    group_test,
+    warn_implausible,
+    whole_follow_up,
+)
 
 __all__ = ["SurvivalTable", "survival_table", "mask_count", "format_p"]
 
 Measure = Literal["overall", "cause-specific", "relative"]
 _EVENTS = {"overall": "dead", "cause-specific": "cancer_death", "relative": "dead"}
-DASH = "–"  # en dash in CIs, as journals print them
 
 
-def mask_count(value: float, threshold: int) -> str:
-    """A count as text, ``"<16"`` when 0 < value < threshold (USCS rule); ``"–"`` for NA."""
-    if value is None or pd.isna(value):
-        return DASH
-    if 0 < value < threshold:
-        return f"<{threshold}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def format_p(p: float) -> str:
-    """p-value as journals print it: ``<0.001``, else three decimals (two above 0.1)."""
-    if p is None or pd.isna(p):
-        return DASH
-    if p < 0.001:
-        return "<0.001"
-    return f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
-
-
-def _estimate(x: float, lo: float, hi: float, digits: int) -> str:
-    if pd.isna(x):
-        return DASH
-    ci = f" ({lo:.{digits}f}{DASH}{hi:.{digits}f})" if not (pd.isna(lo) or pd.isna(hi)) else ""
-    return f"{x:.{digits}f}{ci}"
-
-
-def _median_text(x: float, lo: float, hi: float) -> str:
-    if pd.isna(x):
-        return "not reached"
-    lo_t = f"{lo:.1f}" if not pd.isna(lo) else "NR"
-    hi_t = f"{hi:.1f}" if not pd.isna(hi) else "NR"
-    return f"{x:.1f} ({lo_t}{DASH}{hi_t})"
-
-
-def time_label(t: float, unit: str | None) -> str:
-    """Column heading for survival at t: ``"5-year"`` for 60 months, else ``"6-month"``."""
-    if unit == "months" and t % 12 == 0:
-        return f"{t / 12:g}-year"
-    return f"{t:g}-{(unit or 'time unit').rstrip('s')}"
+def x_year_note(whole_months: bool) -> str:
+    """The one meaning of "x-year survival" in every table (printed as a footnote)."""
+    if whole_months:
+        return (
+            "x-year survival is survival through month 12x − 1 of SEER whole-month follow-up "
+            "(a death recorded in month 60 lived at least 60 months; SEER*Stat's count); "
+            "t-month survival likewise through month t − 1."
+        )
+    return (
+        "Survival at time t is the estimate just after t (deaths at t counted), R's "
+        "summary(fit, times = t)."
+    )
 
 
 @dataclass(frozen=True)
@@ -122,47 +107,59 @@ class SurvivalTable:
     method: str = ""
     excluded: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
     curves: Any = field(default=None, repr=False, compare=False)
+    style: Style = "proportion"
+    hidden: frozenset[tuple[Any, str]] = frozenset()
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the numbers."""
         return self.table.copy()
 
     # ------------------------------------------------------------- formatting
-    def formatted(self, digits: int = 2) -> pd.DataFrame:
-        """The table as strings: masked counts, ``"0.91 (0.89–0.93)"``, ``*`` if unreliable."""
+    def formatted(self, digits: int | None = None, style: Style | None = None) -> pd.DataFrame:
+        """The table as strings: masked counts, ``"90.2% (89.8–90.6)"`` (``style="percent"``)
+        or ``"0.90 (0.90–0.91)"``, ``*`` if unreliable. ``digits`` is the least number of
+        decimals (default 1 for percent, 2 for proportions); a column gets more when an
+        interval would otherwise print as one number."""
         t = self.table
+        style = style or self.style
         pct = int(round(self.conf_level * 100))
-        unit = self.time_unit or "time"
         out = pd.DataFrame({c: t[c].astype(str) for c in self.by})
         if not self.by:
             out["group"] = ["all"] * len(t)
-        out["N"] = [mask_count(v, self.suppress_below) for v in t["n"]]
-        out["Events"] = [mask_count(v, self.suppress_below) for v in t["n_events"]]
-        out[f"Median, {unit} ({pct}% CI)"] = [
-            _median_text(*r) if not s else DASH
-            for r, s in zip(
-                t[["median", "median_lower", "median_upper"]].itertuples(index=False),
-                t["suppressed"],
-                strict=True,
+        th = self.suppress_below
+        for col, head in (("n", "N"), ("n_events", "Events")):
+            out[head] = [mask_count(v, th, (i, col) in self.hidden) for i, v in enumerate(t[col])]
+        out[f"Median, {self.time_unit or 'time'} ({pct}% CI)"] = [
+            DASH if s else median_text(m, lo, hi, whole=self.whole_months)
+            for m, lo, hi, s in zip(
+                t["median"], t["median_lower"], t["median_upper"], t["suppressed"], strict=True
             )
         ]
         for x in self.times:
             k = f"{x:g}"
-            cells = []
-            for s, lo, hi, bad in zip(
-                t[f"survival_{k}"],
-                t[f"lower_{k}"],
-                t[f"upper_{k}"],
-                t[f"unreliable_{k}"],
-                strict=True,
-            ):
-                text = _estimate(s, lo, hi, digits)
-                cells.append(text + ("*" if bad and not pd.isna(s) else ""))
+            rows = list(zip(t[f"survival_{k}"], t[f"lower_{k}"], t[f"upper_{k}"], strict=True))
+            d = column_digits(rows, style, digits)
+            cells = [
+                estimate(s, lo, hi, d, style) + ("*" if bad and not pd.isna(s) else "")
+                for (s, lo, hi), bad in zip(rows, t[f"unreliable_{k}"], strict=True)
+            ]
             out[f"{time_label(x, self.time_unit)} ({pct}% CI)"] = cells
         if self.by and not pd.isna(self.p_value):
             out["p (log-rank)"] = [format_p(self.p_value)] + [""] * (len(t) - 1)
         out.loc[t["suppressed"].to_numpy(), out.columns[0]] += " †"
         return out
+
+    def masked_frame(self) -> pd.DataFrame:
+        """The numbers (:meth:`to_frame`) safe to publish: every count column masked as in the
+        formatted table (``"suppressed"``); numbers at risk left out."""
+        t = self.to_frame()
+        t = t.drop(columns=[c for c in t if c.startswith("n_at_risk_")])
+        for col in ("n", "n_events"):
+            t[col] = [
+                mask_count(v, self.suppress_below, (i, col) in self.hidden, False)
+                for i, v in enumerate(t[col])
+            ]
+        return t
 
     def footnotes(self) -> list[str]:
         """Footnotes for exported tables (suppression, reliability, conventions, test)."""
@@ -171,13 +168,13 @@ class SurvivalTable:
         counts = np.r_[
             t["n"].to_numpy(float), t["n_events"].to_numpy(float), self.excluded.to_numpy(float)
         ]
-        masked = ((counts > 0) & (counts < self.suppress_below)).any()
+        masked = ((counts > 0) & (counts < self.suppress_below)).any() or bool(self.hidden)
         if self.suppress_below > 0 and (masked or t["suppressed"].any()):
             notes.append(
-                f"† Fewer than {self.suppress_below} cases: estimates suppressed. Counts from 1 to "
-                f"{self.suppress_below - 1} are shown as <{self.suppress_below} (U.S. Cancer "
-                "Statistics rule for counts and rates; a configurable default, not a SEER survival "
-                "rule)."
+                f"† Fewer than {self.suppress_below} cases: estimates suppressed. "
+                f"{SUPPRESSED.capitalize()}: a count from 1 to {self.suppress_below - 1}, or a "
+                "count hidden so that none can be worked out by subtraction (complementary "
+                "suppression; see the methods)."
             )
         if t["unreliable"].any():
             notes.append(
@@ -194,21 +191,22 @@ class SurvivalTable:
             f"{what[0].upper()}{what[1:]}, with {self.conf_type} confidence intervals "
             f"({self.conf_level:.0%}); medians with the CI where the band crosses 0.5."
         )
-        if self.whole_months:
-            notes.append(
-                "Survival at t months is survival through month t−1 of SEER whole-month "
-                "follow-up (a death recorded in month t lived at least t months), as SEER*Stat."
-            )
+        notes.append(x_year_note(self.whole_months))
         if self.by and not pd.isna(self.p_value):
-            notes.append(f"p: {self.test}; groups labelled 'unknown' are not compared.")
+            notes.append(
+                f"p: {self.test}; groups labelled 'unknown' and suppressed groups are not compared."
+            )
+        elif self.by and self.test:
+            notes.append(f"p: {self.test}.")
         if len(self.excluded):
             parts = ", ".join(
-                f"{k}: {mask_count(v, self.suppress_below)}" for k, v in self.excluded.items()
+                f"{k}: {mask_count(v, self.suppress_below, ('excluded', k) in self.hidden)}"
+                for k, v in self.excluded.items()
             )
             notes.append(f"Excluded from the estimates: {parts}.")
         return notes
 
-    def to_markdown(self, digits: int = 2) -> str:
+    def to_markdown(self, digits: int | None = None) -> str:
         """GitHub-flavoured Markdown table followed by the footnotes."""
         f = self.formatted(digits)
         head = "| " + " | ".join(f.columns) + " |"
@@ -217,13 +215,13 @@ class SurvivalTable:
         notes = "\n".join(f"{n}  " for n in self.footnotes())
         return "\n".join([head, rule, *rows]) + "\n\n" + notes + "\n"
 
-    def to_html(self, digits: int = 2) -> str:
+    def to_html(self, digits: int | None = None) -> str:
         """An HTML ``<table>`` (class ``netsurv-table``) with the footnotes below it."""
         body = self.formatted(digits).to_html(index=False, classes="netsurv-table", border=0)
         notes = "".join(f"<li>{_escape(n)}</li>" for n in self.footnotes())
         return f'{body}\n<ul class="footnotes">{notes}</ul>'
 
-    def to_latex(self, digits: int = 2) -> str:
+    def to_latex(self, digits: int | None = None) -> str:
         """A LaTeX ``tabular`` (booktabs rules) with the footnotes as a ``tablenotes`` list."""
         f = self.formatted(digits)
         esc = _latex_escape
@@ -237,7 +235,7 @@ class SurvivalTable:
         lines.append("\\end{itemize}")
         return "\n".join(lines) + "\n"
 
-    def to_csv(self, path: Any = None, digits: int = 2) -> str | None:
+    def to_csv(self, path: Any = None, digits: int | None = None) -> str | None:
         """Formatted table as CSV, footnotes as trailing ``#`` lines; the numbers with full
         precision are ``to_frame().to_csv()``. Returns the text when ``path`` is None."""
         buf = io.StringIO()
@@ -278,91 +276,6 @@ def _latex_escape(text: str) -> str:
     return text
 
 
-def _curves(
-    df: pd.DataFrame,
-    by: tuple[str, ...],
-    time: str,
-    event: str,
-    measure: str,
-    conf_type: str,
-    conf_level: float,
-    time_unit: str | None,
-    relative_kw: dict[str, Any],
-) -> Any:
-    if measure == "relative":
-        return relative_survival(  # type: ignore[arg-type]
-            df,
-            by=list(by) or None,
-            conf_type=conf_type,  # type: ignore[arg-type]
-            conf_level=conf_level,
-            **relative_kw,
-        )
-
-    return kaplan_meier(
-        df,
-        time=time,
-        event=event,
-        by=list(by) or None,
-        conf_type=conf_type,  # type: ignore[arg-type]
-        conf_level=conf_level,
-        time_unit=time_unit,
-    )
-
-
-def _logrank_p(df: pd.DataFrame, by: tuple[str, ...], time: str, event: str) -> tuple[float, str]:
-    if not by:
-        return np.nan, "no groups"
-
-    try:
-        res = logrank(df, time=time, event=event, by=list(by))
-    except InputError as exc:  # fewer than two known groups
-        return np.nan, f"log-rank not computed ({exc})"
-    return float(res.p_value), res.method
-
-
-def _net_test_p(
-    df: Any, by: tuple[str, ...], time: str, event: str, relative_kw: dict[str, Any]
-) -> tuple[float, str]:
-    """Net survival is compared with the Pohar Perme-based test (R ``rs.diff``), not the
-    ordinary log-rank; "unknown" groups are left out as for the log-rank."""
-    if not by or not isinstance(df, pd.DataFrame):
-        return np.nan, "no groups" if not by else "net survival test needs the data in memory"
-
-    known = np.ones(len(df), dtype=bool)
-    for col in by:
-        known &= ~unknown_label_mask(df[col])
-    options = {
-        k: v for k, v in relative_kw.items() if k not in ("engine", "chunk_rows", "progress")
-    }
-    try:
-        res = relative_survival_test(df.loc[known], by=list(by), time=time, event=event, **options)
-    except InputError as exc:
-        return np.nan, f"net survival test not computed ({exc})"
-    return float(res.p_value), "Pohar Perme log-rank-type test of net survival (R rs.diff)"
-
-
-# keyword arguments survival_table passes on to relative_survival (measure="relative")
-RELATIVE_OPTIONS = frozenset(SUBJECT_DEFAULTS) - {"time", "event", "by"} | {
-    "method",
-    "engine",
-    "chunk_rows",
-    "progress",
-}
-
-
-def _check_relative_options(options: dict[str, Any], measure: str) -> None:
-    """Reject keyword arguments that neither survival_table nor relative_survival take."""
-    for name in options:
-        if name not in RELATIVE_OPTIONS:
-            close = difflib.get_close_matches(name, [*sorted(RELATIVE_OPTIONS), "conf_level"])
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise InputError(f"survival_table() got an unexpected keyword argument {name!r}{hint}")
-        if measure != "relative":
-            raise InputError(
-                f"{name}={options[name]!r} applies to measure='relative' only (life-table matching)"
-            )
-
-
 def survival_table(
     df: pd.DataFrame | Counts,
     *,
@@ -378,6 +291,7 @@ def survival_table(
     min_at_risk: int = 10,
     whole_months: bool | None = None,
     time_unit: str | None = None,
+    style: Style = "proportion",
     **relative_kw: Any,
 ) -> SurvivalTable:
     """Publication survival table: N, events, median and t-time survival with CIs, log-rank p.
@@ -403,6 +317,11 @@ def survival_table(
         computed from dates, True to force it.
     time_unit : name of the unit of ``time`` for headings ("months" is assumed for
         ``survival_months``).
+    style : "proportion" (``0.90 (0.90–0.91)``) or "percent" (``90.2% (89.8–90.6)``) for the
+        exported formats.
+
+    The log-rank p compares the groups whose estimates are shown: groups labelled "unknown"
+    and suppressed groups are left out, and no p is given when fewer than two remain.
 
     Returns
     -------
@@ -429,44 +348,38 @@ def survival_table(
         raise InputError(f"times={list(times)!r}: give positive times such as [12, 36, 60, 120]")
     if not isinstance(suppress_below, int | np.integer) or suppress_below < 0:
         raise InputError(f"suppress_below={suppress_below!r}: give a whole number such as 16")
-    _check_relative_options(relative_kw, measure)
+    check_relative_options(relative_kw, measure)
     event = event or _EVENTS[measure]
     if measure != "relative" and not isinstance(df, pd.DataFrame | Counts):
         raise InputError(
             f"df: expected a pandas DataFrame or netsurv.Counts, got {type(df).__name__}"
         )
-    fit = _curves(df, by_cols, time, event, measure, conf_type, conf_level, time_unit, relative_kw)
+    fit = curves(df, by_cols, time, event, measure, conf_type, conf_level, time_unit, relative_kw)
     if whole_months is None:
-        t = np.asarray(fit.time, dtype=np.float64)
-        whole_months = time == "survival_months" and bool(np.all(t == np.round(t)))
+        whole_months = time == "survival_months" and whole_follow_up(df, time, fit)
     lookup = grid - 1.0 if whole_months else grid
     summary = fit.summary().reset_index(drop=True)
     out = summary.rename(columns={"lower": "median_lower", "upper": "median_upper"})
-    out["n"] = out["n"].round().astype("int64") if fit.counts is not None else out["n"]
-    out["n_events"] = out["n_events"].round().astype("int64")
+    for col in ("n", "n_events"):  # counts are whole numbers unless weights made them not
+        if whole_numbers(out[col].to_numpy(float)):
+            out[col] = out[col].round().astype("int64")
     at = fit.at(lookup)
     k = len(grid)
     any_bad = np.zeros(len(out), dtype=bool)
     for j, x in enumerate(grid):
         rows = at.iloc[j::k].reset_index(drop=True)  # at() returns stratum-major rows
         key = f"{x:g}"
-        out[f"survival_{key}"] = rows["survival"].to_numpy()
-        out[f"lower_{key}"] = rows["lower"].to_numpy()
-        out[f"upper_{key}"] = rows["upper"].to_numpy()
-        out[f"std_err_{key}"] = rows["std_err"].to_numpy()
-        out[f"n_at_risk_{key}"] = rows["n_at_risk"].to_numpy()
+        for name in ("survival", "lower", "upper", "std_err", "n_at_risk"):
+            out[f"{name}_{key}"] = rows[name].to_numpy()
         bad = (rows["std_err"].to_numpy() > max_std_err) | (
             rows["n_at_risk"].to_numpy() < min_at_risk
         )
         bad &= rows["survival"].notna().to_numpy()
         out[f"unreliable_{key}"] = bad
         any_bad |= bad
-    if measure != "relative":
-        p, test = _logrank_p(df, by_cols, time, event)
-    else:
-        p, test = _net_test_p(df, by_cols, time, event, relative_kw)
-    out["p_value"] = p
     suppressed = out["n"].to_numpy() < suppress_below
+    p, test = group_test(df, by_cols, out, suppressed, measure, time, event, relative_kw)
+    out["p_value"] = p
     estimates = [
         c
         for c in out.columns
@@ -477,6 +390,8 @@ def survival_table(
         out.loc[suppressed, f"unreliable_{x:g}"] = False
     out["suppressed"] = suppressed
     out["unreliable"] = any_bad & ~suppressed
+    if measure == "relative":
+        warn_implausible(out, grid, by_cols, df, relative_kw)
     return SurvivalTable(
         table=out,
         by=by_cols,
@@ -495,4 +410,5 @@ def survival_table(
         method=fit.measure,
         excluded=fit.excluded,
         curves=fit,
+        style=style,
     )

@@ -93,10 +93,13 @@ def test_load_summary_reports_the_exact_exclusion_count(built) -> None:
     _, res, page = built
     # 30 + 10 excluded rows were built in (registry_frame)
     assert res.n_rows == 3000 and res.n_excluded == 40
-    assert "3,000 records read; 2,960 usable for survival analysis; 40 excluded" in page
-    log = pd.read_csv(res.out_dir / "load_log.csv")
-    assert log.loc[log["item"] == "survival months unknown", "count"].tolist() == [10]
-    assert "<td>&lt;16</td>" in page  # the 10 appears masked on the page
+    assert "Records read: 3,000; usable for survival analysis: " in page
+    log = pd.read_csv(res.out_dir / "load_log.csv", dtype=str)
+    # the 10 is hidden, on the page and in the CSV, and so is its percentage
+    assert log.loc[
+        log["item"] == "survival months unknown", ["count", "percent"]
+    ].values.tolist() == [["suppressed", "suppressed"]]
+    assert "<td>suppressed</td>" in page and "<td>10</td>" not in page
 
 
 def test_survival_tables_on_the_page_equal_the_library_tables(built) -> None:
@@ -110,24 +113,26 @@ def test_survival_tables_on_the_page_equal_the_library_tables(built) -> None:
         )
         assert res.tables[factor].to_html() in page
     ext = res.tables["extent"].table.set_index("extent")
-    assert f"{ext.loc['localized', 'survival_60']:.2f} (" in page
+    assert f"{100 * ext.loc['localized', 'survival_60']:.1f}% (" in page  # the percent style
 
 
 def test_small_groups_are_suppressed_on_the_page(built) -> None:
     _, res, page = built
     site = res.tables["site_group"].table.set_index("site_group")
     assert site.loc["thymus", "suppressed"] and np.isnan(site.loc["thymus", "survival_12"])
-    assert "<td>thymus †</td>\n      <td>&lt;16</td>" in page
+    assert "<td>thymus †</td>\n      <td>suppressed</td>" in page
 
 
 def test_data_quality_table_has_one_row_per_diagnosis_year(built) -> None:
     df, res, page = built
-    q = pd.read_csv(res.out_dir / "quality_by_year.csv").set_index("year_dx")
+    q = pd.read_csv(res.out_dir / "quality_by_year.csv", dtype=str).set_index("year of diagnosis")
     years = q.drop(index="all years")
-    assert years["n"].sum() == len(df) and len(years) == 20
-    # 40 DCO/autopsy rows (reporting source 7) were built in: 40 / 3000 = 1.3% over all years
-    assert years["DCO/autopsy only"].sum() == 40 == q.loc["all years", "DCO/autopsy only"]
-    assert "<td>all years</td>\n      <td>3,000</td>\n      <td>1.3</td>" in page
+    assert len(years) == 20 and q.loc["all years", "cases"] == "3000"
+    # every year has 150 ± 40 cases (3000 over 20 years): shown, with a follow-up
+    assert (years["cases"] != "suppressed").all() and (
+        years["median follow-up"] != "suppressed"
+    ).all()
+    assert "<td>all years</td>\n      <td>3,000</td>" in page
     assert "% DCO/autopsy only" in page and "median follow-up" in page
 
 
@@ -140,9 +145,10 @@ def test_methods_paragraph_names_estimator_ci_censoring_and_versions(built) -> N
         "Kaplan–Meier",
         "log(−log)",
         "censored",
-        "month t−1",
+        "month 12x − 1",
         f"netsurv {netsurv.__version__}",
         "fewer than 16",
+        "complementary suppression",
     ):
         assert phrase in methods, phrase
 

@@ -91,14 +91,14 @@ def test_exported_formats_mask_counts_below_the_threshold_with_a_footnote() -> N
     df = pd.concat([_uncensored(20), _uncensored(15).assign(g="b")], ignore_index=True)
     tab = survival_table(df, by="g", times=[5], whole_months=False)
     md = tab.to_markdown()
-    assert "| b † | <16 | <16 |" in md and "Fewer than 16 cases" in md
+    assert "| b † | suppressed | suppressed |" in md and "Fewer than 16 cases" in md
     assert "| a | 20 | 20 |" in md
     assert "0.75 (" in md  # formatting happens here
     for html in (tab.to_html(), tab._repr_html_()):
-        assert "<td>&lt;16</td>" in html and "<td>15</td>" not in html
+        assert "<td>suppressed</td>" in html and "<td>15</td>" not in html
     csv = tab.to_csv() or ""
-    assert "b †,<16,<16," in csv and ",15," not in csv
-    assert r"\textless{}16" in tab.to_latex()
+    assert "b †,suppressed,suppressed," in csv and ",15," not in csv
+    assert "suppressed" in tab.to_latex()
 
 
 def test_p_value_is_the_log_rank_test_without_the_unknown_group() -> None:
@@ -135,7 +135,9 @@ def test_cause_specific_survival_censors_other_deaths_and_counts_unknown_cause()
 
 def test_formatting_helpers_follow_journal_style() -> None:
     assert (
-        mask_count(15, 16) == "<16" and mask_count(0, 16) == "0" and mask_count(1234, 16) == "1,234"
+        mask_count(15, 16) == "suppressed"
+        and mask_count(0, 16) == "0"
+        and mask_count(1234, 16) == "1,234"
     )
     assert format_p(0.0004) == "<0.001" and format_p(0.0123) == "0.012" and format_p(0.5) == "0.50"
 

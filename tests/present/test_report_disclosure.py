@@ -1,0 +1,291 @@
+"""An adversary against the report's small-count suppression (issue 13, item 3).
+
+The adversary reads only what a report publishes — ``index.html`` and its CSV files — and
+knows how the page is built: the load log's reasons add up to "read", each classification
+column adds up to the cohort, the years add up to "all years" (percentages times cases give
+the per-year counts back), every overall survival table analyses the same records (so their
+event counts have one total) and N plus the "excluded from the estimates" counts of a table
+add up to the cohort. It then does what a person with a spreadsheet would do: solve every
+relation with a single unknown, substitute, repeat; and add up the hidden cells of every
+relation whose other cells are known. The test fails if any hidden count from 1 to 15, or any
+sum of hidden counts from 1 to 15, comes out. The same adversary recovers small counts from
+a page with primary suppression only (the old behaviour), which shows that it can fail.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import netsurv as ns  # noqa: E402
+from netsurv.present import disclosure  # noqa: E402
+from netsurv.present.disclosure import SUPPRESSED  # noqa: E402
+from netsurv.present.report import report  # noqa: E402
+
+TH = 16
+OVERALL = ("extent", "site_group", "grade", "differentiation")
+
+
+def attack_frame() -> pd.DataFrame:
+    """A simulated registry with every small-count route built in: 3 'survival months unknown'
+    exclusions (simulator), 12 records that are not NENs, 6 cases diagnosed in 1999, and the
+    simulator's small site groups, DCO counts per year and event counts."""
+    df = ns.datasets.simulate_registry(n=3000, seed=1)
+    nen = df["nen_type"].astype(object).to_numpy()
+    nen[100:112] = "not NEN"
+    df["nen_type"] = pd.Categorical(nen, categories=df["nen_type"].cat.categories)
+    df.loc[200:205, "year_dx"] = 1999
+    return df
+
+
+def _num(text: str) -> float | None:
+    text = str(text).replace(",", "").strip()
+    return None if text in (SUPPRESSED, "", "–", "nan", "n/a") else float(text)
+
+
+class Adversary:
+    """Cells (name -> value or None when hidden) and relations (sum of ``plus`` = sum of
+    ``minus``); ``solve`` substitutes until nothing changes."""
+
+    def __init__(self) -> None:
+        self.cells: dict[str, float | None] = {}
+        self.relations: list[tuple[list[str], list[str]]] = []
+
+    def cell(self, name: str, text: object) -> str:
+        self.cells[name] = _num(str(text))
+        return name
+
+    def relate(self, total: list[str], parts: list[str]) -> None:
+        self.relations.append((total, parts))
+
+    def solve(self) -> tuple[dict[str, float], list[tuple[list[str], float]]]:
+        found: dict[str, float] = {}
+        changed = True
+        while changed:
+            changed = False
+            for plus, minus in self.relations:
+                unknown = [c for c in plus + minus if self.cells.get(c) is None]
+                if len(unknown) == 1:
+                    c = unknown[0]
+                    known = sum(self.cells[x] or 0 for x in plus) - sum(
+                        self.cells[x] or 0 for x in minus
+                    )
+                    value = -known if c in plus else known
+                    self.cells[c] = found[c] = value
+                    changed = True
+        unions = []
+        for plus, minus in self.relations:  # hidden cells all on one side: their sum is known
+            up = [c for c in plus if self.cells.get(c) is None]
+            um = [c for c in minus if self.cells.get(c) is None]
+            if bool(up) != bool(um):
+                total = sum(self.cells[c] or 0 for c in plus) - sum(
+                    self.cells[c] or 0 for c in minus
+                )
+                unions.append((up or um, abs(total)))
+        return found, unions
+
+
+def read_page(out: Path) -> Adversary:
+    """Everything the report at ``out`` publishes, with the relations a reader can infer."""
+    adv = Adversary()
+    log = pd.read_csv(out / "load_log.csv", dtype=str)
+    read = adv.cell("read", log.loc[log["item"] == "read", "count"].iloc[0])
+    usable = adv.cell("usable", log.loc[log["item"] == "usable", "count"].iloc[0])
+    reasons = []
+    for _, r in log[log["section"] == "excluded"].iterrows():
+        name = adv.cell(f"load:{r['item']}", r["count"])
+        if adv.cells[name] is None and _num(r["percent"]) is not None:  # percent route
+            adv.cells[name] = round(float(r["percent"]) * adv.cells[read] / 100)  # type: ignore[operator]
+        reasons.append(name)
+    adv.relate([read], [usable, *reasons])
+    page = (out / "index.html").read_text(encoding="utf-8")
+    head = re.search(
+        r"Records read: ([^;]+); usable for survival analysis: ([^;]+); excluded: ([^ ]+) ", page
+    )
+    assert head, "the load log's sentence"
+    adv.relate([adv.cell("excluded", head.group(3))], reasons)
+    cohort = read
+    m = re.search(
+        r"Neuroendocrine neoplasms analysed below: ([^;]+); records that are not NENs[^:]*: ([^.]+)\.",
+        page,
+    )
+    if m:
+        cohort = adv.cell("nen", m.group(1))
+        adv.relate([read], [cohort, adv.cell("not nen", m.group(2))])
+    _classification(adv, out, cohort)
+    _quality(adv, out, cohort, log)
+    _survival(adv, out, cohort)
+    return adv
+
+
+def _classification(adv: Adversary, out: Path, cohort: str) -> None:
+    summ = pd.read_csv(out / "classification_summary.csv", dtype=str)
+    for col, part in summ[summ["kind"] == "value"].groupby("column"):
+        if col == "site_detail":  # lists observed values only: not a partition
+            continue
+        cells = [
+            adv.cell(f"class:{col}:{v}", n) for v, n in zip(part["value"], part["n"], strict=True)
+        ]
+        adv.relate([cohort], cells)
+
+
+def _quality(adv: Adversary, out: Path, cohort: str, log: pd.DataFrame) -> None:
+    q = pd.read_csv(out / "quality_by_year.csv", dtype=str).set_index("year of diagnosis")
+    years = [y for y in q.index if y != "all years"]
+    n = {y: adv.cell(f"year:{y}", q.loc[y, "cases"]) for y in [*years, "all years"]}
+    adv.relate([n["all years"]], [n[y] for y in years])
+    if not ((log["section"] == "missing") & (log["item"] == "year_dx")).any():
+        adv.relate([cohort], [n["all years"]])
+    for col in [c for c in q.columns if c.startswith("% ")]:
+        k = {}
+        for y in [*years, "all years"]:
+            pct, cases = _num(q.loc[y, col]), adv.cells[n[y]]
+            k[y] = adv.cell(f"{col}:{y}", "")
+            if pct is not None and cases is not None:  # percent times cases gives the count
+                adv.cells[k[y]] = round(pct * cases / 100)
+        adv.relate([k["all years"]], [k[y] for y in years])
+    for y in years:  # a hidden year never shows its follow-up
+        if adv.cells[n[y]] is None:
+            assert q.loc[y, "median follow-up"] == SUPPRESSED
+
+
+def _survival(adv: Adversary, out: Path, cohort: str) -> None:
+    for key in (*OVERALL, "cause_specific_extent", "relative"):
+        path = out / f"survival_{key}.csv"
+        if not path.exists():
+            continue
+        t = pd.read_csv(path, dtype=str)
+        factor = "extent" if key in ("cause_specific_extent", "relative") else key
+        ns_ = [adv.cell(f"{key}:N:{g}", v) for g, v in zip(t[factor], t["n"], strict=True)]
+        es = [adv.cell(f"{key}:E:{g}", v) for g, v in zip(t[factor], t["n_events"], strict=True)]
+        text = (out / f"survival_{key}_formatted.csv").read_text(encoding="utf-8")
+        m = re.search(r"# Excluded from the estimates: (.*)\.\n", text)
+        excluded = []
+        for item in m.group(1).split(", ") if m else []:
+            reason, value = item.rsplit(": ", 1)
+            excluded.append(adv.cell(f"{key}:X:{reason}", value))
+        adv.relate([cohort], ns_ + excluded)
+        if key in OVERALL:  # the same records and deaths in every overall table
+            adv.cells.setdefault("deaths", None)  # their total is not printed
+            adv.relate(["deaths"], es)
+            if m:
+                for item in excluded:
+                    same = f"load:{item.split(':X:')[1]}"
+                    if same in adv.cells and cohort == "read":
+                        adv.relate([same], [item])
+
+
+def _true_small(found: dict[str, float], unions: list[tuple[list[str], float]]) -> list[str]:
+    leaks = [f"{c} = {v:g}" for c, v in found.items() if 0 < v < TH]
+    leaks += [f"{' + '.join(cs)} = {v:g}" for cs, v in unions if 0 < v < TH]
+    return leaks
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    df = attack_frame()
+    safe = tmp_path_factory.mktemp("safe")
+    report(df, safe, progress=False)
+    naive = tmp_path_factory.mktemp("naive")
+    with pytest.MonkeyPatch.context() as mp:  # the old behaviour: small counts only
+        mp.setattr(disclosure.Ledger, "protect", disclosure.Ledger.primary)
+        report(df, naive, progress=False)
+    return {"safe": safe, "naive": naive}
+
+
+def test_the_adversary_recovers_small_counts_from_a_page_with_primary_suppression_only(
+    pages,
+) -> None:
+    found, unions = read_page(pages["naive"]).solve()
+    assert _true_small(found, unions), "the adversary should break primary-only suppression"
+
+
+def test_no_count_from_1_to_15_can_be_derived_by_subtraction_from_the_report(pages) -> None:
+    adv = read_page(pages["safe"])
+    hidden_before = [c for c, v in adv.cells.items() if v is None]
+    assert hidden_before, "the attack frame must make the report hide something"
+    found, unions = adv.solve()
+    assert _true_small(found, unions) == []
+
+
+def test_every_number_of_a_hidden_group_is_hidden_on_the_page_and_in_its_csv_files(pages) -> None:
+    out = pages["safe"]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    # 6 cases diagnosed in 1999: cases, percentages and median follow-up all hidden
+    q = pd.read_csv(out / "quality_by_year.csv", dtype=str).set_index("year of diagnosis")
+    assert (q.loc["1999"] == SUPPRESSED).all()
+    assert re.search(r"<td>1999</td>(\s*<td>suppressed</td>){5}", page)
+    # no count from 1 to 15 printed in any CSV count column
+    for name, cols in (("load_log.csv", ["count"]), ("classification_summary.csv", ["n"])):
+        values = pd.read_csv(out / name, dtype=str)[cols[0]]
+        numbers = [_num(v) for v in values]
+        assert not [v for v in numbers if v is not None and 0 < v < TH], name
+    for key in OVERALL:
+        t = pd.read_csv(out / f"survival_{key}.csv", dtype=str)
+        for col in ("n", "n_events"):
+            numbers = [_num(v) for v in t[col]]
+            assert not [v for v in numbers if v is not None and 0 < v < TH], (key, col)
+        assert not any(c.startswith("n_at_risk") for c in t.columns)
+
+
+def test_no_log_rank_p_when_every_compared_group_is_suppressed(tmp_path: Path) -> None:
+    # two groups of 10 and one "unknown": nothing left to compare once both are suppressed
+    df = pd.DataFrame(
+        {
+            "survival_months": np.arange(30.0),
+            "dead": True,
+            "g": ["a"] * 10 + ["b"] * 10 + ["unknown"] * 10,
+        }
+    )
+    tab = ns.survival_table(df, by="g", times=[12])
+    assert np.isnan(tab.p_value) and "p (log-rank)" not in tab.formatted().columns
+
+
+def test_the_p_value_compares_only_the_groups_shown() -> None:
+    # a and b (20 each) are shown, c (5) is suppressed: p equals the test of a against b
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(
+        {
+            "survival_months": rng.integers(1, 60, 45).astype(float),
+            "dead": True,
+            "g": ["a"] * 20 + ["b"] * 20 + ["c"] * 5,
+        }
+    )
+    tab = ns.survival_table(df, by="g", times=[12])
+    two = ns.logrank(df[df["g"] != "c"], by="g")
+    assert tab.p_value == pytest.approx(two.p_value, rel=1e-12)
+
+
+def test_a_hostile_column_name_is_escaped_in_html_text_and_attributes(tmp_path: Path) -> None:
+    hostile = 'x" onerror="alert(1)'
+    df = pd.DataFrame(
+        {"survival_months": np.arange(40.0), "dead": True, hostile: ["<b>a</b>"] * 20 + ["b"] * 20}
+    )
+    report(df, tmp_path, by=[hostile], progress=False)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    names: list[str] = []
+
+    class Attributes(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            names.extend(name for name, _ in attrs)
+
+    Attributes().feed(page)
+    assert "onerror" not in names and {"href", "src", "alt", "id"} >= set(names) - {
+        "class",
+        "lang",
+        "charset",
+        "name",
+        "content",
+        "style",
+    }
+    assert "<b>a</b>" not in page and "&lt;b&gt;a&lt;/b&gt;" in page
+    assert not list(tmp_path.glob('*"*'))  # file names made safe as well

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
+import textwrap
 import warnings
 from collections.abc import Sequence
 from functools import partial
@@ -19,15 +21,22 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from netsurv.counting.sources import to_counts
-from netsurv.errors import NetsurvError
+from netsurv.errors import InputError, NetsurvError
 from netsurv.estimators.kaplan_meier import kaplan_meier
 from netsurv.estimators.reconstruct import reconstruct_ipd
-from netsurv.io import read
+from netsurv.present import cli_checks as check
+from netsurv.present.cli_input import (
+    column_options,
+    data_options,
+    read_input,
+    select_cohort,
+    source,
+)
 from netsurv.present.plotting import plot_survival
 from netsurv.present.report import demo, report
 from netsurv.present.tables import survival_table
 from netsurv.published import reproduce
+from netsurv.ratetables import us
 
 __all__ = ["build_parser", "main", "records"]
 
@@ -35,26 +44,33 @@ SUBCOMMANDS = ("survival", "plot", "report", "reproduce", "demo", "classify", "r
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (``netsurv survival: error: ... (see --help)``)."""
+    """argparse with one-line errors (``netsurv survival: error: ... (see --help)``) that
+    suggest the closest option, command or choice ("did you mean")."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(
+            2, f"{self.prog}: error: {message}{self._hint(message)} (see {self.prog} --help)\n"
+        )
 
+    def _hint(self, message: str) -> str:
+        bad = re.search(r"unrecognized arguments: (\S+)", message)
+        if bad and bad.group(1).startswith("-"):
+            word = bad.group(1).split("=")[0]
+            return check.close(word, sorted(self._all_options()))
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            options = re.findall(r"'?([^,' ]+)'?", choice.group(2))
+            return check.close(choice.group(1), options)
+        return ""
 
-def _times(text: str) -> list[float]:
-    try:
-        values = [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give times separated by commas, e.g. 12,36,60"
-        ) from None
-    if not values:
-        raise argparse.ArgumentTypeError("give at least one time, e.g. 12,36,60")
-    return values
-
-
-def _read(path: str) -> pd.DataFrame:
-    return read(path)
+    def _all_options(self) -> set[str]:
+        """Option strings of this parser and of its subcommands."""
+        found = {o for a in self._actions for o in a.option_strings}
+        for action in self._actions:
+            for sub in (getattr(action, "choices", None) or {}).values():
+                if isinstance(sub, argparse.ArgumentParser):
+                    found |= {o for a in sub._actions for o in a.option_strings}
+        return found
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -77,30 +93,16 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _source(args: argparse.Namespace, by: Sequence[str]) -> Any:
-    """The data for one command: a file read into memory, or — with ``--engine`` — counted
-    where it lies (a large Parquet/CSV file, directory or glob), with a progress bar."""
-    if args.engine is None:
-        return _read(args.input)
-    if getattr(args, "measure", "overall") == "relative":
-        return args.input  # relative_survival reads it in chunks itself
-
-    return to_counts(
-        args.input,
-        time=args.time,
-        event=args.event,
-        by=list(by),
-        engine=args.engine,
-        memory_limit=args.memory_limit,
-        progress=True,
-        registry_rules=True,
-    )
-
-
 def _cmd_survival(args: argparse.Namespace) -> int:
-    extra = {"engine": args.engine} if args.engine and args.measure == "relative" else {}
+    extra: dict[str, Any] = (
+        {"engine": args.engine} if args.engine and args.measure == "relative" else {}
+    )
+    if args.beyond_year is not None:
+        if args.measure != "relative":
+            raise InputError("--beyond-year applies to --measure relative (life-table rates)")
+        extra["lifetable"] = us().with_beyond_year(args.beyond_year)
     tab = survival_table(
-        _source(args, args.by),
+        source(args, args.by),
         by=args.by,
         times=args.times,
         measure=args.measure,
@@ -109,6 +111,7 @@ def _cmd_survival(args: argparse.Namespace) -> int:
         suppress_below=args.suppress_below,
         conf_type=args.conf_type,
         time_unit=args.time_unit,
+        style=args.style,
         **extra,
     )
     frame = tab.to_frame()
@@ -130,8 +133,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
 
+    target = check.image_path(args.output)  # before the work: a bad -o fails at once
     by = list(dict.fromkeys([*([args.facet] if args.facet else []), *args.by]))
-    fit = kaplan_meier(_source(args, by), time=args.time, event=args.event, by=by)
+    fit = kaplan_meier(source(args, by), time=args.time, event=args.event, by=by)
     drawn = plot_survival(
         fit,
         facet=args.facet,
@@ -140,14 +144,23 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         suppress_below=args.suppress_below,
     )
     first = drawn[0] if args.facet else drawn
-    first.get_figure(root=True).savefig(args.output, dpi=args.dpi)  # PNG, SVG or PDF by suffix
-    print(f"wrote {args.output}", file=sys.stderr)
+    first.get_figure(root=True).savefig(target, dpi=args.dpi)  # the type follows the suffix
+    print(f"wrote {target}", file=sys.stderr)
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"-o {args.output}: is a file; give a directory for the report")
+    df = select_cohort(args, read_input(args))
     res = report(
-        args.input, args.output, suppress_below=args.suppress_below, progress=not args.quiet
+        df,
+        out,
+        suppress_below=args.suppress_below,
+        progress=not args.quiet,
+        nen_only=not args.all_records,
+        source=args.input,
     )
     print(f"wrote {res.path}", file=sys.stderr)
     return 0
@@ -167,8 +180,12 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         for c in ("id", "stratum", "published", "computed", "tolerance", "status", "note")
         if c in frame
     ]
-    with pd.option_context("display.max_colwidth", 70, "display.width", 200):
-        print(frame[shown].to_string(index=False))
+    if args.format == "json":
+        print(json.dumps(records(frame[shown]), ensure_ascii=False, allow_nan=False))
+    elif args.format == "csv":
+        sys.stdout.write(frame[shown].to_csv(index=False))
+    else:
+        _print_checks(frame[shown])
     status = (
         frame["status"].astype(str).str.lower() if "status" in frame else pd.Series([], dtype=str)
     )
@@ -182,9 +199,42 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _print_checks(frame: pd.DataFrame, width: int = 100) -> None:
+    """The checks as a table no wider than ``width`` (numbers to 4 significant digits, long
+    text cut with "…"), each note wrapped below its row."""
+
+    def cell(v: Any, cut: int) -> str:
+        text = f"{v:.4g}" if isinstance(v, float) else str(v)
+        return text if len(text) <= cut else text[: cut - 1] + "…"
+
+    cols = [c for c in frame.columns if c != "note"]
+    for cut in range(36, 7, -2):
+        lines = frame[cols].map(lambda v, cut=cut: cell(v, cut)).to_string(index=False).splitlines()
+        if max(map(len, lines)) <= width:
+            break
+    print(lines[0])
+    notes = frame["note"] if "note" in frame else pd.Series([""] * len(frame))
+    for line, note in zip(lines[1:], notes, strict=True):
+        print(line)
+        if isinstance(note, str) and note.strip():
+            print(textwrap.fill(note, width=width, initial_indent="    ", subsequent_indent="    "))
+
+
 def _cmd_classify(args: argparse.Namespace) -> int:
-    df = read(args.input, classify=True)
-    if Path(args.output).suffix.lower() == ".csv":
+    out = Path(args.output)
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(
+            f"-o {args.output}: give a .parquet or .csv file{check.close(out.suffix.lower(), ['.csv', '.parquet'])}"
+        )
+    given = Path(args.input).resolve()
+    if out.resolve() in {given, given.with_suffix(".dic"), given.with_suffix(".txt")}:
+        raise InputError(
+            f"-o {args.output}: would overwrite the input ({args.input} or its .dic/.txt); choose another name"
+        )
+    if out.is_dir():
+        raise InputError(f"-o {args.output}: is a directory; give a file name")
+    df = select_cohort(args, read_input(args))
+    if out.suffix.lower() == ".csv":
         df.to_csv(args.output, index=False)
     else:
         df.to_parquet(args.output, index=False)
@@ -217,34 +267,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    def cols(q: argparse.ArgumentParser) -> None:
-        q.add_argument(
-            "--time", default="survival_months", help="follow-up column (default survival_months)"
-        )
-        q.add_argument(
-            "--event",
-            default=None,
-            help="event column (default: dead, or cancer_death for --measure cause-specific)",
-        )
-        q.add_argument(
-            "--suppress-below",
-            type=int,
-            default=16,
-            metavar="N",
-            help="suppress groups with fewer than N cases (default 16; 0 = off)",
-        )
-        q.add_argument(
-            "--engine",
-            choices=["numpy", "arrow", "duckdb", "dask"],
-            default=None,
-            help="count a large Parquet/CSV file, directory or glob without loading it (see docs/scale.md)",
-        )
-        q.add_argument(
-            "--memory-limit",
-            default="512MB",
-            help="memory limit for --engine duckdb (default 512MB)",
-        )
-
     s = sub.add_parser(
         "survival",
         parents=[common],
@@ -256,19 +278,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--times",
-        type=_times,
+        type=check.times,
         default=[12.0, 36.0, 60.0, 120.0],
-        help="report times, comma-separated (default 12,36,60,120)",
+        help=f"report times, comma-separated (default 12,36,60,120; at most {check.MAX_TIMES})",
     )
     s.add_argument(
         "--measure", choices=["overall", "cause-specific", "relative"], default="overall"
     )
     s.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
+    s.add_argument(
+        "--style",
+        choices=["percent", "proportion"],
+        default="proportion",
+        help="survival as 90.2%% (89.8–90.6) or 0.90 (0.90–0.91) in table/markdown output",
+    )
     s.add_argument("--conf-type", choices=["log-log", "log", "plain"], default="log-log")
     s.add_argument(
         "--time-unit", default=None, help="unit of --time for headings (months for survival_months)"
     )
-    cols(s)
+    s.add_argument(
+        "--beyond-year",
+        type=int,
+        default=None,
+        metavar="YEAR",
+        help="--measure relative: use YEAR's US life-table rates after the table's last year",
+    )
+    data_options(s)
+    column_options(s, measure=True)
     s.set_defaults(func=_cmd_survival)
 
     q = sub.add_parser(
@@ -279,7 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--by", nargs="+", default=["extent"], help="grouping column(s) (default extent)"
     )
     q.add_argument(
-        "-o", "--output", default="km.png", help="image file: .png, .svg or .pdf (default km.png)"
+        "-o",
+        "--output",
+        default="km.png",
+        help="image file: .png, .svg, .pdf, .jpg, ... (default km.png; a directory gets km.png)",
     )
     q.add_argument("--facet", default=None, help="one panel per value of this column")
     q.add_argument(
@@ -290,12 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument(
         "--ticks",
-        type=_times,
+        type=check.times,
         default=None,
         help="x ticks (and risk-table columns), comma-separated, in the axis unit",
     )
-    q.add_argument("--dpi", type=int, default=150)
-    cols(q)
+    q.add_argument(
+        "--dpi", type=check.dpi, default=150, help="resolution, 20 to 1200 (default 150)"
+    )
+    data_options(q)
+    column_options(q)
     q.set_defaults(func=_cmd_plot)
 
     r = sub.add_parser(
@@ -305,12 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", default="report", help="output directory (default report/)")
     r.add_argument(
         "--suppress-below",
-        type=int,
+        type=check.suppress_below,
         default=16,
         metavar="N",
-        help="small-count suppression (default 16)",
+        help="small-count suppression, with complementary suppression (default 16; 0 = off)",
     )
     r.add_argument("--quiet", action="store_true", help="no progress messages")
+    data_options(r)
     r.set_defaults(func=_cmd_report)
 
     d = sub.add_parser(
@@ -326,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check published figures; exit 1 if one is not reproduced",
     )
     e.add_argument("input", nargs="?", default=None, help="registry file (default: bundled data)")
+    e.add_argument("--format", choices=["table", "csv", "json"], default="table")
     e.set_defaults(func=_cmd_reproduce)
 
     c = sub.add_parser(
@@ -335,7 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("input", help="registry file")
     c.add_argument("-o", "--output", default="classified.parquet", help="output .parquet (or .csv)")
-    c.set_defaults(func=_cmd_classify)
+    data_options(c)
+    c.set_defaults(func=_cmd_classify, all_records=True)
 
     k = sub.add_parser(
         "reconstruct",
@@ -359,8 +404,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_SAID: set[str] = set()
+_FOR_SHELL = (  # library advice in Python, as the same advice in options
+    (re.compile(r"lifetable=netsurv\.ratetables\.us\(\)\.with_beyond_year\(YEAR\)"),
+     "--beyond-year YEAR (e.g. --beyond-year 2019)"),
+)  # fmt: skip
+
+
 def _one_line_warning(command: str, message: Warning | str, *_: Any, **__: Any) -> None:
-    print(f"netsurv {command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    text = " ".join(str(message).split())
+    for pattern, option in _FOR_SHELL:
+        text = pattern.sub(option, text)
+    if text not in _SAID:  # each warning once
+        _SAID.add(text)
+        print(f"netsurv {command}: warning: {text}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -369,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "by", None):  # --by extent site, or --by extent,site
         args.by = [b for value in args.by for b in value.split(",") if b]
+    args.all_records = getattr(args, "all_records", True)
     if getattr(args, "event", "x") is None:
         args.event = "cancer_death" if getattr(args, "measure", "") == "cause-specific" else "dead"
     try:
@@ -376,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.debug:  # one line per warning, without the source line
                 warnings.showwarning = partial(_one_line_warning, args.command)
             return int(args.func(args))
+    except BrokenPipeError:  # the output went to `head` or similar: not an error
+        return 0
     except (NetsurvError, OSError) as exc:
         if args.debug:
             raise

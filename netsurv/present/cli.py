@@ -406,9 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 _SAID: set[str] = set()
 _FOR_SHELL = (  # library advice in Python, as the same advice in options
-    (re.compile(r"lifetable=netsurv\.ratetables\.us\(\)\.with_beyond_year\(YEAR\)"),
-     "--beyond-year YEAR (e.g. --beyond-year 2019)"),
-)  # fmt: skip
+    (
+        re.compile(r"lifetable=netsurv\.ratetables\.us\(\)\.with_beyond_year\(YEAR\)"),
+        "--beyond-year YEAR (e.g. --beyond-year 2019)",
+    ),
+)
 
 
 def _one_line_warning(command: str, message: Warning | str, *_: Any, **__: Any) -> None:

@@ -31,8 +31,17 @@ import pandas as pd
 
 from netsurv.errors import InputError
 
-__all__ = ["IMAGE_TYPES", "MAX_TIMES", "Where", "close", "cutoff_date", "dpi", "image_path",
-           "memory_limit", "times"]  # fmt: skip
+__all__ = [
+    "IMAGE_TYPES",
+    "MAX_TIMES",
+    "Where",
+    "close",
+    "cutoff_date",
+    "dpi",
+    "image_path",
+    "memory_limit",
+    "times",
+]
 
 MAX_TIMES = 100  # report times per table: more is a typo or a loop, not a table
 IMAGE_TYPES = ("png", "svg", "pdf", "jpg", "jpeg", "tif", "tiff", "webp", "eps", "ps", "svgz")
@@ -122,16 +131,15 @@ def image_path(output: str) -> Path:
 
 
 def input_file(path: str, engine: str | None) -> None:
-    """An input must be an existing file (a directory or glob only with ``--engine``)."""
+    """An input must not be a directory (except a folder of files for ``--engine``); a missing
+    file is left to the reader, which names it."""
     p = Path(path)
     if engine is not None and (p.is_dir() or any(c in path for c in "*?[")):
         return
     if p.is_dir():
         raise InputError(
-            f"{path}: is a directory; give a registry file (or --engine for a folder of Parquet files)"
-        )  # noqa: E501
-    if not p.exists():
-        raise InputError(f"{path}: no such file")
+            f"{path}: is a directory; give a registry file (or --engine for a folder of files)"
+        )
 
 
 _TOKEN = re.compile(
@@ -148,8 +156,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if not m or m.end() == pos:
             if text[pos:].strip() == "":
                 break
-            raise InputError(f"--where: cannot read {text[pos:pos + 20]!r} (at character {pos + 1}); "
-                             "write e.g. \"nen_type == 'NET' and year_dx >= 2010\"")  # fmt: skip
+            raise InputError(
+                f"--where: cannot read {text[pos : pos + 20]!r} (at character {pos + 1}); "
+                "write e.g. \"nen_type == 'NET' and year_dx >= 2010\""
+            )
         kind = m.lastgroup or ""
         value = m.group(kind)
         if kind == "word" and value.lower() in _KEYWORDS:
@@ -248,6 +258,20 @@ class Where:
         return ("cmp", col, op, [self._value()])
 
     # -- evaluation
+    def check_columns(self, columns: Sequence[str]) -> None:
+        """Fail before any work when the expression names a column the data lack."""
+        names = [str(c) for c in columns]
+
+        def walk(node: tuple) -> None:
+            if node[0] == "cmp":
+                if node[1] not in names:
+                    raise InputError(f"--where: no column {node[1]!r}{close(node[1], names)}")
+            else:
+                for child in node[1:]:
+                    walk(child)
+
+        walk(self.tree)
+
     def steps(self) -> list[tuple]:
         """The top-level ``and`` terms, in order (one term when there is no ``and``)."""
         out, node = [], self.tree

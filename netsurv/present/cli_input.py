@@ -59,13 +59,17 @@ def read_input(args: argparse.Namespace) -> pd.DataFrame:
 def select_cohort(args: argparse.Namespace, df: pd.DataFrame) -> pd.DataFrame:
     """NENs only (unless ``--all-records``), then ``--where``, printing each step's count."""
     say = partial(print, file=sys.stderr)
+    where = getattr(args, "where", None)
+    if where is not None:
+        where.check_columns(df.columns)
     if not getattr(args, "all_records", True) and "nen_type" in df:
         nen = df["nen_type"].astype(str).ne("not NEN").to_numpy()
         if not nen.all():
-            say(f"netsurv {args.command}: {len(df) - int(nen.sum()):,} of {len(df):,} records "
-                "are not NENs (nen_type 'not NEN') and are left out; --all-records keeps them")  # fmt: skip
+            say(
+                f"netsurv {args.command}: {len(df) - int(nen.sum()):,} of {len(df):,} records "
+                "are not NENs (nen_type 'not NEN') and are left out; --all-records keeps them"
+            )
             df = df[nen]
-    where = getattr(args, "where", None)
     if where is None:
         return df
     keep = np.ones(len(df), dtype=bool)

@@ -117,9 +117,9 @@ def test_csv_output_reads_back_to_the_same_numbers(registry_csv, capsys) -> None
 
 def test_table_and_markdown_mask_the_small_group(registry_csv, capsys) -> None:
     _, out, _ = _run(["survival", str(registry_csv), "--format", "markdown"], capsys)
-    assert "| in situ † | <16 |" in out and "Fewer than 16 cases" in out
+    assert "| in situ † | suppressed |" in out and "Fewer than 16 cases" in out
     code, out, _ = _run(["survival", str(registry_csv)], capsys)
-    assert code == 0 and "in situ †" in out and "<16" in out
+    assert code == 0 and "in situ †" in out and "suppressed" in out
 
 
 def test_bad_input_gives_a_one_line_error_and_a_non_zero_exit(tmp_path, capsys) -> None:

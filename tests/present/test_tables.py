@@ -157,3 +157,98 @@ def test_suppression_footnote_appears_only_when_something_is_masked() -> None:
     assert "Fewer than 16" not in survival_table(big, by="g", times=[5]).to_markdown()
     small = pd.concat([big, _uncensored(3).assign(g="c")], ignore_index=True)
     assert "Fewer than 16" in survival_table(small, by="g", times=[5]).to_markdown()
+
+
+# --------------------------------------------------------------- issue 17: tables and formats
+def _two_groups(n_a: int = 200, n_b: int = 40) -> pd.DataFrame:
+    """Group a: deaths at months 1..n_a (no censoring); group b likewise (hand-checkable)."""
+    return pd.concat(
+        [
+            pd.DataFrame({"survival_months": np.arange(1.0, n_a + 1), "dead": True, "g": "a"}),
+            pd.DataFrame({"survival_months": np.arange(1.0, n_b + 1), "dead": True, "g": "b"}),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_percent_style_prints_journal_percentages() -> None:
+    # group a at 12 months (whole months: through month 11): 189/200 = 94.5% (hand calculation)
+    tab = survival_table(_two_groups(), by="g", times=[12], style="percent")
+    cell = tab.formatted()["1-year (95% CI)"].iloc[0]
+    assert cell.startswith("94.5% (") and cell.endswith(")") and "–" in cell
+
+
+def test_no_interval_prints_as_one_number_when_its_limits_differ() -> None:
+    # 20,000 cases, 1% dead by month 11: the CI is about 0.9886–0.9914, "0.99–0.99" at 2 digits
+    n = 20_000
+    df = pd.DataFrame(
+        {"survival_months": np.where(np.arange(n) < 200, 5.0, 100.0), "dead": np.arange(n) < 200}
+    )
+    tab = survival_table(df, by=None, times=[12])
+    lo, hi = tab.table[["lower_12", "upper_12"]].iloc[0]
+    assert f"{lo:.2f}" == f"{hi:.2f}"  # the old output would collapse
+    cell = tab.formatted()["1-year (95% CI)"].iloc[0]
+    low, high = cell.split("(")[1].rstrip(")").split("–")
+    assert low != high and len(low.split(".")[1]) == 3
+    pct = tab.formatted(style="percent")["1-year (95% CI)"].iloc[0]
+    assert pct.startswith("99.0% (98.9–99.1)")
+
+
+def test_counts_are_integers_and_whole_month_medians_have_no_decimals() -> None:
+    tab = survival_table(_two_groups(), by="g", times=[12])
+    assert tab.table["n"].dtype == np.int64 and tab.table["n_events"].dtype == np.int64
+    # group a: S = 1 - t/200 is 0.5 on [100, 101): R's median is the midpoint 100.5; group b:
+    # 20.5; both CIs are whole months (the band crosses 0.5 at event times)
+    medians = tab.formatted()["Median, months (95% CI)"].tolist()
+    assert medians[0].startswith("100.5 (") and medians[1].startswith("20.5 (")
+    assert all(".0" not in m for m in medians)
+
+
+def test_a_unitless_time_heading_says_time() -> None:
+    df = _two_groups().rename(columns={"survival_months": "t"})
+    heads = survival_table(df, by="g", times=[12], time="t", event="dead").formatted().columns
+    assert "time 12 (95% CI)" in heads and "Median, time (95% CI)" in heads
+    assert not any("time unit" in h for h in heads)
+
+
+def test_every_table_footnote_states_the_meaning_of_x_year_survival() -> None:
+    seer = survival_table(_two_groups(), by="g", times=[60]).footnotes()
+    assert any("through month 12x − 1" in n for n in seer)
+    dates = survival_table(_two_groups(), by="g", times=[60], whole_months=False).footnotes()
+    assert any("R's summary(fit, times = t)" in n for n in dates)
+
+
+def test_net_survival_means_the_same_x_year_as_overall_survival() -> None:
+    # the whole-month rule comes from the data, for every measure: with a life table of zero
+    # mortality net survival equals overall survival, so both read the curve through month 11
+    df = _two_groups().assign(age_dx=60.0, sex="male", year_dx=2010)
+    net = survival_table(df, by="g", times=[12], measure="relative", lifetable=_table(0.0))
+    overall = survival_table(df, by="g", times=[12])
+    assert net.whole_months and overall.whole_months
+    np.testing.assert_allclose(net.table["survival_12"], overall.table["survival_12"], atol=1e-12)
+
+
+def _table(qx: float, years: range = range(2000, 2031)) -> object:
+    """A user life table with the same annual death probability at every age, sex and year."""
+    from netsurv.ratetables import from_qx_frame
+
+    grid = pd.MultiIndex.from_product(
+        [range(111), ["male", "female"], years], names=["age", "sex", "year"]
+    ).to_frame(index=False)
+    return from_qx_frame(grid.assign(qx=qx))
+
+
+def test_implausible_net_survival_warns_instead_of_printing_212_percent() -> None:
+    # population deaths of 50% a year against a cohort that dies far slower: net survival
+    # far above 100% means the life table does not fit (wrong units, sexes or ages)
+    df = _two_groups(200, 200).assign(age_dx=60.0, sex="male", year_dx=2010)
+    with pytest.warns(UserWarning, match="implausible"):
+        survival_table(df, by="g", times=[60], measure="relative", lifetable=_table(0.5))
+
+
+def test_a_life_table_starting_after_the_diagnoses_warns() -> None:
+    df = _two_groups().assign(age_dx=60.0, sex="male", year_dx=2010)
+    with pytest.warns(UserWarning, match="starts in 2015 but diagnoses start in 2010"):
+        survival_table(
+            df, by="g", times=[12], measure="relative", lifetable=_table(0.01, range(2015, 2031))
+        )

@@ -255,7 +255,10 @@ class Where:
         op = self._take("op")
         if op not in ("==", "!=", "<", "<=", ">", ">="):
             raise InputError(f"--where: {op!r} is not a comparison in {self.text!r}")
-        return ("cmp", col, op, [self._value()])
+        value = self._value()
+        if op not in ("==", "!=") and isinstance(value, str):
+            raise InputError(f"--where: {col} {op} needs a number, got {value!r}")
+        return ("cmp", col, op, [value])
 
     # -- evaluation
     def check_columns(self, columns: Sequence[str]) -> None:
@@ -308,8 +311,6 @@ def _compare(series: pd.Series, op: str, values: list[str | float]) -> np.ndarra
     if op in ("in", "not in"):
         hit = pd.Series(x).isin(values).to_numpy()
         return known & (hit if op == "in" else ~hit)
-    if not numeric and op not in ("==", "!="):
-        raise InputError(f"--where: {op} needs a number, got {values[0]!r}")
     v = values[0]
     with np.errstate(invalid="ignore"):
         table = {"==": x == v, "!=": x != v, "<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v}

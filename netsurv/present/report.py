@@ -4,9 +4,9 @@
 of diagnosis, classification summary, survival tables and Kaplan–Meier figures by extent, site,
 grade and differentiation, a Cox model, relative survival when life-table inputs exist — and
 writes one page that needs no network, no JavaScript and no external files besides the PNGs
-and CSVs next to it. Small-count suppression (``suppress_below=16``) applies to every table
-and figure on the page, risk tables included; the exact counts stay in the CSV files, which
-are for the analyst, not for publication.
+and CSVs next to it. Small-count suppression (``suppress_below=16``), primary and
+complementary (:mod:`netsurv.present.disclosure`), applies to every table, total and
+percentage on the page and in its CSV files, which show the same numbers.
 """
 
 from __future__ import annotations

@@ -289,3 +289,22 @@ def test_a_hostile_column_name_is_escaped_in_html_text_and_attributes(tmp_path: 
     }
     assert "<b>a</b>" not in page and "&lt;b&gt;a&lt;/b&gt;" in page
     assert not list(tmp_path.glob('*"*'))  # file names made safe as well
+
+
+def test_four_records_are_not_printed_above_a_table_that_hides_them(tmp_path: Path) -> None:
+    # issue 17: "4 records read; 4 usable" above a table that masks the same 4
+    df = pd.DataFrame(
+        {
+            "survival_months": [3.0, 10, 20, 40],
+            "dead": [True, False, True, False],
+            "extent": "localized",
+            "year_dx": [2010, 2011, 2012, 2012],
+        }
+    )
+    report(df, tmp_path, progress=False, by=["extent"])
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Records read: suppressed; usable for survival analysis: suppressed" in page
+    assert not re.search(r"<td>\s*[1-4]\s*</td>", page)
+    for name in ("load_log.csv", "quality_by_year.csv"):
+        values = pd.read_csv(tmp_path / name, dtype=str).to_numpy().ravel()
+        assert not {"1", "2", "3", "4"} & set(values), name

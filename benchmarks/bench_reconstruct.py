@@ -120,7 +120,7 @@ def hazard_ratio(df: pd.DataFrame, arms: list[str]) -> float:
 def one_arm(truth: pd.DataFrame, ticks: np.ndarray, rng: np.random.Generator, mode: str) -> dict:
     time, event = truth["time"].to_numpy(float), truth["event"].to_numpy(int)
     curve = digitise(time, event, rng, trace="corners only" not in mode)
-    if "at-risk table" in mode:
+    if mode.endswith("; at-risk table"):
         ipd = ns.reconstruct_ipd(curve, at_risk(time, ticks))
     else:
         ipd = ns.reconstruct_ipd(curve, n=len(time), total_events=int(event.sum()))
@@ -219,6 +219,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--limit", type=int, default=None, help="first N data sets only")
     p.add_argument("--csv", default=None, help="also write the per-arm results here")
+    p.add_argument("--modes", type=int, nargs="+", default=[0, 1, 2], help="variants to run")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = export(pathlib.Path(args.kmdata), pathlib.Path(tmp))
@@ -229,7 +230,7 @@ def main() -> None:
         "step corners only; at-risk table",
         "step corners and traced points; n and total events only (no at-risk table)",
     )
-    for mode in modes:
+    for mode in [modes[i] for i in args.modes]:
         res = run(data, args.seed, args.limit, mode)
         out.append(res.assign(mode=mode))
         print(summary(res, mode), end="\n\n")

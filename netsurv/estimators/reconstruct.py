@@ -37,7 +37,9 @@ from netsurv.errors import InputError
 __all__ = ["reconstruct_ipd"]
 
 _MAX_ROUNDS = 200  # Guyot's correction loops converge in a few rounds; a cycle stops here
-_SHORTFALL = (2, 0.1)  # tolerated excess of published over rebuilt at-risk: 2 + 10% of n_i
+_SHORTFALL = 2  # patients of rounding allowed when a table is checked against the curve
+_SLACK = 0.02  # survival error of a digitised point allowed in that check
+_MARGIN = 0.01  # ... and a drop clicked up to 1% of the curve's length early
 
 
 def reconstruct_ipd(
@@ -77,8 +79,9 @@ def reconstruct_ipd(
     InputError
         Missing columns, negative times, survival outside [0, 1] (or 0–100%), an at-risk
         table that increases, does not start at 0, or has patients at risk after the curve
-        reached 0, or a curve that falls too far for the numbers at risk (the published number
-        at risk exceeds the rebuilt one by more than 2 + 10% of the interval's start).
+        reached 0, or a curve that falls too far for the numbers at risk: a Kaplan–Meier curve
+        has S(t_i+1-) / S(t_i-) >= n_i+1 / n_i, checked with 0.02 of survival, 2 patients and
+        1% of the time axis to spare (smaller shortfalls are absorbed, as Guyot does).
 
     Examples
     --------
@@ -108,8 +111,7 @@ def reconstruct_ipd(
             raise InputError(
                 f"total_events={total_events} exceeds the {n_risk[0]} patients at time 0."
             )
-    lower = np.searchsorted(t, t_risk, side="left")
-    d, cen = _Guyot(t, s, lower, n_risk).run(total_events)
+    d, cen = _Guyot(t, s, t_risk, n_risk).run(total_events)
     return _patients(t, d, cen, int(n_risk[0]))
 
 
@@ -234,7 +236,7 @@ def _align(
     if len(zero):  # the curve reached 0: nobody remains afterwards
         t0 = t[zero[0]]
         start = n_risk[np.searchsorted(t_risk, t0, side="right") - 1]  # at risk before the drop
-        late = (t_risk > t0) & (n_risk > _SHORTFALL[0] + _SHORTFALL[1] * start)
+        late = (t_risk > t0) & (n_risk > _SHORTFALL + 0.1 * start)
         if late.any():  # a patient or two just after the drop to 0 is digitising noise
             i = np.flatnonzero(late)[0]
             raise InputError(
@@ -276,8 +278,11 @@ def _bin_counts(values: np.ndarray, breaks: np.ndarray) -> np.ndarray:
 class _Guyot:
     """State of Guyot's algorithm: events ``d`` at clicks, censorings ``cen`` between clicks."""
 
-    def __init__(self, t: np.ndarray, s: np.ndarray, lower: np.ndarray, n_risk: np.ndarray):
-        self.t, self.s, self.lower = t, s, lower
+    def __init__(
+        self, t: np.ndarray, s: np.ndarray, t_risk: np.ndarray, n_risk: np.ndarray
+    ) -> None:
+        self.t, self.s, self.t_risk = t, s, t_risk
+        self.lower = np.searchsorted(t, t_risk, side="left")  # first click at or after t_i
         self.n_risk = n_risk.copy()
         k = len(t)
         self.d = np.zeros(k, dtype=np.int64)
@@ -349,21 +354,30 @@ class _Guyot:
                 break
             seen.add(n_cens)
         if self.n_hat[hi] < target:
-            self._shortfall(i, int(self.n_hat[hi]))
+            self._shortfall(i)
             self.n_risk[i + 1] = self.n_hat[hi]
         self.last_event[i + 1] = last
         return n_cens  # as Guyot's code keeps it (negative after a shortfall)
 
-    def _shortfall(self, i: int, reached: int) -> None:
+    def _shortfall(self, i: int) -> None:
+        """Refuse a table that even a generous reading of the curve cannot meet.
+
+        Kaplan–Meier guarantees S(t_i+1-) / S(t_i-) >= n_i+1 / n_i. The check reads the curve
+        1% of its length before t_i+1 (a drop at an at-risk time may be clicked just before
+        it), allows 0.02 of digitising error on each value and 2 patients of rounding.
+        """
+        t_lo, t_hi = self.t_risk[i], self.t_risk[i + 1]
+        before = np.searchsorted(self.t, [t_lo, t_hi - _MARGIN * self.t[-1]], side="left") - 1
+        s_start, s_end = np.where(before >= 0, self.s[np.maximum(before, 0)], 1.0)
         start, published = int(self.n_risk[i]), int(self.n_risk[i + 1])
-        if published - reached > _SHORTFALL[0] + _SHORTFALL[1] * start:
-            t0, t1 = self.t[self.lower[i]], self.t[self.lower[i + 1]]
+        ratio = min(1.0, (s_end + _SLACK) / max(s_start - _SLACK, 1e-12))
+        if published > start * ratio + _SHORTFALL:
             raise InputError(
-                f"the curve and the at-risk table cannot be reconciled between times {t0:g} "
-                f"and {t1:g}: the curve falls from {self.s[self.lower[i]]:.3g} to "
-                f"{self.s[self.lower[i + 1]]:.3g}, so at most {reached} of the {start} patients "
-                f"at risk can remain, but the table says {published}. Check that curve and "
-                "table belong to the same arm and that the axes were calibrated."
+                f"the curve and the at-risk table cannot be reconciled between times {t_lo:g} "
+                f"and {t_hi:g}: the curve falls from {s_start:.3g} to {s_end:.3g}, so at most "
+                f"{start * ratio + _SHORTFALL:.0f} of the {start} patients at risk at {t_lo:g} "
+                f"can remain, but the table says {published}. Check that curve and table "
+                "belong to the same arm and that the axes were calibrated."
             )
 
     def _last_interval(self, n_cens: int) -> int:

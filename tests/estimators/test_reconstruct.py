@@ -234,3 +234,16 @@ def test_a_patient_at_risk_just_after_the_curve_reaches_zero_is_digitising_noise
     assert ipd["time"].max() == 13.99 and ipd.loc[ipd["time"] == 13.99, "event"].all()
     with pytest.raises(InputError, match="reaches 0"):
         ns.reconstruct_ipd(curve, risk.assign(n_at_risk=[20, 10, 4]))
+
+
+def test_a_drop_clicked_just_before_an_at_risk_time_is_not_refused() -> None:
+    # 40 of 100 progress at the first scan, month 2 (an at-risk time: all 100 at risk there);
+    # the digitiser clicked the foot of the drop at 1.98. Kaplan–Meier's bound is read 1% of
+    # the axis (0.06) before month 2, where the curve is still 1: no contradiction.
+    curve = pd.DataFrame({"time": [1.97, 1.98, 4.0, 6.0], "survival": [1.0, 0.6, 0.6, 0.6]})
+    risk = pd.DataFrame({"time": [0.0, 2.0, 4.0], "n_at_risk": [100, 100, 55]})
+    ipd = ns.reconstruct_ipd(curve, risk)
+    assert ipd.loc[ipd["event"] == 1, "time"].tolist() == [1.98] * 40
+    # the same table with the drop clicked at month 1 contradicts the curve
+    with pytest.raises(InputError, match="cannot be reconciled"):
+        ns.reconstruct_ipd(curve.assign(time=[0.97, 0.98, 4.0, 6.0]), risk)

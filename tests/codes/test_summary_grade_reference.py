@@ -7,9 +7,14 @@ generator ``GradeReferenceGenerator.java`` (see the README there). Exact string 
 
 from __future__ import annotations
 
+import doctest
+
 import pandas as pd
 
+import netsurv as ns
+from netsurv.codes import summary_grade
 from netsurv.codes.summary_grade import derived_summary_grade, frame_summary_grade
+from netsurv.io.canonical import finalize
 from tests.paths import REFERENCE as REFERENCE_DIR
 
 REFERENCE = REFERENCE_DIR / "seer" / "grade" / "derived_summary_grade.csv"
@@ -83,8 +88,27 @@ def test_the_frame_rule_infers_breast_and_heme_schemas_without_a_schema_id():
 
 
 def test_the_module_examples_run():
-    import doctest
+    assert doctest.testmod(summary_grade).failed == 0
 
-    import netsurv.codes.summary_grade as module
 
-    assert doctest.testmod(module).failed == 0
+def test_the_readers_and_classify_choose_the_same_2018_grade():
+    # one rule everywhere: io.canonical.finalize (the readers) and classify both apply SEER's
+    # Derived Summary Grade 2018 to Grade Clinical / Grade Pathological (NAACCR #1975)
+    ref = pd.read_csv(REFERENCE, dtype=str, keep_default_na=False).head(2_000)
+    raw = pd.DataFrame(
+        {
+            "year_dx": 2019,
+            "primary_site": "C172",
+            "histology": "8240",
+            "behavior": _none(ref["behavior"]),
+            "grade_clinical": _none(ref["grade_clinical"]),
+            "grade_pathological": _none(ref["grade_pathological"]),
+        }
+    )
+    read = finalize(raw)
+    expected = derived_summary_grade(raw["grade_clinical"], raw["grade_pathological"])
+    assert read["grade_code"].fillna("").tolist() == expected.fillna("").tolist()
+    classified = ns.classify(raw)
+    via_code = ns.classify(read[["year_dx", "primary_site", "histology", "grade_code"]])
+    for column in ("grade", "differentiation", "grade_source"):
+        assert classified[column].astype(str).tolist() == via_code[column].astype(str).tolist()

@@ -24,6 +24,7 @@ __all__ = [
     "Prepared",
     "as_by",
     "check_columns",
+    "code_event",
     "exclusions",
     "prepare",
     "strata_codes",
@@ -108,11 +109,27 @@ def _numeric(df: pd.DataFrame, col: str, param: str) -> np.ndarray:
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def code_event(df: pd.DataFrame, event: str, event_value: Any) -> pd.DataFrame:
+    """``df`` with ``event`` True where it equals ``event_value`` ("Dead"), NA kept NA."""
+    check_columns(df, {"event": event})
+    raw = df[event]
+    hit = raw.eq(event_value)
+    if not hit.any():
+        seen = ", ".join(map(repr, raw.dropna().unique()[:5]))
+        raise InputError(f"event_value={event_value!r}: no row of {event!r} has it ({seen})")
+    return df.assign(**{event: hit.astype("boolean").mask(raw.isna())})
+
+
 def _event(df: pd.DataFrame, col: str) -> np.ndarray:
     s = df[col]
     if pd.api.types.is_bool_dtype(s.dtype) and not s.hasnans:
         return np.asarray(s, dtype=bool).astype(np.float64)
-    values = _numeric(df, col, "event")
+    try:
+        values = _numeric(df, col, "event")
+    except InputError as exc:  # text such as "Dead"/"Alive": name the value that is the event
+        raise InputError(
+            f"{exc}, or pass event_value='Dead' (the value meaning the event)"
+        ) from None
     ok = np.isnan(values) | (values == 0) | (values == 1)
     if not ok.all():
         i = int(np.argmin(ok))

@@ -7,8 +7,11 @@ from typing import Any
 
 import pandas as pd
 
+from netsurv.counting.series import frame_from_series
 from netsurv.counting.sources import as_counts
 from netsurv.counting.table import Counts
+from netsurv.counting.validate import code_event
+from netsurv.errors import InputError
 from netsurv.results.bands import ConfType
 from netsurv.results.curves import SurvivalCurves, product_limit
 
@@ -16,11 +19,12 @@ __all__ = ["kaplan_meier"]
 
 
 def kaplan_meier(
-    df: pd.DataFrame | Counts | Any,
+    df: pd.DataFrame | Counts | Any = None,
     *,
-    time: str = "survival_months",
-    event: str = "dead",
-    by: str | Sequence[str] | None = None,
+    time: str | pd.Series = "survival_months",
+    event: str | pd.Series = "dead",
+    by: str | Sequence[str] | pd.Series | None = None,
+    event_value: Any = None,
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
     weights: str | None = None,
@@ -40,7 +44,11 @@ def kaplan_meier(
     time, event : follow-up and event columns (defaults: SEER survival months, death from any
         cause). ``event="cancer_death"`` gives cause-specific survival: deaths from other
         causes are censored and rows whose cause is unknown (NA) are left out and counted.
+        ``time``, ``event`` and ``by`` may also be pandas Series (lifelines'
+        ``kmf.fit(T, E)``), with ``df`` None or a DataFrame they align with.
     by : column name(s) to stratify by; categorical order is kept.
+    event_value : the value of ``event`` that marks the event, for a text column such as
+        "Dead"/"Alive" (``event_value="Dead"``); other values are censored, NA stays missing.
     conf_type : "log-log" (default), "log" (R's default) or "plain".
     conf_level : confidence level of the pointwise band and of the median's CI.
     weights : column of frequency weights (a row with weight k counts as k rows).
@@ -66,6 +74,11 @@ def kaplan_meier(
     >>> kaplan_meier(df, time="t", event="d").to_frame()["survival"].round(12).tolist()
     [0.75, 0.25, 0.0]
     """
+    df, time, event, by = frame_from_series(df, time=time, event=event, by=by)
+    if event_value is not None:
+        if not isinstance(df, pd.DataFrame):
+            raise InputError("event_value: for in-memory data; code the event as 1/0 in files")
+        df = code_event(df, event, event_value)
     counts = as_counts(
         df,
         time=time,

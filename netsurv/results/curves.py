@@ -21,6 +21,7 @@ from netsurv.counting.table import Counts
 from netsurv.errors import InputError
 from netsurv.results.bands import CONF_TYPES, confidence_band, z_value
 from netsurv.results.quantiles import QUANTILE_TOLERANCE, findq
+from netsurv.results.selection import take_stratum, wide_frame
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -293,6 +294,17 @@ class SurvivalCurves:
             excluded=c.excluded,
         )
         return product_limit(swapped, self.conf_type, self.conf_level).median()
+
+    # ------------------------------------------------------- lifelines habits
+    def __getitem__(self, key: Any) -> SurvivalCurves:
+        """One stratum's curve: ``fit["localized"]``, ``fit["pancreas", "distant"]``."""
+        return take_stratum(self, key)
+
+    @property
+    def survival_function(self) -> pd.DataFrame:
+        """Wide frame: index ``time``, one column of S per stratum (lifelines'
+        ``survival_function_``; NaN past a stratum's last follow-up, as :meth:`at`)."""
+        return wide_frame(self)
 
     # ------------------------------------------------------------------ plots
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:

@@ -70,6 +70,10 @@ def test_reference_cases_cover_at_risk_tables_totals_and_no_table() -> None:
     assert {"checkmate067", "checkmate067_quarter", "checkmate067_total"} <= names
     assert {"checkmate067_n", "checkmate067_n_total"} <= names  # n only, with and without events
     assert sum(name.startswith("radiant4") for name in names) == 4
+    random = [c for c in AGREE if c["case"].startswith("random")]
+    assert len(random) == 40  # noisy digitisations of random arms; some with totals, no table
+    assert sum(c["total_events"] is not None for c in random) >= 10
+    assert sum(c["at_risk"] is None for c in random) >= 5
 
 
 # ------------------------------------------------------------------------------- the departures

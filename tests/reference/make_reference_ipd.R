@@ -99,6 +99,45 @@ write_csv(data.frame(time = c(1, 2.5, 7, 8, 10), survival = c(0.9, 0.85, 0.7, 0.
 write_csv(data.frame(time = c(0, 3, 6, 9), n_at_risk = c(20L, 17L, 12L, 10L)),
           file.path(out_dir, "ipd_risk_gap.csv"))
 
+# 40 random trials arms (set.seed below): Weibull event times, uniform censoring, the
+# Kaplan-Meier curve digitised with noise (top and foot of every step and a point every 0.5
+# month, time noise N(0, 0.05), survival noise N(0, 0.003) rounded to 3 decimals), at-risk
+# tables every 3 or 6 months; a third with the true total events, every fifth without table
+set.seed(20261203)
+rand_curves <- list()
+rand_risks <- list()
+for (k in 1:40) {
+  id <- sprintf("r%02d", k)
+  n <- sample(20:300, 1)
+  ev <- rweibull(n, shape = runif(1, 0.7, 1.5), scale = runif(1, 5, 30))
+  cens <- pmin(runif(n, 0, runif(1, 15, 60)), 48)
+  d <- data.frame(time = round(pmax(pmin(ev, cens), 0.01), 2), event = as.integer(ev <= cens))
+  fit <- survfit(Surv(time, event) ~ 1, data = d)
+  st <- fit$time[fit$n.event > 0]
+  ss <- fit$surv[fit$n.event > 0]
+  grid <- seq(0.5, max(d$time), by = 0.5)
+  x <- c(st, st, grid, max(d$time))
+  y <- c(c(1, head(ss, -1)), ss, summary(fit, times = grid, extend = TRUE)$surv,
+         tail(fit$surv, 1))
+  x <- round(pmax(x + rnorm(length(x), 0, 0.05), 0.001), 3)
+  y <- round(pmin(pmax(y + rnorm(length(y), 0, 0.003), 0), 1), 3)
+  rand_curves[[id]] <- data.frame(arm = id, time = x, survival = y)
+  step <- sample(c(3, 6), 1)
+  at <- seq(0, max(d$time) - 1, by = step)
+  risk <- data.frame(arm = id, time = at,
+                     n_at_risk = as.integer(summary(fit, times = at, extend = TRUE)$n.risk))
+  rand_risks[[id]] <- risk[risk$n_at_risk > 0, ]
+  rand_total <- if (k %% 3 == 0) sum(d$event) else NA
+  rand_n <- if (k %% 5 == 0) n else NA
+  rand_meta <- list(case = sprintf("random_%s", id), arm = id, curve = "ipd_curve_random.csv",
+                    risk = if (is.na(rand_n)) "ipd_risk_random.csv" else "",
+                    rows = sprintf("arm == '%s'", id), total = rand_total, n = rand_n,
+                    note = "random arm (see the script)")
+  assign(sprintf("rand_case_%02d", k), rand_meta)
+}
+write_csv(do.call(rbind, rand_curves), file.path(out_dir, "ipd_curve_random.csv"))
+write_csv(do.call(rbind, rand_risks), file.path(out_dir, "ipd_risk_random.csv"))
+
 # ------------------------------------------------------------------------------ cases
 rd <- function(name) read.csv(file.path(out_dir, name))
 rd_data <- function(name) read.csv(file.path(data_dir, name))
@@ -134,6 +173,8 @@ cases[[length(cases) + 1L]] <- list(case = "gap", curve = "ipd_curve_gap.csv",
   risk = "ipd_risk_gap.csv", rows = "", total = NA, n = NA,
   note = "departure 2: no digitised point in [3, 6)")
 
+for (k in 1:40) cases[[length(cases) + 1L]] <- get(sprintf("rand_case_%02d", k))
+
 select_rows <- function(risk, rows) {
   if (rows == "n_at_risk > 0") return(risk[risk$n_at_risk > 0, ])
   if (startsWith(rows, "every")) {
@@ -159,6 +200,7 @@ for (cs in cases) {
     risk <- select_rows(if (is_data) rd_data(cs$risk) else rd(cs$risk), cs$rows)
     calls <- c(guyot = "guyot(curve$time, curve$survival, risk$time, risk$n_at_risk, total = cs$total)",
                kmdata = "ipd(curve$time, curve$survival, risk$time, risk$n_at_risk, total = cs$total)")
+    if (startsWith(cs$case, "random")) calls <- calls["guyot"]
   } else {
     risk <- data.frame(time = 0, n_at_risk = cs$n)
     calls <- c(guyot = "guyot(curve$time, curve$survival, 0, cs$n, total = cs$total)")

@@ -34,6 +34,7 @@ __all__ = [
     "EXCLUSION",
     "EXCLUSION_REASONS",
     "MISSING_TEXTS",
+    "POSITIVE_SURVIVAL_FLAGS",
     "RANKED_MIN_ROWS",
     "TIMEFIX_TOLERANCE",
     "UNIT_DAYS",
@@ -108,6 +109,13 @@ EXCLUSION_REASONS: Final[dict[str, str]] = {
     "vital_unknown": "vital status unknown",
     "alive_zero": "alive with no survival time",
 }
+
+# SEER survival months flags meaning "more than 0 days of survival" (1 complete dates, 3
+# incomplete dates that differ). SEER*Stat, with pre-calculated months, "only consider[s] zero
+# days as zero survival": an alive case with 0 months and one of these flags is not "alive with
+# no survival time" but lost to follow-up in the first month (SEER*Stat help, Survival
+# Parameters Tab, https://seer.cancer.gov/help/seerstat/survival-session/survival-parameters-tab).
+POSITIVE_SURVIVAL_FLAGS: Final = ("1", "3")
 
 
 def missing_reason(column: str) -> str:

@@ -17,7 +17,9 @@ NAACCR item as a column named in snake_case.
 ``exclusion`` reasons (:data:`EXCLUSION_REASONS`), first that applies: "diagnosis after study
 cutoff", "death certificate or autopsy only", "dates inconsistent", "survival months unknown",
 "vital status unknown", "alive with no survival time". A death at 0 months is an event at t = 0,
-not an exclusion.
+not an exclusion. "Alive with no survival time" follows SEER*Stat with pre-calculated months: an
+alive case with 0 months is excluded unless its survival flag (``survival_flag``) is 1 or 3 (more
+than 0 days: it stays, lost to follow-up in the first month).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from netsurv.errors import ReadError
+from netsurv.errors import InputError, ReadError
 from netsurv.io.canonical import race_group
 from netsurv.io.survtime import parse_partial_dates, seer_survival_time
 
@@ -123,10 +123,61 @@ def _cancer_death(raw: pd.DataFrame, dead: pd.Series, seq: pd.Series) -> pd.Seri
     return result.where(~dead.eq(False).fillna(False), False).astype("boolean")
 
 
+def _survival(
+    raw: pd.DataFrame,
+    out: pd.DataFrame,
+    dead: pd.Series,
+    dates: tuple[pd.Series, pd.Series, pd.Series],
+    study_cutoff: str | None,
+    survival: str,
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Survival months, flag, vital status recode and exclusion: the file's items, else SEER's
+    algorithm on the dates (diagnosis, last contact, birth) of the records without them."""
+    dx_raw, lc_raw, birth_raw = dates
+    dead = dead.copy()
+    # the chosen variant's items; the other variant's when a file only has that one
+    (months_item, flag_item), (other_months, other_flag) = _VARIANTS[survival]
+    chosen = _item(raw, months_item)
+    use = chosen.notna()
+    months_raw = chosen.where(use, _item(raw, other_months))
+    out["survival_flag"] = _item(raw, flag_item).where(use, _item(raw, other_flag))
+    months = pd.to_numeric(months_raw, errors="coerce")
+    given = months.notna()
+    months = months.where(months != 9999)
+    flag = out["survival_flag"].copy()
+    exclusion = pd.Series(np.nan, index=raw.index, dtype=object)
+    todo = (~given).to_numpy()
+    if todo.any():
+        st = seer_survival_time(
+            dx_raw[todo],
+            lc_raw[todo],
+            _item(raw, "vitalStatus").map(_DEAD).astype("boolean")[todo],
+            study_cutoff=study_cutoff,
+            reporting_source=out["reporting_source"][todo],
+            date_of_birth=birth_raw[todo],
+            patient_id=out["patient_id"][todo],
+            sequence=out["tumor_seq"][todo],
+        )
+        presumed = survival == "presumed_alive"
+        months[todo] = st.months_presumed_alive if presumed else st.months
+        flag[todo] = st.flag_presumed_alive if presumed else st.flag
+        dead[todo] = st.dead.to_numpy()
+        exclusion[todo] = st.exclusion
+    return months, flag, dead, exclusion
+
+
+_ACTIVE = ("survMosActiveFollowup", "survFlagActiveFollowup")  # items #1784, #1783
+_PRESUMED = ("survMosPresumedAlive", "survFlagPresumedAlive")  # items #1787, #1786
+# survival variant -> (months item, flag item) pairs, preferred first
+_VARIANTS = {"active": (_ACTIVE, _PRESUMED), "presumed_alive": (_PRESUMED, _ACTIVE)}
+
+
 def canonical_from_items(
-    raw: pd.DataFrame, *, path: Path, study_cutoff: str | None
+    raw: pd.DataFrame, *, path: Path, study_cutoff: str | None, survival: str = "active"
 ) -> pd.DataFrame:
     """Canonical raw columns from flattened NAACCR items (one row per Tumor)."""
+    if survival not in _VARIANTS:
+        raise InputError(f"survival={survival!r}: use 'active' or 'presumed_alive'.")
     out = pd.DataFrame(index=raw.index)
     for item, (column, verbatim) in ITEM_TO_CANONICAL.items():
         if verbatim:
@@ -150,34 +201,9 @@ def canonical_from_items(
     out["sex"] = sex.map(lambda v: _SEX.get(v, v) if isinstance(v, str) else v)
     out["race"] = _item(raw, "race1").map(race_group)
     dead = _item(raw, "vitalStatusRecode", "vitalStatus").map(_DEAD).astype("boolean")
-    # active follow-up (#1784) first; presumed alive (#1787) when a file only has that one
-    active = _item(raw, "survMosActiveFollowup")
-    use_active = active.notna()
-    months_raw = active.where(use_active, _item(raw, "survMosPresumedAlive"))
-    out["survival_flag"] = _item(raw, "survFlagActiveFollowup").where(
-        use_active, _item(raw, "survFlagPresumedAlive")
+    months, flag, dead, exclusion = _survival(
+        raw, out, dead, (dx_raw, lc_raw, birth_raw), study_cutoff, survival
     )
-    months = pd.to_numeric(months_raw, errors="coerce")
-    given = months.notna()
-    months = months.where(months != 9999)
-    flag = out["survival_flag"].copy()
-    exclusion = pd.Series(np.nan, index=raw.index, dtype=object)
-    todo = (~given).to_numpy()
-    if todo.any():
-        st = seer_survival_time(
-            dx_raw[todo],
-            lc_raw[todo],
-            _item(raw, "vitalStatus").map(_DEAD).astype("boolean")[todo],
-            study_cutoff=study_cutoff,
-            reporting_source=out["reporting_source"][todo],
-            date_of_birth=birth_raw[todo],
-            patient_id=out["patient_id"][todo],
-            sequence=out["tumor_seq"][todo],
-        )
-        months[todo] = st.months
-        flag[todo] = st.flag
-        dead[todo] = st.dead.to_numpy()
-        exclusion[todo] = st.exclusion
     out["survival_months"] = months
     out["survival_flag"] = flag
     out["dead"] = dead

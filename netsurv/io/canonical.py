@@ -15,7 +15,7 @@ import pandas as pd
 
 from netsurv.codes import classify
 from netsurv.codes.summary_grade import frame_summary_grade
-from netsurv.rules import EXCLUSION_REASONS
+from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -209,7 +209,10 @@ def _exclusions(df: pd.DataFrame, present: set[str]) -> pd.Series:
     if "dead" in present:
         rules.append(("vital_unknown", dead.isna()))
     if "survival_months" in present and "dead" in present:
-        rules.append(("alive_zero", (months.eq(0) & dead.eq(False)).fillna(False)))
+        zero = months.eq(0) & dead.eq(False)
+        if "survival_flag" in present:  # flag 1 / 3: more than 0 days, lost in the first month
+            zero &= ~df["survival_flag"].isin(POSITIVE_SURVIVAL_FLAGS)
+        rules.append(("alive_zero", zero.fillna(False)))
     for key, mask in rules:
         take = reason.isna() & mask.to_numpy(dtype=bool)
         reason[take] = EXCLUSION_REASONS[key]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.parsers import expat
 
 import pandas as pd
@@ -199,6 +199,7 @@ def read_naaccr_xml(
     *,
     study_cutoff: str | None = None,
     classify: bool = True,
+    survival: Literal["active", "presumed_alive"] = "active",
 ) -> pd.DataFrame:
     """Read a NAACCR XML file (v21-v26, gzip allowed) into the canonical frame.
 
@@ -209,6 +210,10 @@ def read_naaccr_xml(
         (rows without ``survMosActiveFollowup``); a death after it counts as alive at the cutoff.
         None: the date of last contact ends follow-up.
     classify : add the classification columns (``netsurv.classify``) when available.
+    survival : which SEER survival months become ``survival_months``/``survival_flag``:
+        ``"active"`` follow-up (items #1784/#1783) or ``"presumed_alive"`` (#1787/#1786:
+        a patient alive at last contact is followed to the cutoff); computed from dates with
+        :func:`netsurv.io.seer_survival_time` where the file lacks them.
 
     Returns
     -------
@@ -231,7 +236,7 @@ def read_naaccr_xml(
         if not rows and frames:
             continue
         raw = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-        canon = canonical_from_items(raw, path=path, study_cutoff=study_cutoff)
+        canon = canonical_from_items(raw, path=path, study_cutoff=study_cutoff, survival=survival)
         frames.append(finalize(pd.concat([canon, _extras(raw)], axis=1)))  # row-wise rules
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     df.attrs["netsurv_source"] = {

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netsurv.counting.engines.values import floats
-from netsurv.rules import EXCLUSION_REASONS
+from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS
 
 __all__ = ["COLUMNS", "REASONS", "arrow_codes", "sql_code"]
 
@@ -65,6 +65,9 @@ def arrow_codes(batch: pa.RecordBatch | pa.Table) -> np.ndarray | None:
             masks[4] = np.isnan(dead)
         if months is not None and dead is not None:
             masks[5] = (months == 0) & (dead == 0)
+            if "survival_flag" in names:  # more than 0 days: lost in the first month, kept
+                flag = batch.column("survival_flag")
+                masks[5] &= ~_text_in(flag, POSITIVE_SURVIVAL_FLAGS)
     codes = np.zeros(n, np.int8)
     for k in sorted(masks, reverse=True):  # the first rule wins: apply the last ones first
         codes[masks[k]] = k
@@ -88,5 +91,10 @@ def sql_code(types: dict[str, str], quote: Callable[[str], str]) -> str | None:
     if d is not None:
         cases.append(f"WHEN {d} IS NULL THEN 4")
     if m is not None and d is not None:
-        cases.append(f"WHEN {m} = 0 AND {d} = 0 THEN 5")
+        positive = "false"
+        if "survival_flag" in types:
+            flags = ", ".join(f"'{f}'" for f in POSITIVE_SURVIVAL_FLAGS)
+            flag = f"trim(CAST({quote('survival_flag')} AS VARCHAR))"
+            positive = f"coalesce({flag} IN ({flags}), false)"
+        cases.append(f"WHEN {m} = 0 AND {d} = 0 AND NOT {positive} THEN 5")
     return f"(CASE {' '.join(cases)} ELSE 0 END)" if cases else None

@@ -56,7 +56,7 @@ import netsurv.datasets._features as ft
 import netsurv.datasets._model as m
 from netsurv import codes
 from netsurv.errors import InputError
-from netsurv.rules import EXCLUSION_REASONS
+from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS
 
 __all__ = ["simulate_registry"]
 
@@ -309,6 +309,8 @@ def _apply_quality(
     frame.loc[dco, "exclusion"] = _REASONS["dco"]
     frame.loc[unknown, "exclusion"] = _REASONS["survival_unknown"]
     frame.loc[alive0, "exclusion"] = _REASONS["alive_zero"]
-    # a second primary can also end alive within its first month (lost soon after diagnosis)
+    # a second primary can also end alive at 0 months; with more than 0 days (flag 1) it is
+    # lost in the first month, not excluded (SEER*Stat's rule, netsurv.rules)
     natural = frame["survival_months"].eq(0) & frame["dead"].eq(False) & frame["exclusion"].isna()
+    natural &= ~frame["survival_flag"].isin(POSITIVE_SURVIVAL_FLAGS)
     frame.loc[natural.to_numpy(dtype=bool), "exclusion"] = _REASONS["alive_zero"]

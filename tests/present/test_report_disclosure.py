@@ -59,6 +59,7 @@ class Adversary:
     def __init__(self) -> None:
         self.cells: dict[str, float | None] = {}
         self.relations: list[tuple[list[str], list[str]]] = []
+        self.inside: list[tuple[str, str]] = []  # (outer, inner): inner counts a subset
 
     def cell(self, name: str, text: object) -> str:
         self.cells[name] = _num(str(text))
@@ -66,6 +67,9 @@ class Adversary:
 
     def relate(self, total: list[str], parts: list[str]) -> None:
         self.relations.append((total, parts))
+
+    def nest(self, outer: str, inner: str) -> None:
+        self.inside.append((outer, inner))
 
     def solve(self) -> tuple[dict[str, float], list[tuple[list[str], float]]]:
         found: dict[str, float] = {}
@@ -91,6 +95,10 @@ class Adversary:
                     self.cells[c] or 0 for c in minus
                 )
                 unions.append((up or um, abs(total)))
+        for outer, inner in self.inside:  # e.g. classified "localized" minus analysed "localized"
+            a, b = self.cells.get(outer), self.cells.get(inner)
+            if a is not None and b is not None:
+                unions.append(([f"{outer} - {inner}"], a - b))
         return found, unions
 
 
@@ -107,6 +115,7 @@ def read_page(out: Path) -> Adversary:
             adv.cells[name] = round(float(r["percent"]) * adv.cells[read] / 100)  # type: ignore[operator]
         reasons.append(name)
     adv.relate([read], [usable, *reasons])
+    adv.nest(read, usable)
     page = (out / "index.html").read_text(encoding="utf-8")
     head = re.search(
         r"Records read: ([^;]+); usable for survival analysis: ([^;]+); excluded: ([^ ]+) ", page
@@ -166,6 +175,9 @@ def _survival(adv: Adversary, out: Path, cohort: str) -> None:
         t = pd.read_csv(path, dtype=str)
         factor = "extent" if key in ("cause_specific_extent", "relative") else key
         ns_ = [adv.cell(f"{key}:N:{g}", v) for g, v in zip(t[factor], t["n"], strict=True)]
+        for g, cell in zip(t[factor], ns_, strict=True):  # the table analyses part of a class
+            if f"class:{factor}:{g}" in adv.cells:
+                adv.nest(f"class:{factor}:{g}", cell)
         es = [adv.cell(f"{key}:E:{g}", v) for g, v in zip(t[factor], t["n_events"], strict=True)]
         text = (out / f"survival_{key}_formatted.csv").read_text(encoding="utf-8")
         m = re.search(r"# Excluded from the estimates: (.*)\.\n", text)

@@ -153,14 +153,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise InputError(f"-o {args.output}: is a file; give a directory for the report")
+    nen_only = not args.all_records
+    args.all_records = True  # the page itself says how many records are not NENs
     df = select_cohort(args, read_input(args))
+    where = f" (--where {args.where.text})" if args.where is not None else ""
     res = report(
         df,
         out,
         suppress_below=args.suppress_below,
         progress=not args.quiet,
-        nen_only=not args.all_records,
-        source=args.input,
+        nen_only=nen_only,
+        source=f"{args.input}{where}",
     )
     print(f"wrote {res.path}", file=sys.stderr)
     return 0

@@ -145,7 +145,8 @@ class SurvivalTable:
             ]
             out[f"{time_label(x, self.time_unit)} ({pct}% CI)"] = cells
         if self.by and not pd.isna(self.p_value):
-            out["p (log-rank)"] = [format_p(self.p_value)] + [""] * (len(t) - 1)
+            head = "p (net survival test)" if self.measure == "relative" else "p (log-rank)"
+            out[head] = [format_p(self.p_value)] + [""] * (len(t) - 1)
         out.loc[t["suppressed"].to_numpy(), out.columns[0]] += " †"
         return out
 

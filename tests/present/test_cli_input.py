@@ -191,3 +191,13 @@ def test_the_life_table_warning_says_which_option_to_pass_and_is_said_once(capsy
 def test_plot_help_mentions_no_measure_option(capsys) -> None:
     code, out, _ = _run(["plot", "--help"], capsys)
     assert code == 0 and "--measure" not in out
+
+
+def test_the_report_page_says_how_many_records_are_not_nens(
+    reg: Path, tmp_path: Path, capsys
+) -> None:
+    code, _, _ = _run(["report", str(reg / "reg.csv"), "-o", str(tmp_path), "--quiet"], capsys)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert code == 0 and "Records read: 600;" in page
+    assert "Neuroendocrine neoplasms analysed below: 560; records that are not NENs" in page
+    assert "left out of every section below: 40." in page

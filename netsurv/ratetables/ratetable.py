@@ -132,6 +132,22 @@ class RateTable:
         return replace(self, beyond_year=int(year))
 
     # -------------------------------------------------------------- lookups
+    def cell_hazard(
+        self, age_years: np.ndarray, sex: np.ndarray, race: np.ndarray, year: np.ndarray
+    ) -> np.ndarray:
+        """Daily hazard of the cell of (whole) age and calendar year, as a popmort file is
+        merged on ``_age`` and ``_year`` (Stata ``strs``): ages past the last are the last
+        age; years outside the table the first year or the carried-forward year."""
+        ia = np.clip(np.searchsorted(self.ages, age_years, side="right") - 1, 0, len(self.ages) - 1)
+        hz = self.year_hazard_columns()
+        years = (
+            np.append(self.years, self.years[-1] + 1)
+            if hz.shape[3] > len(self.years)
+            else self.years
+        )
+        iy = np.clip(np.searchsorted(years, year, side="right") - 1, 0, len(years) - 1)
+        return hz[ia, sex, race, iy]
+
     def sex_index(self, values: pd.Series | Sequence[object]) -> np.ndarray:
         """Index on the sex axis for each value ('male'/'female', 'M'/'F', SEER 1/2)."""
         return _axis_index(values, self.sexes, _SEX_ALIASES, "sex")

@@ -1,14 +1,32 @@
-"""SEER*Stat's actuarial relative survival table (Ederer II expected survival)."""
+"""Actuarial relative survival tables (Ederer II expected survival): SEER*Stat and strs.
+
+Two sets of conventions (``conventions=``):
+
+* ``"seer"`` (default, SEER*Stat): intervals [a, b) of follow-up (SEER's month 11 is still
+  the first year); a patient's expected survival over an interval is walked exactly through
+  the life table from the diagnosis date (mid-month or mid-year when only those are known) and
+  age (completed ages + half a year); withdrawals are everyone alive leaving in the interval.
+* ``"strs"`` (Stata ``strs``, Dickman & Coviello; Dickman's published tables): intervals
+  (a, b] (12 completed months are the first year); attained age = completed age at
+  diagnosis + whole years since diagnosis and attained year = year of diagnosis + whole years
+  since diagnosis, i.e. both change on the anniversaries of diagnosis; expected interval
+  survival is the popmort probability of that (age, year) cell to the power of the interval
+  length in years; a patient censored exactly at the end of an interval is not a withdrawal
+  (and does not enter the next one); zero follow-up is left out (Stata's ``stset``); the
+  confidence interval of relative survival is that of observed survival (log-log) divided
+  by expected survival.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import subjects
+from netsurv.estimators.relative.subjects import UNIT_DAYS, Subjects, subjects
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_pairs, walk
 from netsurv.results.bands import ConfType, confidence_band, net_band
@@ -35,6 +53,7 @@ def relative_life_table(
     completed_age: bool | None = None,
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
+    conventions: Literal["seer", "strs"] = "seer",
 ) -> LifeTable:
     """Actuarial relative survival table (SEER*Stat style, Ederer II expected survival).
 
@@ -49,6 +68,10 @@ def relative_life_table(
     cumulative observed survival (as in :func:`netsurv.life_table`), ``lower_relative``/
     ``upper_relative`` the cumulative relative survival, with SE of log R = SE(P)/P.
 
+    ``conventions="strs"`` follows Stata ``strs`` instead (see the module docstring: (a, b]
+    intervals, age and year changing on anniversaries of diagnosis, popmort cells, the
+    relative CI as the observed CI over expected); ages must be completed years then.
+
     The columns are those of :func:`netsurv.life_table` (``n_start``, ``n_events``,
     ``n_lost``, ``n_effective``, ``interval_survival``, ``survival``, ``std_err``, ``lower``,
     ``upper``) plus ``interval_expected``, ``interval_relative``, ``se_interval_relative``,
@@ -56,6 +79,9 @@ def relative_life_table(
     """
     if not width > 0:
         raise InputError(f"width={width!r}: give a positive interval width, e.g. 12 (months)")
+    if conventions not in ("seer", "strs"):
+        raise InputError(f"conventions={conventions!r}: choose 'seer' or 'strs'")
+    strs = conventions == "strs"
     s = subjects(
         df,
         time=time,
@@ -69,28 +95,31 @@ def relative_life_table(
         month=month,
         race=race,
         lifetable=lifetable,
-        completed_age=completed_age,
+        completed_age=False if strs else completed_age,
         convention="survival",
-        keep_zero=True,
+        keep_zero=not strs,
+        zero_time=None,
     )
     k = len(s.strata)
-    last = np.floor(s.time / width).astype(np.int64)  # interval in which each subject leaves
+    if strs:  # interval (a, b] in which each subject leaves; censored inside it: withdrawn
+        last = np.maximum(np.ceil(s.time / width).astype(np.int64) - 1, 0)
+        inside = s.time < (last + 1) * width
+    else:  # [a, b): SEER's month 11 is still the first year
+        last = np.floor(s.time / width).astype(np.int64)
+        inside = np.ones(len(last), dtype=bool)
     n_int = int(last.max()) + 1
     cell = s.stratum * n_int + last
     size = k * n_int
     deaths = np.bincount(cell, weights=s.status, minlength=size)
     leaving = np.bincount(cell, minlength=size).astype(np.float64)
     entering = np.cumsum(leaving.reshape(k, n_int)[:, ::-1], axis=1)[:, ::-1].ravel()
-    withdrawn = leaving - deaths
-    # expected survival over each interval entered, per subject (exact walk)
-    pieces = walk(s.table, s.age, s.pos, s.sex, s.race, (last + 1) * width * s.unit)
+    withdrawn = np.bincount(cell, weights=(s.status == 0) & inside, minlength=size)
     subj = np.repeat(np.arange(len(last)), last + 1)
     j = np.arange(len(subj)) - np.repeat(np.cumsum(last + 1) - (last + 1), last + 1)
-    lam0 = cumhaz_pairs(pieces, subj, j * width * s.unit)
-    lam1 = cumhaz_pairs(pieces, subj, (j + 1) * width * s.unit)
+    p_star = _strs_expected(s, subj, j, width, time_unit) if strs else _walked(s, subj, j, width)
     pair_cell = s.stratum[subj] * n_int + j
     with np.errstate(divide="ignore", invalid="ignore"):
-        expected = np.bincount(pair_cell, weights=np.exp(lam0 - lam1), minlength=size) / entering
+        expected = np.bincount(pair_cell, weights=p_star, minlength=size) / entering
         eff = entering - withdrawn / 2
         observed = 1 - deaths / eff
         rel = observed / expected
@@ -101,7 +130,10 @@ def relative_life_table(
         se_log = np.sqrt(np.cumsum(grid(green), axis=1).ravel())
         cum_rel = cum_obs / cum_exp
         lower, upper = confidence_band(cum_obs, se_log, conf_type, conf_level)
-        lower_rel, upper_rel = net_band(cum_rel, se_log, conf_type, conf_level)
+        if strs:  # strs: the observed survival's interval over expected survival
+            lower_rel, upper_rel = lower / cum_exp, upper / cum_exp
+        else:
+            lower_rel, upper_rel = net_band(cum_rel, se_log, conf_type, conf_level)
         table = pd.DataFrame(
             {
                 "interval": np.tile(np.arange(1, n_int + 1), k),
@@ -130,8 +162,8 @@ def relative_life_table(
     out = pd.concat([keys, table], axis=1)
     out = out[out["n_start"] > 0].reset_index(drop=True)
     method = (
-        f"relative survival life table (Ederer II expected survival), intervals of {width:g}; "
-        f"{conf_type} confidence intervals"
+        f"relative survival life table (Ederer II expected survival, {conventions} "
+        f"conventions), intervals of {width:g}; {conf_type} confidence intervals"
     )
     return LifeTable(
         table=out,
@@ -142,3 +174,29 @@ def relative_life_table(
         conf_level=conf_level,
         excluded=s.excluded,
     )
+
+
+def _walked(s: Subjects, subj: np.ndarray, j: np.ndarray, width: float) -> np.ndarray:
+    """Expected survival of subject ``subj`` over interval ``j``: exact life-table walk."""
+    last = np.bincount(subj, minlength=len(s.time)) - 1
+    pieces = walk(s.table, s.age, s.pos, s.sex, s.race, (last + 1) * width * s.unit)
+    lam0 = cumhaz_pairs(pieces, subj, j * width * s.unit)
+    lam1 = cumhaz_pairs(pieces, subj, (j + 1) * width * s.unit)
+    return np.exp(lam0 - lam1)
+
+
+def _strs_expected(
+    s: Subjects, subj: np.ndarray, j: np.ndarray, width: float, time_unit: str
+) -> np.ndarray:
+    """strs: popmort probability of (completed age + whole years, year of diagnosis + whole
+    years) at the start of the interval, to the power of the interval length in years."""
+    d = s.table.days_per_age_year
+    years = round(width * UNIT_DAYS[time_unit] / 365.24, 12)  # interval length in years
+    start = np.floor(j * years + 1e-9).astype(np.int64)
+    age0 = np.floor(s.age / d + 1e-9).astype(np.int64)
+    dx = s.dx_days if s.dx_days is not None else s.pos
+    year0 = (np.datetime64("1960-01-01", "D") + np.floor(dx).astype("timedelta64[D]")).astype(
+        "datetime64[Y]"
+    ).astype(np.int64) + 1970
+    h = s.table.cell_hazard(age0[subj] + start, s.sex[subj], s.race[subj], year0[subj] + start)
+    return np.exp(-h * d * years)

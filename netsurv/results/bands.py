@@ -9,7 +9,7 @@ from scipy import stats
 
 from netsurv.errors import InputError
 
-__all__ = ["CONF_TYPES", "ConfType", "confidence_band", "net_band", "z_value"]
+__all__ = ["CONF_TYPES", "ConfType", "confidence_band", "z_value"]
 
 ConfType = Literal["log-log", "log", "plain"]
 CONF_TYPES = ("log-log", "log", "plain")
@@ -23,28 +23,35 @@ def z_value(conf_level: float) -> float:
 
 
 def confidence_band(
-    survival: np.ndarray, se_log: np.ndarray, conf_type: str, conf_level: float
+    survival: np.ndarray,
+    se_log: np.ndarray,
+    conf_type: str,
+    conf_level: float,
+    upper_limit: float | None = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise CI from S and the standard error of log S (R ``survfit_confint``, usual limits).
 
-    * ``plain``: S ± z·S·se, clipped to [0, 1];
-    * ``log``: exp(log S ± z·se), upper clipped at 1; NA where S = 0;
+    * ``plain``: S ± z·S·se, clipped to [0, ``upper_limit``];
+    * ``log``: exp(log S ± z·se), upper clipped at ``upper_limit``; NA where S = 0;
     * ``log-log``: exp(−exp(log(−log S) ∓ z·se/log S)); NA where S is 0 or 1.
+
+    ``upper_limit=None`` clips nothing, as R ``relsurv`` bounds net and relative survival
+    (which may exceed 1): log exp(log S ± z·se), plain S ± z·se·S.
     """
     z = z_value(conf_level)
     p = np.asarray(survival, dtype=np.float64)
     se = np.asarray(se_log, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    top = np.inf if upper_limit is None else float(upper_limit)
+    bottom = -np.inf if upper_limit is None else 0.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if conf_type == "plain":
             half = z * se * p
-            return np.fmax(p - half, 0.0) * np.where(np.isnan(half), np.nan, 1.0), np.fmin(
-                p + half, 1.0
-            ) * np.where(np.isnan(half), np.nan, 1.0)
+            na = np.where(np.isnan(half), np.nan, 1.0)
+            return np.fmax(p - half, bottom) * na, np.fmin(p + half, top) * na
         if conf_type == "log":
-            x = np.where(p == 0, np.nan, p)
-            return np.exp(np.log(x) - z * se), np.fmin(np.exp(np.log(x) + z * se), 1.0) * np.where(
-                np.isnan(x + se), np.nan, 1.0
-            )
+            x = np.where(p > 0, p, np.nan)
+            na = np.where(np.isnan(x + se), np.nan, 1.0)
+            return np.exp(np.log(x) - z * se), np.fmin(np.exp(np.log(x) + z * se), top) * na
         if conf_type == "log-log":
             x = np.where((p == 0) | (p == 1), np.nan, p)
             s2 = z * se / np.log(x)
@@ -52,23 +59,3 @@ def confidence_band(
                 -np.exp(np.log(-np.log(x)) + s2)
             )
     raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
-
-
-def net_band(
-    survival: np.ndarray, se_log: np.ndarray, conf_type: str, conf_level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pointwise band for net/relative survival, as R ``relsurv`` computes it.
-
-    Net and relative survival may exceed 1, so unlike Kaplan–Meier bands the "log" and
-    "plain" limits are not clipped to [0, 1]: log: exp(log S ± z·se); plain: S ± z·se·S;
-    log-log as for Kaplan–Meier (:func:`confidence_band`).
-    """
-    if conf_type == "log-log":
-        return confidence_band(survival, se_log, conf_type, conf_level)
-    z = z_value(conf_level)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if conf_type == "log":
-            log_s = np.log(np.where(survival > 0, survival, np.nan))
-            return np.exp(log_s - z * se_log), np.exp(log_s + z * se_log)
-        half = z * se_log * survival
-        return survival - half, survival + half

@@ -249,7 +249,7 @@ def test_vectorised_kernel_matches_a_literal_port_of_relsurv_on_fractional_times
         }
     )
     from netsurv.estimators.relative.netcurves import net_sums
-    from netsurv.estimators.relative.subjects import subjects
+    from netsurv.estimators.relative.subjects import RateMap, subjects
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -258,16 +258,7 @@ def test_vectorised_kernel_matches_a_literal_port_of_relsurv_on_fractional_times
             time="t",
             event="d",
             by=None,
-            time_unit="days",
-            age="age",
-            sex="sex",
-            year=None,
-            date_dx="date",
-            month=None,
-            race=None,
-            lifetable=None,
-            completed_age=None,
-            age_unit="days",
+            rmap=RateMap(time_unit="days", age="age", year=None, date_dx="date", age_unit="days"),
         )
     _, q = net_sums(s, weighted=True)
     table = s.table

@@ -16,7 +16,8 @@ pyarrow dataset, DuckDB record batches, or Dask partitions (each pass a tree of 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
 from netsurv.estimators.relative import netcurves
 from netsurv.estimators.relative.netcurves import curves_from_sums
-from netsurv.estimators.relative.subjects import SUBJECT_DEFAULTS, subjects
+from netsurv.estimators.relative.subjects import RateMap, Subjects, subjects
 from netsurv.estimators.relative.sums import finish, locate, step_grid, subject_sums
 from netsurv.results.curves import SurvivalCurves
 
@@ -80,6 +81,16 @@ def _global(s: Any, index: dict[tuple[Any, ...], int]) -> np.ndarray:
     return np.asarray(local, dtype=np.int64)[s.stratum]
 
 
+@dataclass(frozen=True)
+class _Opts:
+    """What every chunk needs: the time, event and group columns and the rate map."""
+
+    time: str
+    event: str
+    by: tuple[str, ...]
+    rmap: RateMap
+
+
 def relative_survival_chunks(
     source: Any,
     *,
@@ -88,13 +99,17 @@ def relative_survival_chunks(
     conf_level: float = 0.95,
     chunk_rows: int = 1_000_000,
     progress: bool = False,
+    time: str = "survival_months",
+    event: str = "dead",
+    by: str | Sequence[str] | None = None,
+    rmap: RateMap | None = None,
     **options: Any,
 ) -> SurvivalCurves:
     """:func:`netsurv.relative_survival` computed chunk by chunk (two passes over ``source``).
 
-    ``options`` are :func:`netsurv.relative_survival`'s column and life-table arguments (time,
-    event, by, time_unit, age, sex, year, date_dx, month, race, lifetable, completed_age,
-    age_unit, zero_time, entry). ``source``: a DataFrame, Parquet/CSV path(s), a pyarrow
+    ``rmap`` holds the life-table arguments (:class:`~.subjects.RateMap`); without it they
+    may be given one by one in ``options`` (time_unit, age, sex, year, date_dx, month, race,
+    lifetable, completed_age, age_unit, zero_time, entry). ``source``: a DataFrame, Parquet/CSV path(s), a pyarrow
     Dataset/Table, a DuckDB relation or a Dask DataFrame (each pass then runs as one task per
     partition on the active scheduler). The result equals the in-memory one up to the order
     in which the per-subject sums are added (observed <= 2e-13 on 400 subjects).
@@ -102,13 +117,10 @@ def relative_survival_chunks(
 
     if method not in ("pohar-perme", "ederer2"):
         raise InputError(f"method={method!r}: choose 'pohar-perme' or 'ederer2'")
-    opts = {**SUBJECT_DEFAULTS, **options}
-    by = as_by(opts["by"])
-    cols = [
-        opts[k]
-        for k in ("time", "event", "age", "sex", "year", "date_dx", "month", "race", "entry")
-        if opts[k] is not None
-    ] + list(by)
+    rm = rmap if rmap is not None else RateMap(**options)
+    by = as_by(by)
+    opts = _Opts(time, event, by, rm)
+    cols = [time, event, *rm.columns, *by]
     run = (
         _DaskRun(source)
         if kind_of(source) == "dask"
@@ -132,7 +144,7 @@ def relative_survival_chunks(
     strata, index = keys.table()
     g_st = np.concatenate([_global(_Stub(r["strata"], r["stratum"]), index) for r in kept])
     grid = step_grid(*_distinct(g_st, np.concatenate([r["time"] for r in kept])), len(strata))
-    completed = opts["completed_age"]
+    completed = rm.completed_age
     if completed is None:
         completed = all(r["whole"] for r in kept)
 
@@ -158,18 +170,18 @@ def relative_survival_chunks(
         excluded=excl,
         conf_type=conf_type,
         conf_level=conf_level,
-        time_unit=opts["time_unit"],
+        time_unit=rm.time_unit,
     )
 
 
-def _pass1(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, Any] | None:
+def _pass1(frame: pd.DataFrame, opts: _Opts) -> dict[str, Any] | None:
     """A chunk's exclusions, strata, distinct exit/entry days per stratum (None: all excluded)."""
     s = _subjects_or_none(frame, opts, completed_age=True, quiet=True)
     if s is None:
         return None
     whole = True
-    if opts["completed_age"] is None and opts["age_unit"] != "days":
-        a = pd.to_numeric(frame[opts["age"]].iloc[s.rows], errors="coerce").to_numpy(float)
+    if opts.rmap.completed_age is None and opts.rmap.age_unit != "days":
+        a = pd.to_numeric(frame[opts.rmap.age].iloc[s.rows], errors="coerce").to_numpy(float)
         whole = bool(np.array_equal(a, np.floor(a)))
     st, tt = s.stratum, s.days
     if s.entry is not None:
@@ -187,9 +199,7 @@ def _pass1(frame: pd.DataFrame, opts: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _excluded_only(
-    frame: pd.DataFrame, known: pd.DataFrame, opts: dict[str, Any]
-) -> dict[str, int]:
+def _excluded_only(frame: pd.DataFrame, known: pd.DataFrame, opts: _Opts) -> dict[str, int]:
     """Exclusion counts of a chunk whose rows are all excluded (validated next to a kept row)."""
     s = _subjects_or_none(pd.concat([known, frame]), opts, completed_age=True, quiet=True)
     return {} if s is None else {str(k): int(v) for k, v in s.excluded.items()}
@@ -197,7 +207,7 @@ def _excluded_only(
 
 def _pass2(
     frame: pd.DataFrame,
-    opts: dict[str, Any],
+    opts: _Opts,
     grid: Any,
     index: dict[Any, int],
     completed: bool,
@@ -237,7 +247,7 @@ _FIELDS = ("gs", "days", "status", "age", "pos", "sex", "race", "entry", "time")
 
 def _blocks(
     run: _LoopRun,
-    opts: dict[str, Any],
+    opts: _Opts,
     grid: Any,
     index: dict[Any, int],
     completed: bool,
@@ -383,16 +393,16 @@ class _Stub:
 
 
 def _subjects_or_none(
-    frame: pd.DataFrame, opts: dict[str, Any], completed_age: bool, quiet: bool
-) -> Any:
+    frame: pd.DataFrame, opts: _Opts, completed_age: bool, quiet: bool
+) -> Subjects | None:
     """``subjects()`` of a chunk, or None when every row of the chunk is excluded."""
 
-    kw = {k: v for k, v in opts.items() if k != "completed_age"}
+    rmap = opts.rmap.replace(completed_age=completed_age)
     with warnings.catch_warnings():
         if quiet:
             warnings.simplefilter("ignore")
         try:
-            return subjects(frame, completed_age=completed_age, **kw)
+            return subjects(frame, time=opts.time, event=opts.event, by=opts.by, rmap=rmap)
         except InputError as exc:
             if str(exc).startswith("no rows left"):
                 return None

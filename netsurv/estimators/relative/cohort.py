@@ -22,7 +22,7 @@ import numpy as np
 
 from netsurv.estimators.relative.subjects import Subjects
 from netsurv.ratetables.walk import cumhaz_at, walk
-from netsurv.results.bands import net_band
+from netsurv.results.bands import confidence_band
 from netsurv.results.curves import SurvivalCurves
 
 __all__ = ["cohort_relative"]
@@ -94,7 +94,9 @@ def cohort_relative(
         parts.append(part)
     cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        lower, upper = net_band(cat["survival"], cat["se_log"], conf_type, conf_level)
+        lower, upper = confidence_band(
+            cat["survival"], cat["se_log"], conf_type, conf_level, upper_limit=None
+        )
     times = cat["days"] / s.unit
     last = np.array([p["days"][-1] / s.unit for p in parts])
     name = "Ederer I" if method == "ederer1" else "Hakulinen"

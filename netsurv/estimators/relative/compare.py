@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import subjects
+from netsurv.estimators.relative.subjects import RateMap, subjects
 from netsurv.estimators.relative.sums import diff_sums
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.results.nettest import NetSurvivalTest
@@ -50,17 +50,19 @@ def relative_survival_test(
         time=time,
         event=event,
         by=by,
-        time_unit=time_unit,
-        age=age,
-        sex=sex,
-        year=year,
-        date_dx=date_dx,
-        month=month,
-        race=race,
-        lifetable=lifetable,
-        completed_age=completed_age,
-        age_unit=age_unit,
-        zero_time=zero_time,
+        rmap=RateMap(
+            time_unit=time_unit,
+            age=age,
+            sex=sex,
+            year=year,
+            date_dx=date_dx,
+            month=month,
+            race=race,
+            lifetable=lifetable,
+            completed_age=completed_age,
+            age_unit=age_unit,
+            zero_time=zero_time,
+        ),
     )
     k = len(s.strata)
     if k < 2:

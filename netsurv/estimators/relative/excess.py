@@ -29,7 +29,7 @@ from statsmodels.tools.sm_exceptions import DomainWarning
 
 from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import Subjects, subjects
+from netsurv.estimators.relative.subjects import RateMap, Subjects, subjects
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_at, walk
 from netsurv.results.excess import (
@@ -200,18 +200,20 @@ def excess_hazard(
         time=time,
         event=event,
         by=(*covs, *extra),
-        time_unit=time_unit,
-        age=age,
-        sex=sex,
-        year=year,
-        date_dx=date_dx,
-        month=month,
-        race=race,
-        lifetable=lifetable,
-        completed_age=completed_age,
-        age_unit=age_unit,
-        zero_time=zero_time,
-        entry=entry,
+        rmap=RateMap(
+            time_unit=time_unit,
+            age=age,
+            sex=sex,
+            year=year,
+            date_dx=date_dx,
+            month=month,
+            race=race,
+            lifetable=lifetable,
+            completed_age=completed_age,
+            age_unit=age_unit,
+            zero_time=zero_time,
+            entry=entry,
+        ),
     )
     frame = df.iloc[s.rows][[*covs, *extra]].reset_index(drop=True)
     levels = {c: covariate_levels(frame[c]) for c in covs}

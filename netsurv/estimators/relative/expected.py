@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import subjects
+from netsurv.estimators.relative.subjects import RateMap, subjects
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_at, walk
 
@@ -64,18 +64,20 @@ def expected_survival(
         time=time,
         event=event,
         by=by,
-        time_unit=time_unit,
-        age=age,
-        sex=sex,
-        year=year,
-        date_dx=date_dx,
-        month=month,
-        race=race,
-        lifetable=lifetable,
-        completed_age=completed_age,
-        age_unit=age_unit,
         convention="survival",
         keep_zero=True,
+        rmap=RateMap(
+            time_unit=time_unit,
+            age=age,
+            sex=sex,
+            year=year,
+            date_dx=date_dx,
+            month=month,
+            race=race,
+            lifetable=lifetable,
+            completed_age=completed_age,
+            age_unit=age_unit,
+        ),
     )
     if times is None:
         pieces = walk(s.table, s.age, s.pos, s.sex, s.race, s.days)

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import UNIT_DAYS, Subjects, subjects
+from netsurv.estimators.relative.subjects import UNIT_DAYS, RateMap, Subjects, subjects
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_pairs, walk
-from netsurv.results.bands import ConfType, confidence_band, net_band
+from netsurv.results.bands import ConfType, confidence_band
 from netsurv.results.lifetable import LifeTable
 
 __all__ = ["relative_life_table"]
@@ -87,18 +87,20 @@ def relative_life_table(
         time=time,
         event=event,
         by=by,
-        time_unit=time_unit,
-        age=age,
-        sex=sex,
-        year=year,
-        date_dx=date_dx,
-        month=month,
-        race=race,
-        lifetable=lifetable,
-        completed_age=False if strs else completed_age,
         convention="survival",
         keep_zero=not strs,
-        zero_time=None,
+        rmap=RateMap(
+            time_unit=time_unit,
+            age=age,
+            sex=sex,
+            year=year,
+            date_dx=date_dx,
+            month=month,
+            race=race,
+            lifetable=lifetable,
+            completed_age=False if strs else completed_age,
+            zero_time=None,
+        ),
     )
     k = len(s.strata)
     if strs:  # interval (a, b] in which each subject leaves; censored inside it: withdrawn
@@ -133,7 +135,9 @@ def relative_life_table(
         if strs:  # strs: the observed survival's interval over expected survival
             lower_rel, upper_rel = lower / cum_exp, upper / cum_exp
         else:
-            lower_rel, upper_rel = net_band(cum_rel, se_log, conf_type, conf_level)
+            lower_rel, upper_rel = confidence_band(
+                cum_rel, se_log, conf_type, conf_level, upper_limit=None
+            )
         table = pd.DataFrame(
             {
                 "interval": np.tile(np.arange(1, n_int + 1), k),

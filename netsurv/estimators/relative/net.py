@@ -36,7 +36,7 @@ from netsurv.errors import InputError
 from netsurv.estimators.relative.chunks import relative_survival_chunks
 from netsurv.estimators.relative.cohort import cohort_relative
 from netsurv.estimators.relative.netcurves import estimate
-from netsurv.estimators.relative.subjects import subjects
+from netsurv.estimators.relative.subjects import RateMap, subjects
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.results.bands import CONF_TYPES, ConfType, z_value
 from netsurv.results.curves import SurvivalCurves
@@ -138,35 +138,7 @@ def relative_survival(
     if conf_type not in CONF_TYPES:
         raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
     z_value(conf_level)
-    if engine is not None or not isinstance(df, pd.DataFrame):  # files etc.: in chunks, exact
-        return relative_survival_chunks(
-            df,
-            method=method,
-            conf_type=conf_type,
-            conf_level=conf_level,
-            chunk_rows=chunk_rows,
-            progress=progress,
-            time=time,
-            event=event,
-            by=by,
-            time_unit=time_unit,
-            age=age,
-            sex=sex,
-            year=year,
-            date_dx=date_dx,
-            month=month,
-            race=race,
-            lifetable=lifetable,
-            completed_age=completed_age,
-            age_unit=age_unit,
-            zero_time=zero_time,
-            entry=entry,
-        )
-    s = subjects(
-        df,
-        time=time,
-        event=event,
-        by=by,
+    rmap = RateMap(
         time_unit=time_unit,
         age=age,
         sex=sex,
@@ -180,6 +152,20 @@ def relative_survival(
         zero_time=zero_time,
         entry=entry,
     )
+    if engine is not None or not isinstance(df, pd.DataFrame):  # files etc.: in chunks, exact
+        return relative_survival_chunks(
+            df,
+            method=method,
+            conf_type=conf_type,
+            conf_level=conf_level,
+            chunk_rows=chunk_rows,
+            progress=progress,
+            time=time,
+            event=event,
+            by=by,
+            rmap=rmap,
+        )
+    s = subjects(df, time=time, event=event, by=by, rmap=rmap)
     if method in ("ederer1", "hakulinen"):
         return cohort_relative(s, method, conf_type, conf_level, time_unit)
     return estimate(s, method, conf_type, conf_level, time_unit)

@@ -12,7 +12,7 @@ import pandas as pd
 from netsurv.counting.segments import segment_cumprod, segment_cumsum
 from netsurv.estimators.relative.subjects import Subjects
 from netsurv.estimators.relative.sums import finish, locate, step_grid, subject_sums
-from netsurv.results.bands import net_band
+from netsurv.results.bands import confidence_band
 from netsurv.results.curves import SurvivalCurves
 
 __all__ = ["CHUNK_SUBJECTS", "curves_from_sums", "estimate", "net_sums"]
@@ -105,7 +105,7 @@ def curves_from_sums(
     survival = segment_cumprod(1.0 - haz, st)
     se_log = np.sqrt(segment_cumsum(var, st))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        lower, upper = net_band(survival, se_log, conf_type, conf_level)
+        lower, upper = confidence_band(survival, se_log, conf_type, conf_level, upper_limit=None)
     k = len(strata)
     last_row = np.searchsorted(st, np.arange(k), side="right") - 1
     return SurvivalCurves(

@@ -22,27 +22,56 @@ from netsurv.ratetables.ratetable import _EPOCH, DAYS_PER_AGE_YEAR, RateTable, u
 from netsurv.ratetables.walk import start_positions
 from netsurv.rules import UNIT_DAYS
 
-__all__ = ["SUBJECT_DEFAULTS", "Subjects", "subjects"]
+__all__ = ["RATE_MAP_FIELDS", "RateMap", "Subjects", "subjects"]
 
-# the column and life-table defaults of every relative-survival estimator (one place: the
-# in-memory and the chunked paths read the same)
-SUBJECT_DEFAULTS: dict[str, object] = {
-    "time": "survival_months",
-    "event": "dead",
-    "by": None,
-    "time_unit": "months",
-    "age": "age_dx",
-    "sex": "sex",
-    "year": "year_dx",
-    "date_dx": None,
-    "month": None,
-    "race": None,
-    "lifetable": None,
-    "completed_age": None,
-    "age_unit": "years",
-    "zero_time": "auto",
-    "entry": None,
-}
+
+@dataclass(frozen=True)
+class RateMap:
+    """How a patient finds its cells in a population rate table (R ``relsurv``'s ``rmap``).
+
+    The twelve life-table arguments every relative-survival estimator takes (see
+    :func:`netsurv.relative_survival` for each), gathered once and passed on whole: to the
+    in-memory estimators, the chunked path (:mod:`~.chunks`) and the excess-hazard model.
+    Checked when built (unknown ``time_unit``, ``age_unit``, a bad ``zero_time``).
+    """
+
+    time_unit: str = "months"
+    age: str = "age_dx"
+    sex: str = "sex"
+    year: str | None = "year_dx"
+    date_dx: str | None = None
+    month: str | None = None
+    race: str | None = None
+    lifetable: RateTable | None = None
+    completed_age: bool | None = None
+    age_unit: str = "years"
+    zero_time: float | str | None = "auto"
+    entry: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.time_unit not in UNIT_DAYS:
+            raise InputError(f"time_unit={self.time_unit!r}: choose one of {', '.join(UNIT_DAYS)}")
+        if self.age_unit not in ("years", "days"):
+            raise InputError(f"age_unit={self.age_unit!r}: choose 'years' or 'days'")
+        if isinstance(self.zero_time, str) and self.zero_time != "auto":
+            raise InputError(f"zero_time={self.zero_time!r}: give a positive time, 'auto' or None")
+        if self.lifetable is not None and not isinstance(self.lifetable, RateTable):
+            raise InputError(
+                "lifetable: give a netsurv.ratetables.RateTable (e.g. ratetables.us())"
+            )
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The data columns it reads (besides time, event and the groups)."""
+        cols = (self.age, self.sex, self.year, self.date_dx, self.month, self.race, self.entry)
+        return tuple(c for c in cols if c is not None)
+
+    def replace(self, **changes: object) -> RateMap:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+RATE_MAP_FIELDS = tuple(RateMap.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -73,31 +102,18 @@ def subjects(
     time: str,
     event: str,
     by: str | Sequence[str] | None,
-    time_unit: str,
-    age: str,
-    sex: str,
-    year: str | None,
-    date_dx: str | None,
-    month: str | None,
-    race: str | None,
-    lifetable: RateTable | None,
-    completed_age: bool | None,
-    age_unit: str = "years",
-    entry: str | None = None,
+    rmap: RateMap,
     convention: Literal["survival", "relsurv"] = "relsurv",
     keep_zero: bool = False,
-    zero_time: float | str | None = "auto",
 ) -> Subjects:
     """Validate the columns and convert them to the life table's days (see module doc)."""
-    if time_unit not in UNIT_DAYS:
-        raise InputError(f"time_unit={time_unit!r}: choose one of {', '.join(UNIT_DAYS)}")
+    time_unit, age, sex, year = rmap.time_unit, rmap.age, rmap.sex, rmap.year
+    date_dx, month, race, entry = rmap.date_dx, rmap.month, rmap.race, rmap.entry
+    completed_age, age_unit = rmap.completed_age, rmap.age_unit
+    zero_time = rmap.zero_time
     if zero_time == "auto":  # SEER month 0: within the first month (see relative_survival)
         zero_time = 0.5 if time_unit == "months" else None
-    if isinstance(zero_time, str):
-        raise InputError(f"zero_time={zero_time!r}: give a positive time, 'auto' or None")
-    table = lifetable if lifetable is not None else us(race=race is not None)
-    if not isinstance(table, RateTable):
-        raise InputError("lifetable: give a netsurv.ratetables.RateTable (e.g. ratetables.us())")
+    table = rmap.lifetable if rmap.lifetable is not None else us(race=race is not None)
     if year is not None and date_dx is not None and year not in df.columns:
         year = None  # exact dates only: no fallback column
     _check_columns(df, [age, sex, race, date_dx, year, month])
@@ -121,7 +137,7 @@ def subjects(
     rc = table.race_index(sub[race] if race is not None else None, len(sub))
     age0, pos0 = start_positions(table, age_days, date_days, convention)
     if zero_time is not None:
-        if not zero_time > 0:
+        if isinstance(zero_time, str) or not zero_time > 0:
             raise InputError(f"zero_time={zero_time!r}: give a positive time, e.g. 0.5 (months)")
         p = replace(p, time=np.where(p.time == 0, float(zero_time), p.time))
     days = p.time * UNIT_DAYS[time_unit]

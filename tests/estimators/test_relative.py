@@ -275,15 +275,15 @@ def test_vectorised_kernel_matches_a_literal_port_of_relsurv_on_fractional_times
 
     ref = _relsurv_reference(list(s.days), list(s.status), hazard_at, np.unique(s.days))
     yi, dn, dn2, sisum, fint, hz = (np.array(c) for c in zip(*ref, strict=True))
-    np.testing.assert_array_equal(q["yi"], yi)
+    np.testing.assert_array_equal(q.at_risk, yi)
     for key, want in (
-        ("dnisi", dn),
-        ("dnisisq", dn2),
-        ("yisi", sisum),
-        ("fint", fint),
-        ("yidli", hz),
+        ("weighted_events", dn),  # relsurv's dnisi
+        ("weighted_events_sq", dn2),  # dnisisq
+        ("weighted_at_risk", sisum),  # yisi
+        ("weighted_pop_hazard", fint),  # fint
+        ("expected_hazard", hz),  # yidli
     ):
-        np.testing.assert_allclose(q[key], want, rtol=1e-11, atol=1e-15)
+        np.testing.assert_allclose(getattr(q, key), want, rtol=1e-11, atol=1e-15)
 
 
 def test_relative_life_table_without_background_is_the_actuarial_table():

@@ -328,14 +328,13 @@ def _block_sums(
 def _add_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """Sum pass-2 results (sums and counts add; exit times are the same in every chunk)."""
     out = {
-        "sums": dict(parts[0]["sums"]),
+        "sums": parts[0]["sums"],
         "j": parts[0]["j"],
         "t": parts[0]["t"],
         "n": parts[0]["n"].copy(),
     }
     for p in parts[1:]:
-        for k, v in p["sums"].items():
-            out["sums"][k] = out["sums"][k] + v
+        out["sums"] = out["sums"] + p["sums"]
         out["n"] = out["n"] + p["n"]
         out["j"] = np.concatenate([out["j"], p["j"]])
         out["t"] = np.concatenate([out["t"], p["t"]])

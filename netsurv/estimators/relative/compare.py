@@ -68,7 +68,7 @@ def relative_survival_test(
     if k < 2:
         raise InputError(f"by={by!r}: only one group in the data; compare at least two groups")
     _, q = diff_sums(s.table, s.stratum, k, s.days, s.status, s.age, s.pos, s.sex, s.race)
-    w_risk, w_event = q["yisi"], q["dnisi"] - q["yidlisi"]
+    w_risk, w_event = q.weighted_at_risk, q.weighted_events - q.weighted_expected
     total_risk, total_event = w_risk.sum(axis=0), w_event.sum(axis=0)
     use = total_risk > 0
     share = w_risk[:, use] / total_risk[use]
@@ -77,7 +77,7 @@ def relative_survival_test(
     cov = np.zeros((k, k))
     for g in range(k):  # per group: k x k outer products summed over the grid
         dev = eye[g][:, None] - share
-        cov += (dev * q["dnisisq"][g, use]) @ dev.T
+        cov += (dev * q.weighted_events_sq[g, use]) @ dev.T
     zz = z[:-1]
     stat = float(zz @ np.linalg.solve(cov[:-1, :-1], zz))
     table = s.strata.copy()

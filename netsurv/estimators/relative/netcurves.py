@@ -11,7 +11,15 @@ import pandas as pd
 
 from netsurv.counting.segments import segment_cumprod, segment_cumsum
 from netsurv.estimators.relative.subjects import Subjects
-from netsurv.estimators.relative.sums import finish, locate, step_grid, subject_sums
+from netsurv.estimators.relative.sums import (
+    IntervalSums,
+    StepGrid,
+    SubjectSums,
+    finish,
+    locate,
+    step_grid,
+    subject_sums,
+)
 from netsurv.results.bands import confidence_band
 from netsurv.results.curves import SurvivalCurves
 
@@ -20,12 +28,12 @@ __all__ = ["CHUNK_SUBJECTS", "curves_from_sums", "estimate", "net_sums"]
 CHUNK_SUBJECTS = 25_000  # subjects per pass of the additive kernel
 
 
-def net_sums(s: Subjects, weighted: bool) -> tuple[object, dict[str, np.ndarray]]:
+def net_sums(s: Subjects, weighted: bool) -> tuple[StepGrid, IntervalSums]:
     """Step grid and finished interval sums for validated subjects."""
     grid = step_grid(s.stratum, s.days, len(s.strata), s.entry)
     # the sums are additive over subjects: chunks keep the temporaries small (and are the
     # same path an out-of-core engine takes)
-    sums: dict[str, np.ndarray] = {}
+    sums: SubjectSums | None = None
     for lo in range(0, len(s.days), CHUNK_SUBJECTS):
         part = slice(lo, lo + CHUNK_SUBJECTS)
         got = subject_sums(
@@ -41,7 +49,8 @@ def net_sums(s: Subjects, weighted: bool) -> tuple[object, dict[str, np.ndarray]
             weighted=weighted,
             entry=None if s.entry is None else s.entry[part],
         )
-        sums = got if not sums else {k: sums[k] + got[k] for k in sums}
+        sums = got if sums is None else sums + got
+    assert sums is not None  # subjects() leaves at least one row
     return grid, finish(grid, sums)
 
 
@@ -70,7 +79,7 @@ def estimate(
 
 def curves_from_sums(
     grid: object,
-    q: dict[str, np.ndarray],
+    q: IntervalSums,
     *,
     method: str,
     strata: pd.DataFrame,
@@ -89,14 +98,15 @@ def curves_from_sums(
     engine that computes the additive sums chunk by chunk.
     """
     st = grid.stratum  # type: ignore[attr-defined]
-    yi, dni = q["yi"], q["dni"]
+    yi, dni = q.at_risk, q.events
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "pohar-perme":
-            haz = q["dnisi"] / q["yisi"] - q["fint"]
-            var = q["dnisisq"] / q["yisi"] ** 2
+            assert q.weighted_at_risk is not None and q.weighted_pop_hazard is not None
+            haz = q.weighted_events / q.weighted_at_risk - q.weighted_pop_hazard
+            var = q.weighted_events_sq / q.weighted_at_risk**2
             measure = "net survival (Pohar Perme)"
         else:
-            haz = (dni - q["yidli"]) / yi
+            haz = (dni - q.expected_hazard) / yi
             var = dni / yi**2
             measure = "relative survival (Ederer II)"
         # with left truncation the risk set can be empty between two grid times: no change
@@ -115,7 +125,7 @@ def curves_from_sums(
         time=times,
         n_at_risk=yi,
         n_events=dni,
-        n_censored=q["exits"] - dni,
+        n_censored=q.exits - dni,
         survival=survival,
         se_log=se_log,
         lower=lower,

@@ -6,19 +6,21 @@ one day (the last step of an interval shorter), with the expected hazard of the 
 the step starts — R ``relsurv``'s ``precision = 1`` integration (C routine
 ``netfastpinter2``). With S_P,i the subject's expected survival:
 
-* per exit time j: ``yi`` = at risk, ``dni`` = events, ``dnisi`` = Σ events / S_P,i,
-  ``dnisisq`` = Σ events / S_P,i²;
-* per step m (subjects at risk over the step): ``b`` = Σ 1/S_P,i(step start),
-  ``a`` = Σ λ_P,i / S_P,i(start), ``b2``/``a2`` the same with S_P,i at the step end, and
-  ``e`` = Σ λ_P,i.
+* per exit time j: ``at_risk`` (relsurv's ``yi``), ``events`` (``dni``),
+  ``weighted_events`` = Σ events / S_P,i (``dnisi``), ``weighted_events_sq`` = Σ events /
+  S_P,i² (``dnisisq``);
+* per step m (subjects at risk over the step): ``inv_start`` = Σ 1/S_P,i(step start) (``b``),
+  ``hazard_inv_start`` = Σ λ_P,i / S_P,i(start) (``a``), ``inv_end``/``hazard_inv_end`` the
+  same with S_P,i at the step end (``b2``/``a2``), and ``step_hazard`` = Σ λ_P,i (``e``).
 
 All of these are sums over subjects, so chunks of rows can be summed separately (on one step
-grid, built from every chunk's distinct exit times first) and added: :func:`subject_sums` is
-that per-chunk kernel and :func:`finish` turns the totals into the interval quantities
-``yisi`` (= b2 at the interval's last step), ``yidli`` (= Σ step length × e) and ``fint``
-(relsurv's integral of the weighted population hazard: Σ over the interval's steps of
-length × (A/B + A2/B2) / 2, where A, B, A2, B2 are running sums of a, b, a2, b2 since the
-interval began).
+grid, built from every chunk's distinct exit times first) and added (:class:`SubjectSums`
+adds with ``+``): :func:`subject_sums` is that per-chunk kernel and :func:`finish` turns the
+totals into the interval quantities of :class:`IntervalSums`: ``weighted_at_risk`` (``yisi``
+= inv_end at the interval's last step), ``expected_hazard`` (``yidli`` = Σ step length ×
+step_hazard) and ``weighted_pop_hazard`` (``fint``, relsurv's integral of the weighted
+population hazard: Σ over the interval's steps of length × (A/B + A2/B2) / 2, where A, B,
+A2, B2 are running sums of the four step sums since the interval began).
 """
 
 from __future__ import annotations
@@ -30,7 +32,18 @@ import numpy as np
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import Pieces, walk
 
-__all__ = ["StepGrid", "active_sums", "diff_sums", "finish", "locate", "step_grid", "subject_sums"]
+__all__ = [
+    "DiffSums",
+    "IntervalSums",
+    "StepGrid",
+    "SubjectSums",
+    "active_sums",
+    "diff_sums",
+    "finish",
+    "locate",
+    "step_grid",
+    "subject_sums",
+]
 
 BLOCK = 256  # steps per block of the series expansion (see _step_sums)
 
@@ -49,6 +62,58 @@ class StepGrid:
     step_interval: np.ndarray
     first_step: np.ndarray
     steps_through: np.ndarray  # steps of the stratum up to and including interval j
+
+
+@dataclass(frozen=True)
+class SubjectSums:
+    """Additive sums of a chunk of subjects on a :class:`StepGrid` (module docstring); the
+    first five per interval, the rest per step (the four weighted ones only for Pohar
+    Perme). Chunks add with ``+``."""
+
+    exits: np.ndarray
+    at_risk: np.ndarray
+    events: np.ndarray
+    weighted_events: np.ndarray
+    weighted_events_sq: np.ndarray
+    step_hazard: np.ndarray
+    inv_start: np.ndarray | None = None
+    hazard_inv_start: np.ndarray | None = None
+    inv_end: np.ndarray | None = None
+    hazard_inv_end: np.ndarray | None = None
+
+    def __add__(self, other: SubjectSums) -> SubjectSums:
+        def add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None or b is None else a + b
+
+        return SubjectSums(
+            *(add(getattr(self, f), getattr(other, f)) for f in self.__dataclass_fields__)  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class IntervalSums:
+    """Per exit-time interval: the inputs of relsurv's Ederer II and Pohar Perme formulas
+    (``weighted_at_risk`` and ``weighted_pop_hazard`` only for Pohar Perme)."""
+
+    exits: np.ndarray
+    at_risk: np.ndarray
+    events: np.ndarray
+    weighted_events: np.ndarray
+    weighted_events_sq: np.ndarray
+    expected_hazard: np.ndarray
+    weighted_at_risk: np.ndarray | None = None
+    weighted_pop_hazard: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class DiffSums:
+    """Sums of R ``rs.diff`` per group x grid point: Σ Y_i/S_P,i (``yisi``), Σ Y_i ΔΛ_P,i/S_P,i
+    (``yidlisi``), Σ dN_i/S_P,i (``dnisi``), Σ dN_i/S_P,i² (``dnisisq``)."""
+
+    weighted_at_risk: np.ndarray
+    weighted_expected: np.ndarray
+    weighted_events: np.ndarray
+    weighted_events_sq: np.ndarray
 
 
 def step_grid(
@@ -93,10 +158,10 @@ def subject_sums(
     *,
     weighted: bool = True,
     entry: np.ndarray | None = None,
-) -> dict[str, np.ndarray]:
-    """Per-chunk additive sums on ``grid`` (see the module docstring); every array is indexed
-    by interval (``yi, dni, dnisi, dnisisq``) or by step (``b, a, b2, a2, e``).
-    ``weighted=False`` skips the 1/S_P sums (Ederer II needs only ``yi, dni, e``).
+) -> SubjectSums:
+    """Per-chunk additive sums on ``grid`` (see the module docstring).
+    ``weighted=False`` skips the 1/S_P step sums (Ederer II needs only at risk, events and
+    the step hazard).
     ``entry`` (left truncation, on the grid): a subject is at risk over the steps after its
     entry; its expected survival S_P,i still runs from time 0 (diagnosis)."""
     n_int, n_steps = len(grid.time), len(grid.step_start)
@@ -126,15 +191,16 @@ def subject_sums(
         )
         pieces = replace(pieces, m0=new_m0, cum0=cum0)
         pieces = Pieces(*(getattr(pieces, name)[keep] for name in Pieces.__dataclass_fields__))
-    out = {
-        "exits": np.bincount(j, minlength=n_int).astype(np.float64),
-        "yi": at_risk,
-        "dni": np.bincount(j, weights=status, minlength=n_int),
-        "dnisi": np.bincount(j, weights=status * inv, minlength=n_int),
-        "dnisisq": np.bincount(j, weights=status * inv * inv, minlength=n_int),
-    }
+    per_interval = (
+        np.bincount(j, minlength=n_int).astype(np.float64),
+        at_risk,
+        np.bincount(j, weights=status, minlength=n_int),
+        np.bincount(j, weights=status * inv, minlength=n_int),
+        np.bincount(j, weights=status * inv * inv, minlength=n_int),
+    )
     if weighted:
-        out.update(_step_sums(grid, pieces, stratum[pieces.subject], n_steps))
+        (b, a, b2, a2), e = _step_sums(grid, pieces, stratum[pieces.subject], n_steps)
+        return SubjectSums(*per_interval, e, b, a, b2, a2)
     else:  # Σ λ over active pieces: difference array with one spare slot per stratum
         ps = stratum[pieces.subject]
         pad = grid.first_step[ps] + ps
@@ -144,8 +210,7 @@ def subject_sums(
         keep = np.ones(len(diff), dtype=bool)
         keep[np.r_[grid.first_step[1:], n_steps] + np.arange(len(grid.first_step))] = False
         e = np.cumsum(diff)[keep]
-        out["e"] = e[:n_steps]
-    return out
+        return SubjectSums(*per_interval, e[:n_steps])
 
 
 def locate(grid: StepGrid, stratum: np.ndarray, time: np.ndarray) -> np.ndarray:
@@ -169,7 +234,7 @@ def _at_risk(grid: StepGrid, j: np.ndarray) -> np.ndarray:
 
 def _step_sums(
     grid: StepGrid, pieces: Pieces, piece_stratum: np.ndarray, n_steps: int
-) -> dict[str, np.ndarray]:
+) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
     """Σ over pieces active at each step of exp(Λ), λ exp(Λ), at the step's start and end."""
     first = grid.first_step[piece_stratum]
     s = grid.step_start
@@ -185,7 +250,7 @@ def _step_sums(
         pieces.hazard,
         [np.zeros(n_steps), grid.step_len],
     )
-    return {"b": b, "a": a, "b2": b2, "a2": a2, "e": e}
+    return (b, a, b2, a2), e
 
 
 def active_sums(
@@ -274,9 +339,9 @@ def _series(h: np.ndarray, x: np.ndarray) -> np.ndarray:
     return acc
 
 
-def finish(grid: StepGrid, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Interval quantities from the (summed) additive sums: yi, dni, dnisi, dnisisq, yisi,
-    yidli, fint — the inputs of relsurv's Ederer II and Pohar Perme formulas."""
+def finish(grid: StepGrid, sums: SubjectSums) -> IntervalSums:
+    """Interval quantities from the (summed) additive sums — the inputs of relsurv's
+    Ederer II and Pohar Perme formulas."""
     n_int = len(grid.time)
     iv, f = grid.step_interval, grid.step_len
     last_step = np.cumsum(np.bincount(iv, minlength=n_int)) - 1
@@ -286,16 +351,18 @@ def finish(grid: StepGrid, sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]
         first = np.searchsorted(iv, iv, side="left")
         return c - np.where(first > 0, c[np.maximum(first - 1, 0)], 0.0)
 
-    out = {k: sums[k] for k in ("exits", "yi", "dni", "dnisi", "dnisisq")}
-    out["yidli"] = np.bincount(iv, weights=f * sums["e"], minlength=n_int)
-    if "b" in sums:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = running(sums["a"]) / running(sums["b"]) + running(sums["a2"]) / running(
-                sums["b2"]
-            )
-        out["yisi"] = sums["b2"][last_step] if n_int else np.zeros(0)
-        out["fint"] = np.bincount(iv, weights=f * ratio / 2, minlength=n_int)
-    return out
+    expected = np.bincount(iv, weights=f * sums.step_hazard, minlength=n_int)
+    counts = (sums.exits, sums.at_risk, sums.events, sums.weighted_events, sums.weighted_events_sq)
+    if sums.inv_start is None or sums.hazard_inv_start is None:
+        return IntervalSums(*counts, expected)
+    assert sums.inv_end is not None and sums.hazard_inv_end is not None  # set together
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = running(sums.hazard_inv_start) / running(sums.inv_start) + running(
+            sums.hazard_inv_end
+        ) / running(sums.inv_end)
+    weighted_at_risk = sums.inv_end[last_step] if n_int else np.zeros(0)
+    pop = np.bincount(iv, weights=f * ratio / 2, minlength=n_int)
+    return IntervalSums(*counts, expected, weighted_at_risk, pop)
 
 
 def diff_sums(
@@ -308,7 +375,7 @@ def diff_sums(
     pos: np.ndarray,
     sex: np.ndarray,
     race: np.ndarray,
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> tuple[np.ndarray, DiffSums]:
     """Sums of R ``relsurv::rs.diff`` per group on its grid (every day 1..max time and every
     exit time): ``yisi`` = Σ Y_i/S_P,i(t), ``yidlisi`` = Σ Y_i ΔΛ_P,i/S_P,i(t) (exact walk over
     the interval), ``dnisi``, ``dnisisq``; arrays of shape (n_groups, len(grid))."""
@@ -351,10 +418,10 @@ def diff_sums(
     inv = np.exp(pieces.total(len(time)))
     at = group * m + np.searchsorted(tis, time)
     size = n_groups * m
-    out = {
-        "yisi": b,
-        "yidlisi": yidlisi,
-        "dnisi": np.bincount(at, weights=status * inv, minlength=size),
-        "dnisisq": np.bincount(at, weights=status * inv * inv, minlength=size),
-    }
-    return tis, {k: v.reshape(n_groups, m) for k, v in out.items()}
+    out = (
+        b,
+        yidlisi,
+        np.bincount(at, weights=status * inv, minlength=size),
+        np.bincount(at, weights=status * inv * inv, minlength=size),
+    )
+    return tis, DiffSums(*(v.reshape(n_groups, m) for v in out))

@@ -15,7 +15,15 @@ from netsurv.errors import InputError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["ExcessHazardResult", "LikelihoodRatioTest", "covariate_design", "covariate_levels"]
+__all__ = [
+    "INTERVAL",
+    "ExcessHazardResult",
+    "LikelihoodRatioTest",
+    "covariate_design",
+    "covariate_levels",
+]
+
+INTERVAL = "interval"  # the follow-up interval, as a name in interactions (time-varying effects)
 
 
 def covariate_levels(values: pd.Series) -> tuple[Any, ...] | None:
@@ -66,6 +74,12 @@ def covariate_design(
             cols[name] = (frame[var] == lv).to_numpy(dtype=np.float64)
             parts[var].append((name, str(lv), cols[name]))
             terms.append({"term": var, "level": lv, "reference": False, "column": name})
+    if any(INTERVAL in pair for pair in interactions):  # time-varying effects
+        lev = levels[INTERVAL] or ()
+        parts[INTERVAL] = [
+            (f"{INTERVAL}={lv}", str(lv), (frame[INTERVAL] == lv).to_numpy(dtype=np.float64))
+            for lv in lev[1:]
+        ]
     for a, b in interactions:
         for na, la, xa in parts[a]:
             for nb, lb, xb in parts[b]:
@@ -196,16 +210,20 @@ class ExcessHazardResult:
         # overlap of (0, t] with each interval: exposure weights of the baseline terms
         over = np.clip(np.minimum(t[:, None], b[None, 1:]) - b[None, :-1], 0.0, None)
         z = _z(self.conf_level)
-        x_cov = self._covariate_design(pats)
-        base = self.params.to_numpy()[len(x_cov.columns) :]
-        beta = self.params.to_numpy()[: len(x_cov.columns)]
+        labels = list(self.levels[INTERVAL] or ())
+        n_cov = len(self.params) - len(labels)
+        base, beta = self.params.to_numpy()[n_cov:], self.params.to_numpy()[:n_cov]
         cov = self.cov.to_numpy()
         rows = []
         for i in range(len(pats)):
-            rate = np.exp(base + x_cov.iloc[i].to_numpy() @ beta)  # per interval
+            # the pattern in every interval (time-varying terms differ between them)
+            frame = pats.iloc[[i] * len(labels)].reset_index(drop=True).assign(interval=labels)
+            x = self._covariate_design(frame).to_numpy()  # intervals x covariate terms
+            rate = np.exp(base + x @ beta)  # per interval
             h = over @ rate
-            # gradient of H(t) = sum_k over_k exp(b_k + x beta): d/d beta = H x, d/d b_k
-            grad = np.hstack([h[:, None] * x_cov.iloc[i].to_numpy()[None, :], over * rate])
+            # gradient of H(t) = sum_k over_k exp(b_k + x_k beta): d/d beta = sum_k over_k
+            # rate_k x_k, d/d b_k = over_k rate_k
+            grad = np.hstack([(over * rate) @ x, over * rate])
             with np.errstate(divide="ignore", invalid="ignore"):
                 se_log_h = np.sqrt(np.einsum("ij,jk,ik->i", grad, cov, grad)) / h
             lo_h, hi_h = h * np.exp(-z * se_log_h), h * np.exp(z * se_log_h)

@@ -219,3 +219,39 @@ def test_plot_draws_one_curve_per_covariate_pattern(fit):
     assert len(ax.get_lines()) == 8  # 2 sexes x 4 age groups
     y = ax.get_lines()[0].get_ydata()
     assert y[0] == pytest.approx(1.0) and (np.diff(y) <= 0).all()
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # saturated: df_resid 0
+def test_a_time_varying_effect_is_the_rate_ratio_of_each_interval():
+    zero = RateTable(np.zeros((110, 2, 1, 81)), np.arange(110), np.arange(1940, 2021))
+    # (0, 10]:  a: 1 death in 5 + 10 + 10 + 10 = 35 years; b: 2 deaths in 2 + 8 + 10 + 10 = 30
+    # (10, 20]: a: 1 death in 5 + 10 + 10 = 25 years;       b: 1 death in 2 + 10 = 12
+    df = pd.DataFrame(
+        {
+            "t": [5.0, 15, 25, 30, 2, 8, 12, 25],
+            "d": [1, 1, 0, 0, 1, 1, 1, 0],
+            "g": ["a"] * 4 + ["b"] * 4,
+            "age_dx": 50.0,
+            "sex": "male",
+            "year_dx": 2000,
+        }
+    )
+    fit = ns.excess_hazard(
+        df,
+        time="t",
+        event="d",
+        covariates="g",
+        breaks=[0, 10, 20],
+        interactions=[("g", "interval")],
+        time_unit="years",
+        lifetable=zero,
+    )
+    ehr = fit.table.set_index(["term", "level"])["ehr"]
+    first, second = (2 / 30) / (1 / 35), (1 / 12) / (1 / 25)
+    assert ehr[("g", "b")] == pytest.approx(first, rel=1e-9)
+    assert ehr[("g:interval", "b:(10, 20]")] == pytest.approx(second / first, rel=1e-9)
+    pred = fit.predict([{"g": "b"}], times=[20])
+    assert pred["relative_survival"].iloc[0] == pytest.approx(
+        np.exp(-(2 / 30 * 10 + 1 / 12 * 10)), rel=1e-9
+    )

@@ -33,6 +33,7 @@ from netsurv.estimators.relative.subjects import RateMap, Subjects, subjects
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_at, walk
 from netsurv.results.excess import (
+    INTERVAL,
     ExcessHazardResult,
     LikelihoodRatioTest,
     covariate_design,
@@ -105,7 +106,7 @@ def grouped_data(s: Subjects, covariates: pd.DataFrame, breaks_days: np.ndarray)
     }
     j = np.tile(np.arange(k), len(table))
     out = table.iloc[np.repeat(np.arange(len(table)), k)].reset_index(drop=True)
-    out["start"], out["end"] = b[:-1][j], b[1:][j]
+    out["start"], out["end"], out["_interval"] = b[:-1][j], b[1:][j], j
     for name, v in sums.items():
         out[name] = v
     return out.loc[out["person_time"] > 0].reset_index(drop=True)
@@ -154,7 +155,11 @@ def excess_hazard(
         columns enter linearly (per unit).
     breaks : interval boundaries in ``time_unit``, starting at 0; the baseline excess hazard is
         constant within each interval; follow-up beyond the last break is censored.
-    interactions : pairs of covariates whose product terms enter the model.
+    interactions : pairs of covariates whose product terms enter the model. A pair with
+        ``"interval"`` — e.g. ``("extent", "interval")`` — lets that covariate's excess
+        hazard ratio change between the intervals of ``breaks`` (a time-varying effect, as
+        Dickman et al. 2004 model non-proportional excess hazards): its terms are the ratio
+        in each later interval to the ratio in the first.
     group_by : extra columns to group by without modelling them (to fit a smaller model on the
         same grouped data as a larger one, as :meth:`ExcessHazardResult.lr_test` needs).
     time_unit, age, sex, year, date_dx, month, race, lifetable, completed_age, age_unit,
@@ -185,8 +190,13 @@ def excess_hazard(
     covs = as_by(covariates)
     extra = tuple(c for c in as_by(group_by) if c not in covs)
     inter = tuple((str(a), str(b)) for a, b in interactions)
+    if INTERVAL in covs:
+        raise InputError(
+            f"covariates: {INTERVAL!r} is the follow-up interval's name in interactions; "
+            "rename that column"
+        )
     for a, b in inter:
-        if a not in covs or b not in covs or a == b:
+        if a not in (*covs, INTERVAL) or b not in (*covs, INTERVAL) or a == b:
             raise InputError(
                 f"interactions: ({a!r}, {b!r}) must name two different covariates of the model"
             )
@@ -219,11 +229,13 @@ def excess_hazard(
     levels = {c: covariate_levels(frame[c]) for c in covs}
     groups = grouped_data(s, frame, b_unit * s.unit)
     groups["person_time"] /= s.unit
-    empty = sorted(set(range(len(b_unit) - 1)) - set(np.searchsorted(b_unit, groups["start"])))
+    j = groups["_interval"].to_numpy()
+    groups["start"], groups["end"] = b_unit[:-1][j], b_unit[1:][j]  # in time_unit
+    empty = sorted(set(range(len(b_unit) - 1)) - set(j.tolist()))
     if empty:
-        j = empty[0]
+        k = empty[0]
         raise InputError(
-            f"breaks: no follow-up in ({b_unit[j]:g}, {b_unit[j + 1]:g}]; end the breaks earlier"
+            f"breaks: no follow-up in ({b_unit[k]:g}, {b_unit[k + 1]:g}]; end the breaks earlier"
         )
     return _fit(groups, covs, inter, levels, b_unit, time_unit, conf_level, s.excluded)
 
@@ -239,11 +251,9 @@ def _fit(
     excluded: pd.Series,
 ) -> ExcessHazardResult:
     labels = [f"({lo:g}, {hi:g}]" for lo, hi in zip(b[:-1], b[1:], strict=True)]
-    groups.insert(
-        len(groups.columns) - 5,
-        "interval",
-        [labels[i] for i in np.searchsorted(b, groups["start"].to_numpy())],
-    )
+    interval = [labels[i] for i in groups.pop("_interval").to_numpy()]
+    groups.insert(groups.columns.get_loc("start"), "interval", interval)
+    levels = {**levels, INTERVAL: tuple(labels)}
     x_cov, terms = covariate_design(groups, covs, inter, levels)
     base = pd.DataFrame(
         {f"interval={lab}": (groups["interval"] == lab).to_numpy(dtype=float) for lab in labels}

@@ -70,6 +70,17 @@ def cox_forest():
     return ns.cox(data, covariates=["grade", "extent", "age_dx"]).plot().figure
 
 
+def overlay():
+    """Two single fits drawn one after the other on the current Axes (lifelines habit)."""
+    data = ns.datasets.load_radiant4("pfs")
+    plt.figure()
+    for arm in ("everolimus", "placebo"):
+        part = data[data["arm"] == arm]
+        fit = ns.kaplan_meier(time=part["time"], event=part["event"], time_unit="months")
+        fit.plot(labels=[arm], ylabel="Progression-free survival")
+    return plt.gcf()
+
+
 def lifelines_same_data():
     """The default lifelines figure of the same fit, for the comparison."""
     from lifelines import KaplanMeierFitter
@@ -127,6 +138,7 @@ CASES: dict[str, Callable[[], object]] = {
         ns.cumulative_incidence(df(), by="extent").plot(stacked=True, time_unit="years")[0].figure
     ),
     "after_forest": cox_forest,
+    "overlay": overlay,
     "lifelines_add_at_risk_counts": lifelines_same_data,
 }
 

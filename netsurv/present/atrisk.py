@@ -136,21 +136,25 @@ def draw_table(
     origin = fig.dpi_scale_trans + ScaledTranslation(0, 0, axes_origin)  # inches from (0, 0)
     columns: list[list[Any]] = [[] for _ in ticks]
     prefix = {"n_at_risk": "risk", "n_censored": "censored", "n_events": "events"}
-    y = -TOP
+    # a table already under these Axes (another fit drawn on them): continue below it
+    y_rows, y, first, last_kind = getattr(ax, "_netsurv_risk_table", (-TOP, -TOP, 0, None))
     for kind, values in blocks.items():
-        ax.annotate(
-            ROWS[kind],
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(-gap, y),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            fontsize=8.5,
-            fontweight="bold",
-            gid=f"{prefix[kind]}-title",
-        )
-        for i, (label, (colour, style)) in enumerate(rows):
+        if len(blocks) == 1 and kind == last_kind:  # the same rows: no second title
+            y = y_rows
+        else:
+            ax.annotate(
+                ROWS[kind],
+                xy=(0, 0),
+                xycoords="axes fraction",
+                xytext=(-gap, y),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                fontsize=8.5,
+                fontweight="bold",
+                gid=f"{prefix[kind]}-title",
+            )
+        for i, (label, (colour, style)) in enumerate(rows, start=first):
             y -= STEP
             ax.annotate(
                 label,
@@ -175,7 +179,7 @@ def draw_table(
                 gid=f"{prefix[kind]}-line-{i}",
             )
             ax.add_artist(sample)
-            for j, (x, n) in enumerate(zip(ticks, values[i], strict=True)):
+            for j, (x, n) in enumerate(zip(ticks, values[i - first], strict=True)):
                 text = ax.annotate(
                     count_text(n, suppress_below),
                     xy=(x, 0),
@@ -190,7 +194,10 @@ def draw_table(
                     annotation_clip=False,
                 )
                 columns[j].append(text)
+        y_rows = y
         y -= STEP + GAP_AFTER_BLOCK
+        last_kind = kind
+    setattr(ax, "_netsurv_risk_table", (y_rows, y, first + len(rows), last_kind))  # noqa: B010
     ax.add_artist(_controller(ax, columns, ticks))
 
 

@@ -167,7 +167,7 @@ def finish_axes(ax: Axes, opts: dict[str, Any], ticks: np.ndarray) -> None:
         ax.set_ylim(bottom=0)
     else:
         ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"Time ({opts['unit']})")
+    ax.set_xlabel("Time" if opts["unit"] == "time" else f"Time ({opts['unit']})")
     ax.set_ylabel(opts["ylabel"])
     ax.grid(True, color="#e6e6e6", linewidth=0.6)
     ax.set_axisbelow(True)

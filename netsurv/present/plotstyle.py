@@ -74,14 +74,14 @@ LINESTYLES = ("-", "--", "-.", ":")
 MAX_CURVES_PER_PANEL = 12  # distinguishable in one panel; more go to facets
 
 
-def style_for(labels: Sequence[tuple[str, ...]]) -> list[tuple[str, str]]:
+def style_for(labels: Sequence[tuple[str, ...]], offset: int = 0) -> list[tuple[str, str]]:
     """(colour, line style) per stratum label tuple.
 
     When every value of the last grouping column has a fixed colour (extent, grade, ...) and
     the other columns have at most 4 combinations, the last column sets the colour and the
     others the line style. Otherwise curve i takes colour ``i mod 12`` and style
     ``(i + i // 12) mod 4``: 48 curves get distinct (colour, style) pairs and consecutive
-    curves differ in both.
+    curves differ in both. ``offset`` starts the count later (curves already on the Axes).
     """
     last = [lab[-1] if lab else "" for lab in labels]
     rest = [lab[:-1] for lab in labels]
@@ -92,7 +92,9 @@ def style_for(labels: Sequence[tuple[str, ...]]) -> list[tuple[str, str]]:
             for v, r in zip(last, rest, strict=True)
         ]
     n = len(CYCLE)
-    return [(CYCLE[i % n], LINESTYLES[(i + i // n) % 4]) for i in range(len(labels))]
+    return [
+        (CYCLE[i % n], LINESTYLES[(i + i // n) % 4]) for i in range(offset, offset + len(labels))
+    ]
 
 
 def _palette_colours(palette: str | Sequence[str], k: int) -> list[Any]:
@@ -146,6 +148,7 @@ def resolve_styles(
     colors: Any = None,
     palette: str | Sequence[str] | None = None,
     linestyles: Any = None,
+    offset: int = 0,
 ) -> list[tuple[Any, Any]]:
     """(colour, line style) per curve after the user's ``palette``, ``colors`` and ``linestyles``.
 
@@ -154,7 +157,7 @@ def resolve_styles(
     leaves out keep their default. ``palette``: a list of colours or a matplotlib colormap
     name, replacing the default colours in curve order.
     """
-    base = style_for(labels)
+    base = style_for(labels, offset)
     keys = [", ".join(lab) for lab in labels]
     colours: list[Any] = [c for c, _ in base]
     styles: list[Any] = [s for _, s in base]

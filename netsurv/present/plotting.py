@@ -254,6 +254,13 @@ def plot_survival(
             raise InputError("pvalue with facet: test each panel with ns.logrank and annotate it")
         return _facets(curves, ax, facet, labels_t, styles, names, opts, title)
     k = len(curves.strata)
+    ax = _axes_for(ax, k, len(rows), wide=k > 6)
+    earlier = sum(1 for line in ax.lines if line.get_gid() == "curve")
+    if earlier:  # another fit on these Axes (lifelines habit): next styles, shared x-axis
+        if colors is None and palette is None and linestyles is None:
+            styles = resolve_styles(labels_t, offset=earlier)
+        if xlim is None and time_max is None and ticks is None and break_every is None:
+            _share_axis(ax, opts)
     if k > MAX_CURVES_PER_PANEL:
         warnings.warn(
             f"{k} curves in one panel: more than {MAX_CURVES_PER_PANEL} are hard to tell "
@@ -262,11 +269,23 @@ def plot_survival(
             UserWarning,
             stacklevel=2,
         )
-    ax = _axes_for(ax, k, len(rows), wide=k > 6)
     _panel(ax, curves, range(k), styles, names, opts)
     if title:
         ax.set_title(title, loc="left", fontsize=11)
     return ax
+
+
+def _share_axis(ax: Axes, opts: dict[str, Any]) -> None:
+    """Keep the x-range and ticks already on ``ax`` (widened to this fit if it is longer),
+    so the risk tables of several fits drawn on one Axes share their columns."""
+    left, right = ax.get_xlim()
+    mine = opts["hi"] * 1.01
+    if mine > right:  # this fit runs longer: its own ticks over the wider range
+        opts.update(lo=min(left, opts["lo"]), hi=mine, given=True)
+        opts["ticks"] = timeaxis.tick_array(None, None, opts["lo"], opts["hi"], opts["unit"])
+        return
+    old = np.asarray(ax.get_xticks(), dtype=np.float64)
+    opts.update(lo=left, hi=right, given=True, ticks=old[(old >= left) & (old <= right)])
 
 
 def _axes_for(ax: Axes | None, k: int, n_blocks: int, *, wide: bool) -> Axes:

@@ -117,7 +117,18 @@ def _forest() -> object:
     return plot_forest(frame).figure
 
 
+def _overlay() -> object:
+    """Two single fits drawn one after the other on the current Axes (lifelines habit)."""
+    df = ns.datasets.load_radiant4("pfs")
+    plt.figure()
+    for arm in ("everolimus", "placebo"):
+        part = df[df["arm"] == arm]
+        ns.kaplan_meier(time=part["time"], event=part["event"]).plot(labels=[arm])
+    return plt.gcf()
+
+
 CASES: dict[str, Callable[[], object]] = {
+    "overlay": _overlay,
     "default": lambda: _pfs().plot().figure,
     "colors_linestyles": lambda: (
         _pfs().plot(colors={"placebo": "black"}, linestyles={"everolimus": "--"}).figure

@@ -242,3 +242,22 @@ def test_more_than_twelve_curves_warn_and_facet_by_count_splits_them() -> None:
         (to_hex(ln.get_color()), ln.get_linestyle()) for ax in axes for ln in _by_gid(ax, "curve")
     }
     assert len(styles) == 14  # every curve keeps its own colour × style across panels
+
+
+def test_fits_drawn_one_after_another_on_one_axes_share_it_like_lifelines() -> None:
+    df = _toy()
+    fig, ax = plt.subplots()
+    for g in ("a", "b"):  # one fit per group, drawn on the same Axes (lifelines habit)
+        part = df[df["g"] == g]
+        kaplan_meier(time=part["survival_months"], event=part["dead"]).plot(ax=ax, labels=[g])
+    curves = _by_gid(ax, "curve")
+    assert len({(to_hex(c.get_color()), c.get_linestyle()) for c in curves}) == 2
+    ticks = list(ax.get_xticks())
+    fit = kaplan_meier(df, by="g")  # the same numbers as one fit by group
+    expected = fit.at(ticks)["n_at_risk"].astype(int).astype(str).tolist()
+    assert _texts(ax, "risk-0") + _texts(ax, "risk-1") == expected
+    assert _texts(ax, "risk-title") == ["Number at risk"]  # one table, two rows
+    y0 = {t.xyann[1] for t in ax.texts if t.get_gid() == "risk-0"}
+    y1 = {t.xyann[1] for t in ax.texts if t.get_gid() == "risk-1"}
+    assert len(y0) == len(y1) == 1 and y1.pop() < y0.pop()  # the second row lies below
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a (n=10)", "b (n=5)"]

@@ -20,10 +20,17 @@ cutoff", "death certificate or autopsy only", "dates inconsistent", "survival mo
 not an exclusion. "Alive with no survival time" follows SEER*Stat with pre-calculated months: an
 alive case with 0 months is excluded unless its survival flag (``survival_flag``) is 1 or 3 (more
 than 0 days: it stays, lost to follow-up in the first month).
+
+SEER's derived fields, equal to SEER's reference implementation record by record
+(``docs/seer.md``): :func:`seer_survival_time` (survival months, both variants, from dates; the
+NAACCR reader uses it where a file lacks them) and :func:`seer_cause_specific` (cause-specific
+death classification; the NAACCR reader derives ``cancer_death`` with it where a file lacks the
+SEER cause-specific item).
 """
 
 from __future__ import annotations
 
+from netsurv.io.causes import seer_cause_specific
 from netsurv.io.naaccr import read_naaccr_xml
 from netsurv.io.naaccr_writer import write_naaccr_xml
 from netsurv.io.reader import detect_format, load_summary, read
@@ -43,6 +50,7 @@ __all__ = [
     "read_naaccr_xml",
     "read_seerstat",
     "read_table",
+    "seer_cause_specific",
     "seer_survival_time",
     "write_naaccr_xml",
     "write_seerstat",

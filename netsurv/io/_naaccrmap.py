@@ -9,6 +9,7 @@ import pandas as pd
 
 from netsurv.errors import InputError, ReadError
 from netsurv.io.canonical import race_group
+from netsurv.io.causes import seer_cause_specific
 from netsurv.io.survtime import parse_partial_dates, seer_survival_time
 
 __all__ = ["CANONICAL_TO_ITEM", "ITEM_TO_CANONICAL", "RACE_CODES", "canonical_from_items"]
@@ -97,29 +98,30 @@ def _dates(raw: pd.DataFrame, item: str, path: Path) -> tuple[np.ndarray, ...]:
     return y, m, d, full.astype("datetime64[ns]"), values
 
 
-def _cancer_death(raw: pd.DataFrame, dead: pd.Series, seq: pd.Series) -> pd.Series:
-    """seerCauseSpecificCod when present (1 True, 0 False, 8/9 NA); else an approximation.
+def _cancer_death(
+    raw: pd.DataFrame, dead: pd.Series, seq: pd.Series, study_cutoff: str | None
+) -> pd.Series:
+    """seerCauseSpecificCod where present, else SEER's classification from the cause of death.
 
-    Approximation (documented, conservative): alive -> False; a death with an ICD-10 cause of
-    death (icdRevisionNumber 1) in C00-C97 for the only primary (sequence 00) -> True, with a
-    non-neoplasm cause -> False; anything else (unknown cause 7777/7797, D codes, later
-    primaries that need SEER's site tables) -> NA.
+    The code (1 dead of this cancer -> True, 0 -> False, 8 unknown cause and 9 not applicable
+    -> NA) comes from the item when the file has it, else from
+    :func:`netsurv.io.seer_cause_specific` (SEER's rules and site tables) on the sequence
+    number, ICD revision, cause of death, site, histology and year of last contact. Alive at
+    the end of follow-up -> False.
     """
-    coded = _item(raw, "seerCauseSpecificCod").map({"1": True, "0": False})
-    cod = _item(raw, "causeOfDeath").astype("string").str.upper()
-    icd10 = _item(raw, "icdRevisionNumber").eq("1")
-    only = seq.eq("00")
-    cancer = cod.str.match(r"^C\d", na=False)
-    other = cod.str.match(r"^[A-BE-Z]\d", na=False)
-    approx = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    approx[(icd10 & only & cancer).to_numpy(dtype=bool)] = True
-    approx[(icd10 & only & other).to_numpy(dtype=bool)] = False
-    approx[dead.eq(False).fillna(False).to_numpy(dtype=bool)] = False
-    has_item = "seerCauseSpecificCod" in raw
-    result = coded.astype("boolean") if has_item else approx
-    if has_item:
-        missing = _item(raw, "seerCauseSpecificCod").isna()
-        result = result.where(~missing, approx)
+    cutoff = None if study_cutoff is None else pd.Timestamp(study_cutoff).year
+    derived = seer_cause_specific(
+        seq,
+        _item(raw, "icdRevisionNumber"),
+        _item(raw, "causeOfDeath"),
+        _item(raw, "primarySite"),
+        _item(raw, "histologicTypeIcdO3"),
+        _item(raw, "dateOfLastContact").str.slice(0, 4),
+        cutoff_year=cutoff,
+    )["cause_specific"]
+    code = _item(raw, "seerCauseSpecificCod")
+    code = code.where(code.notna(), derived)
+    result = code.map({"1": True, "0": False}).astype("boolean")
     return result.where(~dead.eq(False).fillna(False), False).astype("boolean")
 
 
@@ -207,7 +209,7 @@ def canonical_from_items(
     out["survival_months"] = months
     out["survival_flag"] = flag
     out["dead"] = dead
-    out["cancer_death"] = _cancer_death(raw, dead, out["tumor_seq"])
+    out["cancer_death"] = _cancer_death(raw, dead, out["tumor_seq"], study_cutoff)
     if "seerCauseSpecificCod" in raw:
         out["cause_specific_code"] = _item(raw, "seerCauseSpecificCod")
     out["exclusion"] = exclusion

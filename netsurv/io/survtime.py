@@ -44,10 +44,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from netsurv.errors import InputError
+from netsurv.io._survdates import date_parts, fix_invalid, last_contact_parts, parse_partial_dates
 from netsurv.io._survorder import (
     day_number,
     impute_dates,
-    month_length,
     patient_order,
     sequence_key,
 )
@@ -85,102 +85,6 @@ class SurvivalTime:
     months_presumed_alive: npt.NDArray[np.float64]
     days_presumed_alive: npt.NDArray[np.float64]
     flag_presumed_alive: npt.NDArray[np.object_]
-
-
-def parse_partial_dates(
-    values: npt.ArrayLike,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split NAACCR dates ``YYYY``, ``YYYYMM``, ``YYYYMMDD`` (``-`` allowed) into parts.
-
-    Returns ``(year, month, day, invalid)``: float arrays with NaN for unknown parts (blank, or
-    ``99`` fillers) and a bool array marking values that are not dates at all.
-
-    >>> y, m, d, bad = parse_partial_dates(["20110315", "201103", "2011", "", "2011x"])
-    >>> y.tolist()[:3], m.tolist()[1], bool(np.isnan(d[1])), bad.tolist()
-    ([2011.0, 2011.0, 2011.0], 3.0, True, [False, False, False, False, True])
-    """
-    s = pd.Series(np.asarray(values, dtype=object)).astype("string").str.strip()
-    s = s.str.replace("-", "", regex=False).fillna("")
-    parts = s.str.extract(r"^(\d{4})(\d{2})?(\d{2})?$")
-    invalid = (s != "") & parts[0].isna()
-    y = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float)
-    m = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float)
-    d = pd.to_numeric(parts[2], errors="coerce").to_numpy(dtype=float)
-    m[m == 99] = np.nan
-    d[(d == 99) | np.isnan(m)] = np.nan
-    y[y == 9999] = np.nan
-    bad_month = ~np.isnan(m) & ((m < 1) | (m > 12))
-    last = _month_end(np.nan_to_num(y, nan=2000), np.nan_to_num(m, nan=1)) - _month_start(
-        np.nan_to_num(y, nan=2000), np.nan_to_num(m, nan=1)
-    )
-    bad_day = ~np.isnan(d) & ((d < 1) | (d > last + 1))
-    invalid = invalid.to_numpy(dtype=bool) | bad_month | bad_day | (~np.isnan(y) & (y < 1800))
-    for a in (y, m, d):
-        a[invalid] = np.nan
-    return y, m, d, invalid
-
-
-def _month_start(y: np.ndarray, m: np.ndarray) -> np.ndarray:
-    months = ((y - 1970) * 12 + (m - 1)).astype("int64")
-    return months.astype("datetime64[M]").astype("datetime64[D]").astype("int64")
-
-
-def _month_end(y: np.ndarray, m: np.ndarray) -> np.ndarray:
-    months = ((y - 1970) * 12 + m).astype("int64")
-    return months.astype("datetime64[M]").astype("datetime64[D]").astype("int64") - 1
-
-
-def _parts(values: npt.ArrayLike, n: int) -> tuple[Ints, Ints, Ints, Ints]:
-    """Text code and SEER's integer parts of NAACCR dates (9999 / 99 when not digits).
-
-    Year, month and day are characters 1-4, 5-6 and 7-8 (after removing blanks and ``-``); a
-    part that is cut short or not all digits is unknown, as SEER's ``isDigits`` test has it.
-    Distinct values are parsed once (a registry has far fewer distinct dates than records).
-    """
-    arr = np.asarray(values, dtype=object)
-    if arr.shape != (n,):
-        raise InputError(f"every date column needs {n} values; one has {arr.size}.")
-    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
-    text = pd.Series(uniques, dtype=object).where(pd.notna(uniques), "").astype(str)
-    text = text.str.strip().str.replace("-", "", regex=False).str.slice(0, 8)
-    text = text.where(text.str.len() >= 4, "")
-    key = pd.factorize(text)[0][codes].astype(np.int64)
-    length = text.str.len().to_numpy()
-    out = []
-    for a, b, unknown in ((0, 4, 9999), (4, 6, 99), (6, 8, 99)):
-        piece = text.str.slice(a, b)
-        ok = (length >= b) & piece.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
-        part = np.full(len(text), unknown, dtype=np.int64)
-        part[ok] = piece[ok].astype(np.int64).to_numpy()
-        out.append(part[codes])
-    return key, out[0], out[1], out[2]
-
-
-def _fix_invalid(y: Ints, m: Ints, d: Ints) -> tuple[Ints, Ints]:
-    """SEER: an impossible month makes month and day unknown, an impossible day the day."""
-    d = np.where(m == 99, 99, d)
-    bad_m = (m != 99) & ((m < 1) | (m > 12))
-    m = np.where(bad_m, 99, m)
-    d = np.where(bad_m, 99, d)
-    last = month_length(y, np.clip(m, 1, 12))
-    d = np.where((m != 99) & (d != 99) & ((d < 1) | (d > last)), 99, d)
-    return m, d
-
-
-def _last_contact(parts: Parts, today: _dt.date) -> Parts:
-    """Unknown year (9999) for a last contact before 1900 or in the future; then fix parts."""
-    y, m, d = parts
-    m_fixed, d_fixed = _fix_invalid(np.where(y == 9999, 1900, y), m, d)
-    future = (y > today.year) | (
-        (y == today.year)
-        & (
-            ((m <= 12) & (m > today.month))
-            | ((m == today.month) & (d != 99) & (d_fixed == d) & (d > today.day))
-        )
-    )
-    y = np.where((y < 1900) | future, 9999, y)
-    unknown = y == 9999
-    return y, np.where(unknown, 99, m_fixed), np.where(unknown, 99, d_fixed)
 
 
 def _patients(patient_id: npt.ArrayLike | None, n: int) -> Ints:
@@ -283,12 +187,12 @@ def _patient_table(
     """Last contact, birth date and vital status of each patient, from its first record."""
     first = _first_rows(group)
     ly, lm, ld = (p[first] for p in last_contact)
-    lc = _last_contact((ly, lm, ld), _dt.date.today())
+    lc = last_contact_parts((ly, lm, ld), _dt.date.today())
     n = len(group)
-    _, by, bm, bd = _parts(date_of_birth if date_of_birth is not None else [""] * n, n)
+    _, by, bm, bd = date_parts(date_of_birth if date_of_birth is not None else [""] * n, n)
     by, bm, bd = by[first], bm[first], bd[first]
     bm = np.where(by == 9999, 99, bm)
-    bm, bd = _fix_invalid(by, bm, bd)
+    bm, bd = fix_invalid(by, bm, bd)
     return _Patients(~differs[first], lc, (by, bm, bd), vital[first])
 
 
@@ -367,6 +271,33 @@ def _end_parts(end: Ints, last_contact: Parts, cut: pd.Timestamp | None) -> Part
     return y, m, d
 
 
+def _spread(
+    res: dict[str, np.ndarray], name: str, n: int, dco: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Days and flags of one variant back in input order (unknown: NaN, "9"; DCO: "8")."""
+    days = np.full(n, np.nan)
+    days[res["order"]] = np.where(res[f"days_{name}"] >= 0, res[f"days_{name}"], np.nan)
+    flag = np.full(n, "9", dtype=object)
+    flag[res["order"]] = res[f"flag_{name}"]
+    days[dco], flag[dco] = np.nan, "8"
+    return days, flag
+
+
+def _exclusion(
+    inconsistent: np.ndarray, dco: np.ndarray, dx: Parts, cut: pd.Timestamp | None
+) -> np.ndarray:
+    """ "dates inconsistent" (records disagree, negative interval; not for DCO) and "diagnosis
+    after study cutoff" (the earliest possible diagnosis date is after it)."""
+    exclusion = np.full(len(dco), np.nan, dtype=object)
+    exclusion[inconsistent & ~dco] = EXCLUSION_REASONS["dates"]
+    if cut is not None:
+        y, m, d = dx
+        earliest = _day_numbers(y, np.where(m == 99, 1, m), np.where(d == 99, 1, d))
+        late = (y >= 1900) & (y != 9999) & (earliest > (cut - pd.Timestamp("1970-01-01")).days)
+        exclusion[late] = EXCLUSION_REASONS["after_cutoff"]
+    return exclusion
+
+
 def seer_survival_time(
     date_dx: npt.ArrayLike,
     date_last_contact: npt.ArrayLike,
@@ -413,33 +344,23 @@ def seer_survival_time(
     (1.0, 11.0, '1')
     """
     n = len(np.asarray(date_dx, dtype=object))
-    _, dy, dm, dd = _parts(date_dx, n)
-    lc_key, ly, lm, ld = _parts(date_last_contact, n)
+    _, dy, dm, dd = date_parts(date_dx, n)
+    lc_key, ly, lm, ld = date_parts(date_last_contact, n)
     cut = _cutoff(study_cutoff)
     group = _patients(patient_id, n)
     vital = _vital(dead, n)
     lc_differs, vs_differs = _disagree(group, lc_key), _disagree(group, vital)
     pat = _patient_table(group, (ly, lm, ld), date_of_birth, vital, lc_differs | vs_differs)
-    dm, dd = _fix_invalid(dy, dm, dd)
+    dm, dd = fix_invalid(dy, dm, dd)
     end_year = cut.year if cut is not None else 9998
     valid = (dy >= 1900) & (dy <= end_year) & pat.consistent[group]
     res = _compute(valid, group, (dy, dm, dd), sequence_key(sequence, n), pat, cut)
-    order = res["order"]
-    out = {}
-    for name in ("active", "presumed"):
-        days = np.full(n, np.nan)
-        days[order] = np.where(res[f"days_{name}"] >= 0, res[f"days_{name}"], np.nan)
-        flag = np.full(n, "9", dtype=object)
-        flag[order] = res[f"flag_{name}"]
-        out[name] = (days, flag)
     dco = np.zeros(n, dtype=bool)
     if reporting_source is not None:
-        dco = (
-            valid
-            & pd.Series(np.asarray(reporting_source, dtype=object)).isin(["6", "7"]).to_numpy()
-        )
-    for days, flag in out.values():
-        days[dco], flag[dco] = np.nan, "8"
+        source = pd.Series(np.asarray(reporting_source, dtype=object))
+        dco = valid & source.isin(["6", "7"]).to_numpy()
+    out = {name: _spread(res, name, n, dco) for name in ("active", "presumed")}
+    order = res["order"]
     date = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     date[order] = res["dx_day"].astype("datetime64[D]")
     status = pd.Series(pd.array(np.asarray(dead, dtype=object), dtype="boolean"))
@@ -447,12 +368,7 @@ def seer_survival_time(
     status[pat.consistent[group] & res["alive_after_cutoff"][group]] = False
     negative = np.zeros(n, dtype=bool)
     negative[order] = res["negative"]
-    exclusion = np.full(n, np.nan, dtype=object)
-    exclusion[(lc_differs | negative) & ~dco] = EXCLUSION_REASONS["dates"]
-    if cut is not None:
-        earliest = _day_numbers(dy, np.where(dm == 99, 1, dm), np.where(dd == 99, 1, dd))
-        late = (dy >= 1900) & (dy != 9999) & (earliest > (cut - pd.Timestamp("1970-01-01")).days)
-        exclusion[late] = EXCLUSION_REASONS["after_cutoff"]
+    exclusion = _exclusion(lc_differs | negative, dco, (dy, dm, dd), cut)
     (days_a, flag_a), (days_p, flag_p) = out["active"], out["presumed"]
     return SurvivalTime(
         months=np.floor(days_a / DAYS_PER_MONTH),

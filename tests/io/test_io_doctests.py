@@ -11,6 +11,7 @@ MODULES = [
     "netsurv.io._seerlabels",
     "netsurv.io.canonical",
     "netsurv.io.survtime",
+    "netsurv.io.causes",
     "netsurv.io.seerstat_writer",
     "netsurv.io.naaccr_writer",
     "netsurv.io.reader",

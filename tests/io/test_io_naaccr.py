@@ -87,9 +87,12 @@ def test_stage_and_grade_chosen_by_year(frame: pd.DataFrame) -> None:
     assert frame["ki67"].iloc[2] == 5.5 and frame["ki67_code"].iloc[2] == "5.5"
 
 
-def test_cause_of_death_without_seer_item_is_cautious(frame: pd.DataFrame) -> None:
-    # later primaries need SEER's site tables -> NA rather than a guess
-    assert frame["cancer_death"].iloc[:2].isna().all()
+def test_cause_of_death_without_seer_item_follows_seers_site_tables(frame: pd.DataFrame) -> None:
+    # patient 101 died of C25.9 (ICD-10): SEER's table for a first of several primaries lists
+    # C25-C26 for the pancreas (recode 21100) -> dead of this cancer; not for the appendix
+    # (recode 21042: C17-C21, C26, D12...) -> dead of another cause
+    # (https://seer.cancer.gov/causespecific/)
+    assert frame["cancer_death"].iloc[:2].tolist() == [True, False]
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ Rules, in order (the first that applies decides; codes as SEER writes them):
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -196,7 +197,7 @@ def _text(values: npt.ArrayLike, n: int, name: str) -> pd.Series:
     return pd.Series(arr, dtype=object).where(pd.notna(arr), "").astype(str)
 
 
-def _by_value(text: pd.Series, compute) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _by_value(text: pd.Series, compute: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
     """``compute`` applied once per distinct value of ``text``, spread back to every row."""
     codes, uniques = pd.factorize(text)
     return compute(pd.Series(uniques, dtype=object))[codes]

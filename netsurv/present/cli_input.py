@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from netsurv.codes import select
 from netsurv.counting.sources import to_counts
 from netsurv.errors import InputError
 from netsurv.io import read
@@ -70,6 +71,7 @@ def select_cohort(args: argparse.Namespace, df: pd.DataFrame) -> pd.DataFrame:
                 "are not NENs (nen_type 'not NEN') and are left out; --all-records keeps them"
             )
             df = df[nen]
+    df = _select(args, df, say)
     if where is None:
         return df
     keep = np.ones(len(df), dtype=bool)
@@ -80,6 +82,31 @@ def select_cohort(args: argparse.Namespace, df: pd.DataFrame) -> pd.DataFrame:
     if not keep.any():
         raise InputError(f"--where {where.text!r}: no records left")
     return df[keep]
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [x.strip() for x in value.split(",") if x.strip()] if value else None
+
+
+def _select(args: argparse.Namespace, df: pd.DataFrame, say: Any) -> pd.DataFrame:
+    """``--years``, ``--nen-type``, ``--sites``, ``--first-primary``: one call of
+    :func:`netsurv.select` (no behaviour filter unless asked), its steps printed."""
+    criteria: dict[str, Any] = {}
+    if getattr(args, "years", None):
+        criteria["years"] = args.years
+    for name in ("nen_type", "sites"):
+        if _split(getattr(args, name, None)):
+            criteria[name] = _split(getattr(args, name))
+    if getattr(args, "first_primary", False):
+        criteria["first_primary"] = True
+    if not criteria:
+        return df
+    chosen = select(df, behavior=None, **criteria)
+    for _, step in chosen.steps.iloc[1:].iterrows():
+        say(f"netsurv {args.command}: {step['criterion']}: {int(step['n_after']):,} left")
+    if len(chosen.data) == 0:
+        raise InputError("the cohort criteria leave no records")
+    return chosen.data
 
 
 def source(args: argparse.Namespace, by: Sequence[str]) -> Any:
@@ -132,6 +159,17 @@ def data_options(q: argparse.ArgumentParser, *, measure: bool = False) -> None:
         "--all-records",
         action="store_true",
         help="keep records that are not NENs (nen_type 'not NEN'; left out by default)",
+    )
+    sel = q.add_argument_group("cohort criteria of netsurv.select (applied in this order)")
+    sel.add_argument(
+        "--years", default=None, metavar="FROM-TO", help="diagnosis years, e.g. 2000-2015"
+    )
+    sel.add_argument("--nen-type", default=None, metavar="TYPES", help="e.g. NET or NET,NEC")
+    sel.add_argument(
+        "--sites", default=None, metavar="SITES", help="site groups or details, e.g. pancreas,ileum"
+    )
+    sel.add_argument(
+        "--first-primary", action="store_true", help="one tumour per patient (sequence 00 or 01)"
     )
 
 

@@ -201,3 +201,21 @@ def test_the_report_page_says_how_many_records_are_not_nens(
     assert code == 0 and "Records read: 600;" in page
     assert "Neuroendocrine neoplasms analysed below: 560; records that are not NENs" in page
     assert "left out of every section below: 40." in page
+
+
+def test_select_flags_apply_netsurv_select_and_print_its_steps(reg: Path, capsys) -> None:
+    df = pd.read_csv(reg / "reg.csv")
+    argv = [
+        "survival",
+        str(reg / "reg.csv"),
+        "--years",
+        "2005-2010",
+        "--nen-type",
+        "NEC",
+        "--format",
+        "json",
+    ]
+    code, out, err = _run(argv, capsys)
+    expected = df["year_dx"].between(2005, 2010) & df["nen_type"].eq("NEC")  # pandas, by hand
+    assert code == 0 and f"nen_type in ['NEC']: {int(expected.sum()):,} left" in err
+    assert sum(row["n"] for row in json.loads(out)) == int(expected.sum())

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
-import textwrap
 import warnings
 from collections.abc import Sequence
 from functools import partial
@@ -32,6 +30,7 @@ from netsurv.present.cli_input import (
     select_cohort,
     source,
 )
+from netsurv.present.cli_output import one_line_warning, print_checks, records
 from netsurv.present.plotting import plot_survival
 from netsurv.present.report import demo, report
 from netsurv.present.tables import survival_table
@@ -71,26 +70,6 @@ class _Parser(argparse.ArgumentParser):
                 if isinstance(sub, argparse.ArgumentParser):
                     found |= {o for a in sub._actions for o in a.option_strings}
         return found
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Row objects with plain Python values (NaN/NA -> None, numpy scalars -> int/float/bool);
-    floats keep full precision (``json`` writes the shortest repr that round-trips)."""
-    out = []
-    for row in frame.to_dict("records"):
-        clean: dict[str, Any] = {}
-        for k, v in row.items():
-            if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-                clean[str(k)] = None
-            elif hasattr(v, "item"):  # numpy scalar
-                item = v.item()
-                clean[str(k)] = None if isinstance(item, float) and math.isnan(item) else item
-            elif isinstance(v, int | float | bool | str):
-                clean[str(k)] = v
-            else:
-                clean[str(k)] = str(v)
-        out.append(clean)
-    return out
 
 
 def _cmd_survival(args: argparse.Namespace) -> int:
@@ -188,7 +167,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(frame[shown].to_csv(index=False))
     else:
-        _print_checks(frame[shown])
+        print_checks(frame[shown])
     status = (
         frame["status"].astype(str).str.lower() if "status" in frame else pd.Series([], dtype=str)
     )
@@ -200,27 +179,6 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if failed else 0
-
-
-def _print_checks(frame: pd.DataFrame, width: int = 100) -> None:
-    """The checks as a table no wider than ``width`` (numbers to 4 significant digits, long
-    text cut with "…"), each note wrapped below its row."""
-
-    def cell(v: Any, cut: int) -> str:
-        text = f"{v:.4g}" if isinstance(v, float) else str(v)
-        return text if len(text) <= cut else text[: cut - 1] + "…"
-
-    cols = [c for c in frame.columns if c != "note"]
-    for cut in range(36, 7, -2):
-        lines = frame[cols].map(lambda v, cut=cut: cell(v, cut)).to_string(index=False).splitlines()
-        if max(map(len, lines)) <= width:
-            break
-    print(lines[0])
-    notes = frame["note"] if "note" in frame else pd.Series([""] * len(frame))
-    for line, note in zip(lines[1:], notes, strict=True):
-        print(line)
-        if isinstance(note, str) and note.strip():
-            print(textwrap.fill(note, width=width, initial_indent="    ", subsequent_indent="    "))
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
@@ -407,24 +365,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-_SAID: set[str] = set()
-_FOR_SHELL = (  # library advice in Python, as the same advice in options
-    (
-        re.compile(r"lifetable=netsurv\.ratetables\.us\(\)\.with_beyond_year\(YEAR\)"),
-        "--beyond-year YEAR (e.g. --beyond-year 2019)",
-    ),
-)
-
-
-def _one_line_warning(command: str, message: Warning | str, *_: Any, **__: Any) -> None:
-    text = " ".join(str(message).split())
-    for pattern, option in _FOR_SHELL:
-        text = pattern.sub(option, text)
-    if text not in _SAID:  # each warning once
-        _SAID.add(text)
-        print(f"netsurv {command}: warning: {text}", file=sys.stderr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``netsurv`` command; returns the exit status."""
     parser = build_parser()
@@ -437,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             if not args.debug:  # one line per warning, without the source line
-                warnings.showwarning = partial(_one_line_warning, args.command)
+                warnings.showwarning = partial(one_line_warning, args.command)
             return int(args.func(args))
     except BrokenPipeError:  # the output went to `head` or similar: not an error
         return 0

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netsurv.present import cli
+from netsurv.present import cli, cli_output
 from netsurv.present.cli import main
 from netsurv.present.cli_checks import Where
 from netsurv.ratetables import us
@@ -181,9 +181,9 @@ def test_the_life_table_warning_says_which_option_to_pass_and_is_said_once(capsy
         warn_beyond(us(), 1e9)  # follow-up far past the table's last year
     message = str(caught[0].message)
     assert "with_beyond_year" in message  # the library speaks Python
-    cli._SAID.clear()
+    cli_output.SAID.clear()
     for _ in range(2):
-        cli._one_line_warning("survival", message)
+        cli_output.one_line_warning("survival", message)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--beyond-year YEAR" in err and "netsurv.ratetables" not in err
 

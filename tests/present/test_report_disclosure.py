@@ -320,3 +320,48 @@ def test_four_records_are_not_printed_above_a_table_that_hides_them(tmp_path: Pa
     for name in ("load_log.csv", "quality_by_year.csv"):
         values = pd.read_csv(tmp_path / name, dtype=str).to_numpy().ravel()
         assert not {"1", "2", "3", "4"} & set(values), name
+
+
+class _Tables(HTMLParser):
+    """Every <table> of a page as rows of cell texts, by the id of the section holding it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.section, self.tables, self._cell = "", {}, None  # type: ignore[var-annotated]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "section":
+            self.section = dict(attrs).get("id") or ""
+        elif tag == "table":
+            self.tables.setdefault(self.section, []).append([])
+        elif tag == "tr":
+            self.tables[self.section][-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[self.section][-1][-1].append(self._cell.strip())
+            self._cell = None
+
+
+def test_the_page_and_its_csv_files_show_the_same_counts(pages) -> None:
+    out = pages["safe"]
+    parsed = _Tables()
+    parsed.feed((out / "index.html").read_text(encoding="utf-8"))
+    log = parsed.tables["load"][0]
+    csv = pd.read_csv(out / "load_log.csv", dtype=str)
+    assert [r[2].replace(",", "") for r in log[1:]] == csv["count"].tolist()
+    assert [r[3] for r in log[1:]] == csv["percent"].tolist()
+    quality = parsed.tables["quality"][0]
+    q = pd.read_csv(out / "quality_by_year.csv", dtype=str)
+    assert [[c.replace(",", "") for c in r] for r in quality[1:]] == q.to_numpy().tolist()
+    for key in OVERALL:
+        rows = parsed.tables[f"surv-{key}"][0][1:]
+        t = pd.read_csv(out / f"survival_{key}.csv", dtype=str)
+        assert [r[1].replace(",", "") for r in rows] == t["n"].tolist()
+        assert [r[2].replace(",", "") for r in rows] == t["n_events"].tolist()

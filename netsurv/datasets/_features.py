@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-import netsurv.datasets._model as m
+from netsurv.datasets import _model as m
 
 __all__: list[str] = []
 
@@ -48,16 +48,28 @@ class Tumours:
     female: npt.NDArray[np.bool_]
 
 
-def draw_tumours(rng: np.random.Generator, n: int) -> Tumours:
-    """Site, NEC status, latent extent and grade, histology and sex of ``n`` tumours."""
+def _site_probabilities(year: Ints) -> Floats:
+    """Row-wise site-group probabilities: the appendix share steps up in 2015."""
+    base = np.array([m.SITES[s][0] for s in m.SITE_NAMES])
+    probs = np.broadcast_to(base, (len(year), len(base))).copy()
+    step = year >= m.APPENDIX_STEP_YEAR
+    probs[step, m.SITE_NAMES.index("appendix")] *= m.APPENDIX_STEP_FACTOR
+    return probs
+
+
+def draw_tumours(rng: np.random.Generator, year: Ints, cal: m.Calibrated = m.CALIBRATED) -> Tumours:
+    """Site, NEC status, latent extent and grade, histology and sex of tumours diagnosed in ``year``."""
     names = m.SITE_NAMES
-    site = rng.choice(len(names), size=n, p=[m.SITES[s][0] for s in names])
+    n = len(year)
+    site = _rows_choice(rng, _site_probabilities(year))
     nec = rng.random(n) < np.array([m.NEC_SHARE[s] for s in names])[site]
     female = rng.random(n) < np.array([m.FEMALE[s] for s in names])[site]
-    unknown_primary = site == names.index("unknown primary")
-    extent_p = np.array([m.NET_EXTENT[s] for s in names])[site]
+    mixes = {**m.NET_EXTENT, "pancreas": cal.pancreas_mix, "lung": cal.lung_mix}
+    extent_p = np.array([mixes[s] for s in names], dtype=float)[site]
+    appendix = (site == names.index("appendix")) & (year >= m.APPENDIX_STEP_YEAR)
+    extent_p[appendix] = m.APPENDIX_EXTENT_FROM_STEP
     extent_p[nec] = m.NEC_EXTENT
-    extent_p[nec & unknown_primary] = m.NEC_EXTENT_UNKNOWN_PRIMARY
+    extent_p[nec & (site == names.index("unknown primary"))] = m.NEC_EXTENT_UNKNOWN_PRIMARY
     extent = _rows_choice(rng, extent_p)
     stage_unknown = rng.random(n) < np.array([m.STAGE_UNKNOWN[s] for s in names])[site]
     grade = _rows_choice(rng, np.array(m.NET_GRADE)[extent])
@@ -76,6 +88,8 @@ def draw_tumours(rng: np.random.Generator, n: int) -> Tumours:
         histology[nec_rows] = choice(rng, tuple(nec_hist), tuple(nec_hist.values()), len(nec_rows))
     g3 = np.flatnonzero((grade == 2) & (rng.random(n) < m.NET_G3_8249))
     histology[g3] = "8249"
+    lung_net = (site == names.index("lung")) & ~nec  # typical = low grade, atypical = higher
+    histology[lung_net] = np.where(grade[lung_net] == 0, "8240", "8249")
     return Tumours(
         site, primary_site, nec, extent, stage_unknown, grade, histology, age_offset, female
     )
@@ -115,14 +129,33 @@ def stage_codes(rng: np.random.Generator, t: Tumours, year: Ints) -> dict[str, O
     }
 
 
+def _grade_known(year: Ints, net_table: npt.NDArray[np.bool_]) -> Floats:
+    """Probability that a grade is recorded, by coding era (and 2018+ grade table)."""
+    ramp = (np.clip(year, 2000, 2017) - 2000) / 17.0
+    old = m.GRADE_KNOWN_2000 + (m.GRADE_KNOWN_2017 - m.GRADE_KNOWN_2000) * ramp
+    new = np.where(net_table, m.GRADE_KNOWN_2018_NET, m.GRADE_KNOWN_2018_CARCINOMA)
+    return np.where(year >= 2018, new, old)
+
+
 def grade_codes(rng: np.random.Generator, t: Tumours, year: Ints) -> dict[str, Objs]:
-    """Grade code in the era's code set, and Ki-67 (value and SSDI code) from 2021."""
+    """Grade code in the era's code set (and 2018+ schema table), and Ki-67 from 2021."""
     n = len(year)
-    code = np.empty(n, dtype=object)
     new = year >= 2018
+    net_table = ~t.nec & np.array(
+        [str(p).startswith(m.NET_SCHEMA_TOPOGRAPHY) for p in t.primary_site], dtype=bool
+    )
+    known = rng.random(n) < _grade_known(year, net_table)
+    code = np.full(n, "9", dtype=object)
+    tables = (
+        (~new, m.GRADE_PRE2018),
+        (new & net_table, m.GRADE_2018_NET),
+        (new & ~net_table, m.GRADE_2018_CARCINOMA),
+    )
     for g in range(4):
-        for era, table in ((~new, m.GRADE_PRE2018), (new, m.GRADE_2018)):
-            rows = np.flatnonzero((t.grade == g) & era)
+        for era, table in tables:
+            if g >= len(table):
+                continue
+            rows = np.flatnonzero((t.grade == g) & era & known)
             codes, shares = table[g]
             code[rows] = choice(rng, codes, shares, len(rows))
     system = np.where(new, "2018", "pre2018").astype(object)

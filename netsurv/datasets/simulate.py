@@ -6,40 +6,47 @@ netsurv can be demonstrated, tested and benchmarked without a SEER data-use agre
 Model (parameters in ``netsurv/datasets/_model.py``; full description in
 ``netsurv/datasets/data/README.md``):
 
-* **Tumours.** Site group (lung, small intestine, rectum, pancreas, appendix, colon, stomach,
-  other, unknown primary) with ICD-O-3 topography; NEC share by site (histology 8246, 8041,
-  8013, poorly differentiated by definition); NET histologies 8240, 8241, 8242, 8249 and the
-  8150 series; latent extent (localized / regional / distant) by site (NEC mostly distant);
-  latent NET grade G1/G2/G3 by extent; age ~ Normal(site mean (+5 for NEC), 12) in 15-95; sex
-  by site; diagnosis dates 2000-2021 with incidence rising 4.5% a year.
+* **Tumours.** Diagnosis dates 2000-2021 with incidence rising 4.5% a year (dip in 2020);
+  site group (lung, small intestine, rectum, pancreas, appendix, colon, stomach, other,
+  unknown primary ~14%) with ICD-O-3 topography, the appendix share stepping up in 2015
+  (carcinoid NOS of the appendix reportable as malignant from then); NEC share by site
+  (histology 8246, 8041, 8013); NET histologies 8240-8242, 8249 and the 8150 series (lung:
+  typical 8240 for low grade, atypical 8249 otherwise); latent extent by site (NEC mostly
+  distant); latent NET grade G1/G2/G3 by extent; age ~ Normal(site mean (+5 for NEC), 12) in
+  15-95; sex by site.
 * **Coding eras.** Historic stage A (``"1","2","4","9"``) up to 2015; Combined Summary Stage
   labels 2004-2017 (the stage of record for 2016-2017); Summary Stage 2018 (``"1"``,
-  ``"2"``-``"4"``, ``"7"``, ``"9"``) from 2018; grade codes 1-4/9 up to 2017 and 1/2/3/A-D/9
-  from 2018, with many unknown; Ki-67 (value and SSDI code, e.g. ``"XXX.5"``) from 2021 for
-  NETs of NET-schema sites. Stage is recorded as unknown with a site-specific probability.
+  ``"2"``-``"4"``, ``"7"``, ``"9"``) from 2018. Grade thru 2017 (1-4/9) recorded for a share
+  rising from 25% (2000) to 55% (2017); from 2018 the schema's table: NET-schema sites' NETs
+  1/2/3/A/B/9, every other tumour (lung, other sites, NECs) the carcinoma table 1-4/9. Ki-67
+  (value and SSDI code, e.g. ``"XXX.5"``) from 2021 for NETs of NET-schema sites.
 * **Deaths.** Every person has two independent latent death times from the diagnosis date:
   background (all-cause US mortality by age, sex and calendar year, ``_background.py``) and
-  cancer, with Weibull cumulative hazard ``rate * t**shape`` (t in years), ``rate = BASE_RATE
-  [extent] x site multiplier x grade multiplier (G1 1, G2 2.5, G3 8; NEC 40 with shape 0.75)
-  x exp(0.02 (age - 60))``. The earlier one is the death and its cause; 3% of causes are
-  recorded as unknown (``cancer_death`` NA).
+  cancer, with Weibull cumulative hazard ``rate * t**shape`` (t in years): NETs ``rate =
+  net_base[group][extent] x site factor x grade factor (G1 1, G2 2, G3 6)``, shape 1; NECs
+  ``rate = nec_base[site group] x extent factor``, shape 0.75; both ``x exp(0.02 (age -
+  60))``. The earlier one is the death and its cause; a calibrated share of other-cause deaths
+  is recorded as cancer deaths (cause-of-death misattribution, which SEER's cause-specific
+  survival is known for), and 3% of causes are recorded as unknown (``cancer_death`` NA).
 * **Follow-up.** Administrative censoring at 2022-12-31 (deaths after it are alive at cutoff),
   loss to follow-up at 1% a year from day 31. Dates are whole days; ``survival_months =
   floor(days / (365.24 / 12))`` as SEER computes it.
 * **Patients.** 5% of patients have a planned second primary 3-120 months later, recorded when
   the patient is alive, under follow-up and the date is before 2022 (``tumor_seq`` 01/02). The
   second primary does not change the patient's hazard: its row shares the patient's death.
-* **Record quality.** Random first-tumour rows become death-certificate-only (0.5%), unknown
-  survival (0.2%) or alive with no survival time (0.15%), with the canonical ``exclusion``.
-  Because these rows are chosen independently of outcome, the usable rows stay a random subset
-  (second primaries lost within their first month are also excluded, as SEER does: a handful).
+* **Record quality.** First-tumour rows become death-certificate-only (0.6%, x3 for NEC and
+  unknown primary, x2 at 80+), unknown survival (0.2%) or alive with no survival time (0.15%),
+  with the canonical ``exclusion``. They are chosen from covariates only, never from outcomes,
+  so the analytic survival of the usable rows stays exact.
 
-**Calibration.** The three base rates are solved (``netsurv.datasets.truth.calibrate``) so that
-the Kaplan-Meier 5-year overall survival by recorded extent, counted as SEER counts it (survival
-through month 59), is 90% localized, 85% regional and 57% distant — the calibration target of
-this synthetic registry, not a reproduction of SEER. Site, grade and differentiation keep their
-published ordering (appendix and rectum best, pancreas and NEC worst; G1 > G2 > G3; well > poor).
-``netsurv.datasets.true_survival`` gives the model's own survival curve by extent, computed
+**Calibration.** The hazard levels (``CALIBRATED`` in ``_model.py``) are solved by
+:func:`netsurv.datasets.calibration.calibrate` so that the simulator's analytic survival hits
+published figures, each in its own subgroup (``_targets.py``; catalog status ``calibration
+target``): pancreatic NETs 83/67/28% at 5 years by extent and median 68 months (Sonbol 2022);
+lung carcinoids 98/87/49% 5-year relative survival, 88% all stages (ACS); well-differentiated
+GEP NETs 90/85/57% (the Mayo Clinic figures, assigned to this subgroup); NEC medians by site
+(Dasari 2018). ``docs/simulator.md`` shows simulator vs published for each.
+``netsurv.datasets.true_survival`` gives the model's own survival curves, computed
 analytically from these hazards and the censoring (not by Monte Carlo).
 """
 
@@ -51,10 +58,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-import netsurv.datasets._background as bg
-import netsurv.datasets._features as ft
-import netsurv.datasets._model as m
 from netsurv import codes
+from netsurv.datasets import _background as bg
+from netsurv.datasets import _features as ft
+from netsurv.datasets import _model as m
 from netsurv.errors import InputError
 from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS
 
@@ -63,22 +70,21 @@ __all__ = ["simulate_registry"]
 Floats = npt.NDArray[np.float64]
 _CUTOFF = np.datetime64(m.STUDY_CUTOFF, "D")
 _LAST_DX = np.datetime64("2021-12-31", "D")
-_REASONS = EXCLUSION_REASONS  # the canonical exclusion texts (netsurv.io.canonical)
+_REASONS = EXCLUSION_REASONS  # the canonical exclusion texts (netsurv.rules)
 
 
 def cancer_rate(
-    t: ft.Tumours, age_exact: Floats, base: tuple[float, float, float] = m.BASE_RATE
+    t: ft.Tumours, age_exact: Floats, cal: m.Calibrated = m.CALIBRATED
 ) -> tuple[Floats, Floats]:
     """Weibull ``(rate, shape)`` of each tumour's cancer hazard (t in years)."""
     names = m.SITE_NAMES
-    site_mult = np.where(
-        t.nec,
-        np.array([m.NEC_SITE_MULT[s] for s in names])[t.site],
-        np.array([m.NET_SITE_MULT[s] for s in names])[t.site],
-    )
-    grade_mult = np.asarray([*m.GRADE_MULT, m.NEC_MULT])[t.grade]
-    rate = np.asarray(base)[t.extent] * site_mult * grade_mult
-    rate = rate * np.exp(m.AGE_EFFECT * (age_exact - 60.0))
+    net_base = np.array([cal.net_base[m.NET_GROUP[s]] for s in names])  # (site, extent)
+    net_rel = np.array([m.NET_SITE_REL[s] for s in names])
+    grade_mult = np.array([cal.g1, m.G2_MULT, m.G3_MULT, 1.0])
+    nec_base = np.array([cal.nec_base[m.NEC_GROUP[s]] for s in names])
+    net = net_base[t.site, t.extent] * net_rel[t.site] * grade_mult[t.grade]
+    nec = nec_base[t.site] * np.asarray(m.NEC_EXTENT_MULT)[t.extent]
+    rate = np.where(t.nec, nec, net) * np.exp(m.AGE_EFFECT * (age_exact - 60.0))
     shape = np.where(t.nec, m.NEC_SHAPE, m.NET_SHAPE)
     return rate, shape
 
@@ -95,7 +101,7 @@ class _Patients:
     """Latent outcome of each patient, in days from the first diagnosis."""
 
     death: Floats  # day of death (inf if after the life table horizon)
-    cancer: npt.NDArray[np.bool_]  # death caused by the first tumour's cancer
+    cancer: npt.NDArray[np.bool_]  # death recorded as caused by the first tumour's cancer
     ltfu: Floats  # day of loss to follow-up
 
 
@@ -158,39 +164,37 @@ def simulate_registry(
     True
     """
     _check(n, seed)
-    frame = simulate_frame(int(n), seed, m.BASE_RATE, truth=truth)
+    frame = simulate_frame(int(n), seed, m.CALIBRATED, truth=truth)
     return codes.classify(frame) if classify else frame
 
 
 def simulate_frame(
-    n: int, seed: int | None, base: tuple[float, float, float], *, truth: bool
+    n: int, seed: int | None, cal: m.Calibrated = m.CALIBRATED, *, truth: bool
 ) -> pd.DataFrame:
-    """The unclassified frame of :func:`simulate_registry` with cancer base rates ``base``."""
+    """The unclassified frame of :func:`simulate_registry` with calibrated numbers ``cal``."""
     rng = np.random.default_rng(seed)
     k = int(n)  # one patient per row first; second primaries are added, then rows cut to n
-    t1 = ft.draw_tumours(rng, k)
+    date1 = ft.draw_dates(rng, k)
+    t1 = ft.draw_tumours(rng, _year(date1), cal)
     age1 = np.clip(
         np.floor(np.array([m.AGE_MEAN[s] for s in m.SITE_NAMES])[t1.site] + t1.age_offset),
         *m.AGE_RANGE,
     )
     exact1 = age1 + 0.5  # the model's exact age at diagnosis
-    date1 = ft.draw_dates(rng, k)
-    rate, shape = cancer_rate(t1, exact1, base)
+    rate, shape = cancer_rate(t1, exact1, cal)
     pat = _draw_outcomes(rng, t1.female, exact1, date1, rate, shape)
-    quality = rng.random(k)  # which first-tumour rows become DCO / unknown / alive at 0
-    dco = quality < m.DCO
-    unknown = (quality >= m.DCO) & (quality < m.DCO + m.SURVIVAL_UNKNOWN)
-    alive0 = (quality >= m.DCO + m.SURVIVAL_UNKNOWN) & (
-        quality < m.DCO + m.SURVIVAL_UNKNOWN + m.ALIVE_ZERO
-    )
+    dco, unknown, alive0 = _quality_draw(rng, t1, age1)
     planned = rng.random(k) < m.SECOND_PRIMARY
     gap = np.floor(rng.uniform(*m.SECOND_GAP_MONTHS, k) * m.DAYS_PER_MONTH)
     cause_unknown = rng.random(k) < m.CAUSE_UNKNOWN
+    # SEER's cause-specific classification counts some other-cause deaths as cancer deaths
+    misattributed = rng.random(k) < cal.misattributed
+    pat = _Patients(pat.death, pat.cancer | misattributed, pat.ltfu)
     race = ft.choice(rng, *m.RACES, k)
     has2 = planned & ~(dco | unknown | alive0) & (gap < np.minimum(pat.death, pat.ltfu))
     has2 &= date1 + gap.astype("timedelta64[D]") <= _LAST_DX
     idx2 = np.flatnonzero(has2)
-    t2 = ft.draw_tumours(rng, len(idx2))
+    t2 = ft.draw_tumours(rng, _year(date1[idx2] + gap[idx2].astype("timedelta64[D]")), cal)
     # one row per tumour: a patient's rows are adjacent (first tumour, then second)
     owner = np.concatenate([np.arange(k), idx2])
     order = np.argsort(np.concatenate([np.arange(k), idx2 + 0.5]), kind="stable")[:n]
@@ -211,8 +215,33 @@ def simulate_frame(
         frame["sim_rate"], frame["sim_shape"] = rate[pid], shape[pid]
         frame["sim_offset_days"], frame["sim_age0"] = offset, exact1[pid]
         frame["sim_origin_extent"] = np.asarray(m.EXTENTS, dtype=object)[t1.extent[pid]]
+        frame["sim_origin_site"] = np.asarray(m.SITE_NAMES, dtype=object)[t1.site[pid]]
+        frame["sim_origin_grade"] = _GRADES[t1.grade[pid]]
         return frame
     return frame.drop(columns=[c for c in frame if c.startswith("sim_")])
+
+
+_GRADES = np.asarray(["G1", "G2", "G3", "NEC"], dtype=object)
+
+
+def _year(date: npt.NDArray[np.datetime64]) -> npt.NDArray[np.intp]:
+    return date.astype("datetime64[Y]").astype(np.intp) + 1970
+
+
+def _quality_draw(
+    rng: np.random.Generator, t: ft.Tumours, age: Floats
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Which first-tumour rows become DCO / unknown survival / alive at 0 (covariates only)."""
+    quality = rng.random(len(age))
+    unknown_primary = t.site == m.SITE_NAMES.index("unknown primary")
+    p_dco = m.DCO * np.where(t.nec | unknown_primary, m.DCO_NEC_FACTOR, 1.0)
+    p_dco = p_dco * np.where(age >= 80, m.DCO_OLD_FACTOR, 1.0)
+    dco = quality < p_dco
+    unknown = (quality >= p_dco) & (quality < p_dco + m.SURVIVAL_UNKNOWN)
+    alive0 = (quality >= p_dco + m.SURVIVAL_UNKNOWN) & (
+        quality < p_dco + m.SURVIVAL_UNKNOWN + m.ALIVE_ZERO
+    )
+    return dco, unknown, alive0
 
 
 def _sequence(

@@ -20,6 +20,12 @@ inherit the hazard of their patient's first tumour). Three summaries are offered
 ``kind="marginal"``
     The mean over rows of ``P(survival_months > m)`` with no censoring at all: the survival of
     the simulated population itself.
+``kind="css"`` and ``kind="ederer2"``
+    The limits of the cause-specific KM estimate (expected cancer deaths in month ``m`` are the
+    expected deaths times the cancer share of the month's cumulative hazard, plus the model's
+    misattributed share of the other deaths) and of Ederer II
+    relative survival (the KM limit divided by the product over months of one minus the mean,
+    over those expected at risk, of the background death probability in the month).
 ``kind="net"``
     The mean over rows of the cancer-only survival ``exp(-H_cancer)`` at the end of month m:
     net survival, as if background mortality were removed (what Pohar Perme estimates when the
@@ -35,15 +41,13 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.optimize import brentq
 
-import netsurv.datasets._background as bg
-import netsurv.datasets._model as m
-import netsurv.datasets.simulate as sim
+from netsurv.datasets import _background as bg
+from netsurv.datasets import _model as m
 from netsurv.datasets.simulate import decimal_date
 from netsurv.errors import InputError
 
-__all__ = ["calibrate", "true_survival"]
+__all__ = ["true_survival"]
 
 Floats = npt.NDArray[np.float64]
 _NEEDED = ("sim_rate", "sim_shape", "sim_offset_days", "sim_age0", "sex", "date_dx")
@@ -97,10 +101,29 @@ def _terms(df: pd.DataFrame, months: int) -> _Terms:
     return _Terms(*grid, last, cut[0][:, 0], cut[1][:, 0], cut[2][:, 0])
 
 
-def _km_limit(t: _Terms, rows: npt.NDArray[np.bool_], scale: Floats | float = 1.0) -> Floats:
-    """KM limit S(m), m = 0..M-1, over ``rows``, cancer hazards multiplied by ``scale``."""
+@dataclass(frozen=True)
+class _Parts:
+    """Expected numbers per month over a set of rows (the large-sample KM ingredients)."""
+
+    at_risk: Floats  # expected number at risk at the start of month m
+    deaths: Floats  # expected deaths recorded in month m
+    cancer: Floats  # of which cancer deaths
+    expected: Floats  # Ederer II: at-risk-weighted mean background death probability in month m
+
+
+def _parts(
+    t: _Terms,
+    rows: npt.NDArray[np.bool_],
+    scale: Floats | float = 1.0,
+    weight: Floats | None = None,
+    misattributed: float | None = None,
+) -> _Parts:
+    """Expected at risk and deaths by month over ``rows``, cancer hazards times ``scale``."""
     sc = scale[rows] if isinstance(scale, np.ndarray) else np.full(int(rows.sum()), scale)
-    s = np.exp(-(t.h_bg[rows] + sc[:, None] * t.h_c[rows]))
+    w = np.ones(int(rows.sum())) if weight is None else weight[rows]
+    h_c = sc[:, None] * t.h_c[rows]
+    h_bg = t.h_bg[rows]
+    s = np.exp(-(h_bg + h_c))
     g, last = t.g[rows], t.last[rows]
     months = s.shape[1] - 1
     s_lo, g_lo = s[:, :-1], g[:, :-1]
@@ -108,13 +131,61 @@ def _km_limit(t: _Terms, rows: npt.NDArray[np.bool_], scale: Floats | float = 1.
     inside = np.flatnonzero(last < months)  # rows whose cutoff falls inside the grid
     s_up[inside, last[inside]] = np.exp(-(t.h_bg_cut[rows] + sc * t.h_c_cut[rows]))[inside]
     g_up[inside, last[inside]] = t.g_cut[rows][inside]
-    window = np.arange(months)[None, :] <= last[:, None]  # A >= b_m: at risk at month m
-    at_risk = (window * s_lo * g_lo).sum(axis=0)
+    window = (np.arange(months)[None, :] <= last[:, None]) * w[:, None]  # A >= b_m: at risk
+    risk = window * s_lo * g_lo
     # G is exponential in the exposure, so its value at the window's middle is sqrt(lo * up)
-    deaths = (window * np.maximum(s_lo - s_up, 0) * np.sqrt(g_lo * g_up)).sum(axis=0)
+    dead = window * np.maximum(s_lo - s_up, 0) * np.sqrt(g_lo * g_up)
+    d_c, d_bg = np.diff(h_c, axis=1), np.diff(h_bg, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        hazard = np.where(at_risk > 0, deaths / at_risk, np.nan)
+        share = np.where(d_c + d_bg > 0, d_c / (d_c + d_bg), 0.0)
+    p = m.CALIBRATED.misattributed if misattributed is None else misattributed
+    share = share + p * (1 - share)  # other-cause deaths recorded as cancer deaths
+    return _Parts(
+        risk.sum(axis=0),
+        dead.sum(axis=0),
+        (dead * share).sum(axis=0),
+        (risk * -np.expm1(-d_bg)).sum(axis=0),
+    )
+
+
+def _product(numerator: Floats, at_risk: Floats) -> Floats:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hazard = np.where(at_risk > 0, numerator / at_risk, np.nan)
     return np.cumprod(1 - hazard)
+
+
+def _km_limit(
+    t: _Terms,
+    rows: npt.NDArray[np.bool_],
+    scale: Floats | float = 1.0,
+    weight: Floats | None = None,
+) -> Floats:
+    """KM limit S(m), m = 0..M-1, over ``rows``, cancer hazards multiplied by ``scale``."""
+    p = _parts(t, rows, scale, weight)
+    return _product(p.deaths, p.at_risk)
+
+
+def _css_limit(
+    t: _Terms,
+    rows: npt.NDArray[np.bool_],
+    scale: Floats | float = 1.0,
+    weight: Floats | None = None,
+    misattributed: float | None = None,
+) -> Floats:
+    """Cause-specific KM limit (other deaths censor): product of 1 - cancer deaths / at risk."""
+    p = _parts(t, rows, scale, weight, misattributed)
+    return _product(p.cancer, p.at_risk)
+
+
+def _ederer2_limit(
+    t: _Terms,
+    rows: npt.NDArray[np.bool_],
+    scale: Floats | float = 1.0,
+    weight: Floats | None = None,
+) -> Floats:
+    """Ederer II limit: KM limit over the expected survival of those at risk, month by month."""
+    p = _parts(t, rows, scale, weight)
+    return _product(p.deaths, p.at_risk) / _product(p.expected, p.at_risk)
 
 
 def _marginal(t: _Terms, rows: npt.NDArray[np.bool_]) -> Floats:
@@ -130,7 +201,7 @@ def true_survival(
     months: int = 120,
     by: str | None = "extent",
     *,
-    kind: Literal["km", "marginal", "net"] = "km",
+    kind: Literal["km", "marginal", "net", "css", "ederer2"] = "km",
 ) -> pd.DataFrame:
     """The simulator's analytic survival by group, at whole months 0 .. ``months - 1``.
 
@@ -145,7 +216,9 @@ def true_survival(
         (survival through month ``m``) given these rows' censoring; ``"marginal"`` — the
         population's survival without censoring; ``"net"`` — the mean over rows of the
         cancer-only survival ``exp(-H_cancer)``, the quantity net survival (Pohar Perme)
-        estimates. See the module docstring.
+        estimates; ``"css"`` — the limit of the cause-specific Kaplan-Meier estimate (other
+        deaths censor); ``"ederer2"`` — the limit of Ederer II relative survival (KM limit
+        over the expected survival of those at risk, month by month). See the module docstring.
 
     Returns
     -------
@@ -178,9 +251,14 @@ def true_survival(
         "km": _km_limit,
         "marginal": _marginal,
         "net": _net,
+        "css": _css_limit,
+        "ederer2": _ederer2_limit,
     }
     if kind not in curves:
-        raise InputError(f"true_survival: kind must be 'km', 'marginal' or 'net', got {kind!r}.")
+        raise InputError(
+            "true_survival: kind must be 'km', 'marginal', 'net', 'css' or 'ederer2', "
+            f"got {kind!r}."
+        )
     curve = curves[kind]
     groups = (
         [(None, np.ones(len(data), bool))]
@@ -196,50 +274,3 @@ def true_survival(
             part.insert(0, by, key)
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
-
-
-def calibrate(
-    n: int = 300_000,
-    seed: int = 20221231,
-    targets: tuple[float, float, float] = (0.90, 0.85, 0.57),
-    rounds: int = 2,
-) -> tuple[float, float, float]:
-    """Solve the base cancer rates so that the KM limit at month 59 by extent hits ``targets``.
-
-    The rows' cancer rates are scaled per latent extent of the tumour that drives their hazard
-    (Gauss-Seidel over localized, regional, distant, one Brent root search each), and the
-    registry is simulated again with the new rates (``rounds`` times), since which second
-    primaries exist depends on survival. Returns the base rates to copy into ``_model.py``.
-    """
-    base = np.asarray(m.BASE_RATE, dtype=float)
-    for _ in range(rounds):
-        old = base.copy()
-        df = sim.simulate_frame(n, seed, (old[0], old[1], old[2]), truth=True)
-        df = df[df["exclusion"].isna()]
-        terms = _terms(df, 60)
-        origin = df["sim_origin_extent"].map(m.EXTENTS.index).to_numpy()
-        groups = df["sim_extent"].to_numpy()
-        for _sweep in range(4):
-            for e, name in enumerate(m.EXTENTS):
-                scale = base / old
-                rows = groups == name
-                base[e] = old[e] * _solve_scale(terms, rows, origin, scale, e, targets[e])
-    return (float(base[0]), float(base[1]), float(base[2]))
-
-
-def _solve_scale(
-    terms: _Terms,
-    rows: npt.NDArray[np.bool_],
-    origin: npt.NDArray[np.intp],
-    scale: Floats,
-    e: int,
-    target: float,
-) -> float:
-    """Scale of extent ``e``'s cancer hazards giving KM-limit S(59) = ``target`` over ``rows``."""
-
-    def gap(log_c: float) -> float:
-        c = scale.copy()
-        c[e] = np.exp(log_c)
-        return float(_km_limit(terms, rows, c[origin])[59]) - target
-
-    return float(np.exp(brentq(gap, -6.0, 6.0, xtol=1e-8)))

@@ -8,9 +8,10 @@ its ``stratum``, and the cohort definition (``cohort``: JSON keyword arguments o
 
 * RADIANT-4 rows use the bundled reconstruction (``load_radiant4``);
 * registry rows use ``data`` when given, and otherwise only the rows whose ``dataset`` is
-  ``synthetic_registry`` run, on the bundled synthetic registry — the 90/85/57% figures are the
-  calibration target of that registry, so "passed" there says the calibration holds, not
-  that SEER was reproduced;
+  ``synthetic_registry`` run, on the bundled synthetic registry — those rows (status
+  ``calibration target``) are the published figures the simulator is calibrated to, each in
+  its own subgroup, so "passed" there says the calibration holds, not that SEER was
+  reproduced;
 * trial rows without individual data, and rows marked not comparable (the published
   stratified RADIANT-4 hazard ratios), are reported as ``skipped`` — never as passed.
 """
@@ -59,15 +60,18 @@ def catalog() -> pd.DataFrame:
 
     Columns: ``id, source, citation, url, quantity, measure, method, stratum, value, ci_lower,
     ci_upper, unit, statistic, time, event, by, cohort, status, tolerance, dataset,
-    comparison, note`` (see ``netsurv/published/README.md``).
+    comparison, note, cohort_source`` (see ``netsurv/published/README.md``).
 
     >>> cat = catalog()
     >>> bool(cat["id"].is_unique), sorted(cat["status"].unique())
-    (True, ['secondary', 'unverified', 'verified'])
+    (True, ['calibration target', 'secondary', 'unverified', 'verified'])
     """
     path = importlib.resources.files("netsurv.published") / "catalog.csv"
     with importlib.resources.as_file(path) as file:
-        text_columns = ["id", "source", "quantity", "stratum", "by", "cohort", "dataset", "note"]
+        text_columns = [
+            "id", "source", "quantity", "stratum", "by", "cohort", "dataset", "note",
+            "cohort_source",
+        ]
         df = pd.read_csv(
             file,
             dtype=dict.fromkeys(text_columns, "object"),

@@ -21,7 +21,7 @@ from netsurv.published import catalog, reproduce, reproduce_summary
 from tests.paths import REFERENCE
 
 REFERENCE = REFERENCE
-STATUSES = {"verified", "secondary", "unverified"}
+STATUSES = {"verified", "secondary", "unverified", "calibration target"}
 # the module (the package attribute `reproduce` is the function of the same name)
 reproduce_module = importlib.import_module("netsurv.published.checks")
 
@@ -64,8 +64,39 @@ def test_the_90_85_57_rows_are_labelled_calibration_targets_not_seer() -> None:
     for extent, value in (("localized", 0.90), ("regional", 0.85), ("distant", 0.57)):
         row = cat.loc[f"mayo-5y-os-{extent}"]
         assert row["value"] == value
+        assert row["status"] == "calibration target"
         assert "calibration target of the synthetic registry" in row["note"]
         assert row["dataset"] == "synthetic_registry"
+        # assigned to well-differentiated GEP NETs (published-figures.md §10), said so
+        cohort = json.loads(row["cohort"])
+        assert cohort["nen_type"] == "NET"
+        assert set(cohort["sites"].split(";")) == {
+            "stomach", "small intestine", "appendix", "colon", "rectum", "pancreas"
+        }  # fmt: skip
+        assert "Assigned here" in row["cohort_source"]
+
+
+def test_registry_cohorts_match_their_sources() -> None:
+    # issue 12 item 5 / published-figures.md §4a, §2, §10
+    cat = catalog().set_index("id")
+    registry = cat[cat["cohort"] != ""]
+    assert registry["cohort_source"].ne("").all()
+    for rid, row in registry.iterrows():
+        source = row["cohort_source"]
+        assert any(w in source for w in ("abstract", "page", "table", "methods")), rid
+    for rid in [i for i in cat.index if i.startswith("man-")]:
+        cohort = json.loads(cat.loc[rid, "cohort"])
+        assert set(cohort["sites"].split(";")) == {
+            "lung", "small intestine", "rectum", "colon", "pancreas", "stomach"
+        }, rid  # fmt: skip
+    for rid in [i for i in cat.index if i.startswith("dasari2017")]:
+        assert "NEC" in json.loads(cat.loc[rid, "cohort"])["nen_type"], rid  # high grade kept
+    assert (
+        not (cat["status"] == "calibration target").any()
+        or not (
+            cat.loc[cat["status"] == "calibration target", "note"].str.contains("verified\b")
+        ).all()
+    )  # the published number's own status is in the note, not in `status`
 
 
 def test_catalog_r_values_equal_the_r_reference_files() -> None:

@@ -68,10 +68,8 @@ def catalog() -> pd.DataFrame:
     """
     path = importlib.resources.files("netsurv.published") / "catalog.csv"
     with importlib.resources.as_file(path) as file:
-        text_columns = [
-            "id", "source", "quantity", "stratum", "by", "cohort", "dataset", "note",
-            "cohort_source",
-        ]
+        text_columns = ["id", "source", "quantity", "stratum", "by", "cohort", "dataset"]
+        text_columns += ["note", "cohort_source"]
         df = pd.read_csv(
             file,
             dtype=dict.fromkeys(text_columns, "object"),

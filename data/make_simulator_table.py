@@ -189,12 +189,14 @@ _NOTES = (
     "among 5-year survivors, the all-cause mortality of people in their late 80s. The same "
     "sites under the calibration targets (pancreatic NETs 83/67/28%, lung carcinoids 98/87/49% "
     "relative, GEP NETs 90/85/57%, NEC medians of months) give the values in the table; no "
-    "mix of NETs and NECs with those survival curves reaches all four numbers (more NEC lowers "
-    "the 1-year figure far below 72.8% before the 10-year figure reaches 18.1%). The paper's "
+    "mix of NETs and NECs with those survival curves reaches all four numbers (roughly: an "
+    "NEC share that brings 10-year OS down to 18.1% brings 1-year OS down to about 50%, not "
+    "72.8%). The paper's "
     "histology list was not retrieved; its cohort is kept as published (six sites, every NEN "
     "type) for users with a SEER extract.",
     "- **Sackstein 2018, median OS of G1 localized (233 months)**: needs 19+ years of "
-    "follow-up; the registry's diagnoses start in 2000, so only 2000-2003 cases reach it.",
+    "follow-up; the registry's diagnoses start in 2000, so only 2000-2003 cases reach it, "
+    "and its G1 localized tumours (many rectal and appendiceal) are younger than Sackstein's.",
     "- **Sackstein 2018, 5-year CSS of G1 localized (97.6%)** is reached through the share of "
     "other-cause deaths recorded as cancer deaths (cause-of-death misattribution, which leaves "
     "overall survival unchanged). Reaching it through the G1 hazard would need the G1 hazard "

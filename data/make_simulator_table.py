@@ -123,9 +123,9 @@ def _registry_facts(df: pd.DataFrame) -> list[str]:
         f"{100 * appendix.loc[2015:2019].mean():.1f}% in 2015-2019 (carcinoid NOS of the appendix "
         "reportable from 2015).",
         f"- Grade recorded (classified G1-G3): {100 * known.loc[2000]:.0f}% in 2000, "
-        f"{100 * known.loc[2017]:.0f}% in 2017, {100 * known.loc[2018]:.0f}% in 2018 (2018+ "
-        "grade fields as SEER records them; lung and other carcinoma-schema grades 1-4 are "
-        "read as differentiation only by today's classification).",
+        f"{100 * known.loc[2017]:.0f}% in 2017, {100 * known.loc[2018]:.0f}% in 2018, "
+        f"{100 * known.loc[2021]:.0f}% in 2021 (2018+ grade fields as SEER records them, by "
+        "EOD 2018 schema; Ki-67 from 2021; lung carcinoids graded by type).",
         f"- Multiple primaries: {100 * (df['tumor_seq'] != '00').mean():.1f}% of rows belong to "
         f"patients with two tumours; death certificate only: {excl.get(EXCLUSION_REASONS['dco'], 0):,} rows.",  # noqa: E501
     ]

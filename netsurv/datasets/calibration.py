@@ -22,10 +22,10 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import brentq
 
+import netsurv.datasets._model as m
+import netsurv.datasets.truth as tr
 from netsurv import codes
 from netsurv.codes.cohort import select
-from netsurv.datasets import _model as m
-from netsurv.datasets import truth as tr
 from netsurv.datasets._targets import TARGETS, Target
 from netsurv.datasets.simulate import simulate_frame
 

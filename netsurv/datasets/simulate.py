@@ -58,10 +58,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+import netsurv.datasets._background as bg
+import netsurv.datasets._features as ft
+import netsurv.datasets._model as m
 from netsurv import codes
-from netsurv.datasets import _background as bg
-from netsurv.datasets import _features as ft
-from netsurv.datasets import _model as m
 from netsurv.errors import InputError
 from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS
 

@@ -42,8 +42,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from netsurv.datasets import _background as bg
-from netsurv.datasets import _model as m
+import netsurv.datasets._background as bg
+import netsurv.datasets._model as m
 from netsurv.datasets.simulate import decimal_date
 from netsurv.errors import InputError
 

@@ -106,22 +106,37 @@ def read_ratetable(path: str | Path) -> RateTable:
     return from_long(frame, False, f"R ratetable export {path}", shift, d)
 
 
-def read_hmd(path: str | Path, female: str | Path | None = None) -> RateTable:
+def read_hmd(
+    path: str | Path,
+    female: str | Path | None = None,
+    *,
+    days_per_age_year: float = DAYS_PER_AGE_YEAR,
+) -> RateTable:
     """Read a Human Mortality Database table: ``Mx_1x1.txt``, or ``mltper_1x1.txt`` (male)
     with ``female=`` ``fltper_1x1.txt``.
 
     From ``Mx_1x1`` (central death rates m by year, age, Female/Male) the daily hazard is
-    m / 365.25; from the period life tables (``qx``) it is −log(1 − qx) / 365.25. Age
-    ``110+`` becomes the open last age 110. Missing rates (``.``) are an error.
+    m / d; from the period life tables (``qx``) it is −log(1 − qx) / d, with d =
+    ``days_per_age_year`` (365.25; 365.241 gives R ``relsurv::transrate.hmd``'s table, ages
+    cut at 365.241-day years). Age ``110+`` becomes the open last age 110. In the life
+    tables a qx of 1 makes that age and every later one 0.999, as ``transrate.hmd`` does.
+    Missing rates (``.``) are an error.
     """
     if female is not None:
         frames = []
         for p, label in ((path, "male"), (female, "female")):
-            t = _read_hmd_text(Path(p))
+            t = _read_hmd_text(Path(p)).sort_values(["Year", "Age"])
+            # qx = 1 (everyone dies): 0.999 from that age on, year by year (transrate.hmd)
+            last = t["qx"].ge(1).astype(int).groupby(t["Year"]).cummax().astype(bool)
+            qx = t["qx"].where(~last, 0.999)
             frames.append(
-                pd.DataFrame({"age": t["Age"], "sex": label, "year": t["Year"], "qx": t["qx"]})
+                pd.DataFrame({"age": t["Age"], "sex": label, "year": t["Year"], "qx": qx})
             )
-        return from_qx_frame(pd.concat(frames), source=f"HMD period life tables {path}, {female}")
+        return from_qx_frame(
+            pd.concat(frames),
+            source=f"HMD period life tables {path}, {female}",
+            days_per_age_year=days_per_age_year,
+        )
     t = _read_hmd_text(Path(path))
     if "Male" not in t.columns or "Female" not in t.columns:
         raise ReadError("expected columns Year Age Female Male Total (HMD Mx_1x1)", path=path)
@@ -131,10 +146,10 @@ def read_hmd(path: str | Path, female: str | Path | None = None) -> RateTable:
             "age": long["Age"],
             "sex": long["sex"].str.lower(),
             "year": long["Year"],
-            "daily_hazard": long["value"] / DAYS_PER_AGE_YEAR,
+            "daily_hazard": long["value"] / days_per_age_year,
         }
     )
-    return from_long(frame, False, f"HMD Mx_1x1 {path}", birthday_shift=False)
+    return from_long(frame, False, f"HMD Mx_1x1 {path}", False, days_per_age_year)
 
 
 def _read_hmd_text(path: Path) -> pd.DataFrame:

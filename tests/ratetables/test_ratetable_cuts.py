@@ -106,3 +106,23 @@ def test_a_table_with_uneven_age_cuts_is_refused(tmp_path) -> None:
     bad.to_csv(path, index=False)
     with pytest.raises(ReadError, match="age cut points"):
         read_ratetable(path)
+
+
+def test_hmd_life_tables_read_as_relsurvs_transrate_hmd() -> None:
+    # R: transrate.hmd(mltper, fltper) on the same synthetic HMD files (qx = 1 from age 108
+    # for men: relsurv uses 0.999 from there on), exported cell by cell
+    from netsurv.ratetables import read_hmd
+
+    ours = read_hmd(
+        REF / "methods_hmd_mltper_1x1.txt",
+        female=REF / "methods_hmd_fltper_1x1.txt",
+        days_per_age_year=365.241,
+    )
+    theirs = read_ratetable(REF / "methods_hmd_transrate.csv.gz")
+    assert ours.days_per_age_year == theirs.days_per_age_year
+    np.testing.assert_array_equal(ours.ages, theirs.ages)
+    np.testing.assert_array_equal(ours.years, theirs.years)
+    # R computes -log(1 - qx) (netsurv log1p: ~1e-12 relative apart for qx ~ 1e-4) and writes
+    # 15 digits
+    np.testing.assert_allclose(ours.hazard, theirs.hazard, rtol=2e-12)
+    assert ours.hazard[108, 0, 0, 0] == pytest.approx(-np.log(0.001) / 365.241, rel=1e-14)

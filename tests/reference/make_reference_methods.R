@@ -237,6 +237,24 @@ w(tc, "methods_transrate_curves.csv")
 ie <- survexp(time ~ 1, data = sub, ratetable = tr, method = "individual.s",
               rmap = list(age = age, sex = sex, year = year))
 w(data.frame(id = sub$id, expected = ie), "methods_transrate_individual.csv")
+# HMD period life tables (mltper_1x1 / fltper_1x1 layout) -> relsurv::transrate.hmd, with
+# synthetic qx (years 2000-2002, ages 0-110; qx reaches 1 at 108 for men: relsurv then uses
+# 0.999 from that age on), written in HMD's text format and read back by netsurv's read_hmd
+hmd <- function(file, shift, one_at) {
+  g <- expand.grid(Age = 0:110, Year = 2000:2002)[, c("Year", "Age")]
+  qx <- pmin(1, exp(-9.5 + 0.085 * g$Age + shift - 0.01 * (g$Year - 2000)))
+  if (!is.na(one_at)) qx[g$Age >= one_at] <- 1
+  lines <- c("Utopia, Life tables (period 1x1)    Last modified: 01 Jan 2024", "",
+             sprintf("%6s %6s %9s", "Year", "Age", "qx"),
+             sprintf("%6d %6s %9.5f", g$Year, ifelse(g$Age == 110, "110+", g$Age), qx))
+  writeLines(lines, file.path(out, file))
+}
+hmd("methods_hmd_mltper_1x1.txt", 0.3, 108)
+hmd("methods_hmd_fltper_1x1.txt", 0, NA)
+export_ratetable(transrate.hmd(file.path(out, "methods_hmd_mltper_1x1.txt"),
+                               file.path(out, "methods_hmd_fltper_1x1.txt")),
+                 "methods_hmd_transrate.csv.gz")
+
 writeLines(toJSON(list(R = R.version.string,
   survival = as.character(packageVersion("survival")),
   relsurv = as.character(packageVersion("relsurv")),

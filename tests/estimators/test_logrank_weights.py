@@ -147,3 +147,23 @@ def test_unknown_tests_and_missing_parameters_are_refused() -> None:
         ns.logrank(TOY, time="time", event="status", by="group", test="fleming-harrington")
     with pytest.raises(InputError, match="rho"):
         ns.logrank(TOY, time="time", event="status", by="group", test="tarone-ware", rho=1)
+
+
+@pytest.mark.parametrize("engine", ["arrow", "duckdb", "counts"])
+def test_every_route_gives_the_same_weighted_test(engine: str) -> None:
+    vet = pd.read_csv(REF / "data_veteran.csv")
+    kw = {"by": "celltype", "strata": "trt"}
+    for test, pq in [
+        ("gehan-wilcoxon", {}),
+        ("peto-prentice", {}),
+        ("fleming-harrington", {"p": 1, "q": 1}),
+    ]:
+        memory = ns.logrank(vet, time="time", event="status", test=test, **kw, **pq)
+        if engine == "counts":
+            c = ns.to_counts(vet, time="time", event="status", by=["trt", "celltype"])
+            other = ns.logrank(c, test=test, **kw, **pq)
+        else:
+            other = ns.logrank(
+                vet, time="time", event="status", test=test, engine=engine, **kw, **pq
+            )
+        assert other.statistic == pytest.approx(memory.statistic, rel=1e-12), (engine, test)

@@ -255,3 +255,52 @@ def test_a_time_varying_effect_is_the_rate_ratio_of_each_interval():
     assert pred["relative_survival"].iloc[0] == pytest.approx(
         np.exp(-(2 / 30 * 10 + 1 / 12 * 10)), rel=1e-9
     )
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # saturated: df_resid 0
+def test_strs_conventions_take_expected_deaths_from_the_popmort_cell_of_each_year():
+    from netsurv.ratetables import from_qx_frame
+
+    def q(age: int, year: int) -> float:  # one-year death probability of the table (men)
+        return 0.01 * (age - 50) + 0.001 * (year - 2000)
+
+    table = from_qx_frame(
+        pd.DataFrame(
+            [
+                {"age": a, "sex": sx, "year": y, "qx": q(a, y)}
+                for a in range(55, 70)
+                for sx in ("male", "female")
+                for y in range(1998, 2010)
+            ]
+        )
+    )
+    # months: 30, 18, 3 (group a), 6 (b) all die; 0 is left out (as Stata's stset does)
+    df = pd.DataFrame(
+        {
+            "m": [30.0, 18, 3, 6, 0],
+            "d": [1, 1, 1, 1, 1],
+            "g": ["a", "a", "a", "b", "b"],
+            "age_dx": [60, 62, 65, 61, 64],
+            "sex": "male",
+            "year_dx": [2001, 2003, 2001, 2002, 2000],
+        }
+    )
+    fit = ns.excess_hazard(
+        df,
+        time="m",
+        event="d",
+        covariates="g",
+        breaks=[0, 12, 24, 36],
+        lifetable=table,
+        conventions="strs",
+    )
+    got = fit.groups.set_index(["g", "start"])["expected"]
+    rate = lambda a, y: -np.log(1 - q(a, y))  # noqa: E731  per year
+    # d* = person-years x the rate of (age at diagnosis + j, year of diagnosis + j)
+    first = rate(60, 2001) + rate(62, 2003) + 0.25 * rate(65, 2001)
+    assert got[("a", 0.0)] == pytest.approx(first, rel=1e-12)
+    assert got[("a", 12.0)] == pytest.approx(rate(61, 2002) + 0.5 * rate(63, 2004), rel=1e-12)
+    assert got[("a", 24.0)] == pytest.approx(0.5 * rate(62, 2003), rel=1e-12)
+    assert got[("b", 0.0)] == pytest.approx(0.5 * rate(61, 2002), rel=1e-12)
+    assert int(fit.excluded.sum()) == 1

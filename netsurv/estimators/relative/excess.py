@@ -29,7 +29,7 @@ from statsmodels.tools.sm_exceptions import DomainWarning
 
 from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import RateMap, Subjects, subjects
+from netsurv.estimators.relative.subjects import RateMap, Subjects, anniversary_hazard, subjects
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_at, walk
 from netsurv.results.excess import (
@@ -79,18 +79,29 @@ class _ExcessPoisson(families.Poisson):
         return np.maximum(y, self.dstar) + 0.1
 
 
-def grouped_data(s: Subjects, covariates: pd.DataFrame, breaks_days: np.ndarray) -> pd.DataFrame:
+def grouped_data(
+    s: Subjects, covariates: pd.DataFrame, breaks_days: np.ndarray, strs: bool = False
+) -> pd.DataFrame:
     """Deaths, person-time (days) and expected deaths per interval × covariate pattern.
 
     ``covariates`` holds one row per subject of ``s`` (the grouping columns). Subjects are
     followed from 0 (or their entry time) to their exit, censored at the last break.
+    ``strs``: the expected hazard of an interval is that of the popmort cell at its start
+    (:func:`~.subjects.anniversary_hazard`), as Stata ``strs`` computes d*.
     """
     n, b = len(s.days), breaks_days
     k = len(b) - 1
-    # expected cumulative hazard of every subject at every break (exact walk of the table)
-    pieces = walk(s.table, s.age, s.pos, s.sex, s.race, np.full(n, b[-1]))
-    cum = cumhaz_at(pieces, n, b)  # n x (k + 1)
-    rate = np.diff(cum, axis=1) / np.diff(b)[None, :]  # average expected hazard per day
+    if strs:
+        whole = np.floor(b[:-1] / 365.24 + 1e-9).astype(np.int64)  # years since diagnosis
+        subj = np.repeat(np.arange(n), k)
+        # -log(annual probability) per 365.24-day year of follow-up (strs's y in years)
+        annual = anniversary_hazard(s, subj, np.tile(whole, n)) * s.table.days_per_age_year
+        rate = (annual / 365.24).reshape(n, k)
+    else:
+        # expected cumulative hazard of every subject at every break (exact walk)
+        pieces = walk(s.table, s.age, s.pos, s.sex, s.race, np.full(n, b[-1]))
+        cum = cumhaz_at(pieces, n, b)  # n x (k + 1)
+        rate = np.diff(cum, axis=1) / np.diff(b)[None, :]  # average expected hazard per day
     start = np.zeros(n) if s.entry is None else s.entry
     lo = np.maximum(b[None, :-1], start[:, None])
     y = np.clip(np.minimum(s.days[:, None], b[None, 1:]) - lo, 0.0, None)
@@ -143,6 +154,7 @@ def excess_hazard(
     zero_time: float | Literal["auto"] | None = "auto",
     entry: str | None = None,
     conf_level: float = 0.95,
+    conventions: Literal["relsurv", "strs"] = "relsurv",
 ) -> ExcessHazardResult:
     """Fit an excess-hazard (relative-survival) Poisson regression to registry data.
 
@@ -165,6 +177,12 @@ def excess_hazard(
     time_unit, age, sex, year, date_dx, month, race, lifetable, completed_age, age_unit,
         zero_time, entry : population matching, exactly as in :func:`netsurv.relative_survival`.
     conf_level : level of the Wald confidence intervals.
+    conventions : how expected deaths d* are found. "relsurv" (default): each patient's
+        exact walk through the rate table over the interval (R ``rsadd``). "strs" (Stata
+        ``strs``, Dickman et al. 2004): the rate of the table cell at completed age at
+        diagnosis + whole years and year of diagnosis + whole years (both moving on
+        anniversaries of diagnosis) at the interval's start; ages are completed years and
+        zero follow-up is left out (Stata ``stset``).
 
     Returns
     -------
@@ -205,6 +223,9 @@ def excess_hazard(
         raise InputError(f"breaks={list(breaks)!r}: give increasing times starting at 0")
     if not 0 < conf_level < 1:
         raise InputError(f"conf_level={conf_level!r}: give a probability such as 0.95")
+    if conventions not in ("relsurv", "strs"):
+        raise InputError(f"conventions={conventions!r}: choose 'relsurv' or 'strs'")
+    strs = conventions == "strs"
     s = subjects(
         df,
         time=time,
@@ -219,15 +240,15 @@ def excess_hazard(
             month=month,
             race=race,
             lifetable=lifetable,
-            completed_age=completed_age,
+            completed_age=False if strs else completed_age,
             age_unit=age_unit,
-            zero_time=zero_time,
+            zero_time=None if strs else zero_time,
             entry=entry,
         ),
     )
     frame = df.iloc[s.rows][[*covs, *extra]].reset_index(drop=True)
     levels = {c: covariate_levels(frame[c]) for c in covs}
-    groups = grouped_data(s, frame, b_unit * s.unit)
+    groups = grouped_data(s, frame, b_unit * s.unit, strs=strs)
     groups["person_time"] /= s.unit
     j = groups["_interval"].to_numpy()
     groups["start"], groups["end"] = b_unit[:-1][j], b_unit[1:][j]  # in time_unit

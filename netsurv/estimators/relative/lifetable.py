@@ -26,7 +26,13 @@ import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import UNIT_DAYS, RateMap, Subjects, subjects
+from netsurv.estimators.relative.subjects import (
+    UNIT_DAYS,
+    RateMap,
+    Subjects,
+    anniversary_hazard,
+    subjects,
+)
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_pairs, walk
 from netsurv.results.bands import ConfType, confidence_band
@@ -194,13 +200,7 @@ def _strs_expected(
 ) -> np.ndarray:
     """strs: popmort probability of (completed age + whole years, year of diagnosis + whole
     years) at the start of the interval, to the power of the interval length in years."""
-    d = s.table.days_per_age_year
     years = round(width * UNIT_DAYS[time_unit] / 365.24, 12)  # interval length in years
-    start = np.floor(j * years + 1e-9).astype(np.int64)
-    age0 = np.floor(s.age / d + 1e-9).astype(np.int64)
-    dx = s.dx_days if s.dx_days is not None else s.pos
-    year0 = (np.datetime64("1960-01-01", "D") + np.floor(dx).astype("timedelta64[D]")).astype(
-        "datetime64[Y]"
-    ).astype(np.int64) + 1970
-    h = s.table.cell_hazard(age0[subj] + start, s.sex[subj], s.race[subj], year0[subj] + start)
-    return np.exp(-h * d * years)
+    whole = np.floor(j * years + 1e-9).astype(np.int64)
+    h = anniversary_hazard(s, subj, whole)
+    return np.exp(-h * s.table.days_per_age_year * years)

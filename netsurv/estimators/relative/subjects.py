@@ -22,7 +22,7 @@ from netsurv.ratetables.ratetable import _EPOCH, DAYS_PER_AGE_YEAR, RateTable, u
 from netsurv.ratetables.walk import start_positions
 from netsurv.rules import UNIT_DAYS
 
-__all__ = ["RATE_MAP_FIELDS", "RateMap", "Subjects", "subjects"]
+__all__ = ["RATE_MAP_FIELDS", "RateMap", "Subjects", "anniversary_hazard", "subjects"]
 
 
 @dataclass(frozen=True)
@@ -257,3 +257,18 @@ def _diagnosis_days(
         day = np.where(has, (jan + mm).astype("datetime64[D]") + 14, day)  # the 15th
     out[rest] = (day - _EPOCH).astype(np.float64)
     return out
+
+
+def anniversary_hazard(s: Subjects, subj: np.ndarray, whole_years: np.ndarray) -> np.ndarray:
+    """Daily hazard of the rate-table cell Stata ``strs`` uses for subject ``subj`` after
+    ``whole_years`` complete years of follow-up: age = completed age at diagnosis + whole
+    years, year = year of diagnosis + whole years (both change on anniversaries of diagnosis,
+    ``_age = floor(age + _t0)``, ``_year = floor(yydx + _t0)`` with whole-number age and
+    year). Ages are taken as completed years (``completed_age=False`` in the rate map)."""
+    age0 = np.floor(s.age / s.table.days_per_age_year + 1e-9).astype(np.int64)
+    dx = s.dx_days if s.dx_days is not None else s.pos
+    day = np.datetime64("1960-01-01", "D") + np.floor(dx).astype("timedelta64[D]")
+    year0 = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    return s.table.cell_hazard(
+        age0[subj] + whole_years, s.sex[subj], s.race[subj], year0[subj] + whole_years
+    )

@@ -21,10 +21,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 from statsmodels.genmod import families
 from statsmodels.genmod.families import links
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import DomainWarning
 
 from netsurv.counting.validate import as_by
@@ -283,7 +283,7 @@ def _fit(
     dstar = groups["expected"].to_numpy()
     with warnings.catch_warnings():  # the link is meant for this family (log(mu - d*))
         warnings.simplefilter("ignore", DomainWarning)
-        model = sm.GLM(
+        model = GLM(
             groups["deaths"].to_numpy(),
             x,
             family=_ExcessPoisson(dstar),

@@ -94,16 +94,39 @@ def _columns_to_show(ax: Axes, columns: list[list[Any]], ticks: np.ndarray, rend
             t.set_visible(show)
 
 
+_ARTISTS: dict[str, type] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """``RiskColumns``, a matplotlib Artist subclass, made on first use (PEP 562).
+
+    matplotlib is imported only when a plot is made, so the class cannot be defined at import;
+    defined here under this module's name, it still pickles with the figure.
+    """
+    if name != "RiskColumns":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _ARTISTS:
+        from matplotlib.artist import Artist
+
+        class RiskColumns(Artist):
+            """Invisible; drawn before the table's texts, it picks the columns to show."""
+
+            def __init__(self, ax: Axes, columns: list[list[Any]], ticks: np.ndarray) -> None:
+                super().__init__()
+                self.table_axes, self.columns, self.ticks = ax, columns, ticks
+
+            def draw(self, renderer: RendererBase) -> None:
+                _columns_to_show(self.table_axes, self.columns, self.ticks, renderer)
+
+        RiskColumns.__module__, RiskColumns.__qualname__ = __name__, "RiskColumns"
+        _ARTISTS[name] = RiskColumns
+    return _ARTISTS[name]
+
+
 def _controller(ax: Axes, columns: list[list[Any]], ticks: np.ndarray) -> Any:
-    """An invisible artist drawn before the table's texts that picks the columns to show."""
-    from matplotlib.artist import Artist
-
-    class RiskColumns(Artist):
-        def draw(self, renderer: RendererBase) -> None:
-            _columns_to_show(ax, columns, ticks, renderer)
-
-    artist = RiskColumns()
-    artist.set_zorder(-100)  # Axes draw children by zorder: before the texts
+    """The column chooser of one table, drawn first (Axes draw children by zorder)."""
+    artist = __getattr__("RiskColumns")(ax, columns, ticks)
+    artist.set_zorder(-100)
     artist.set_gid("risk-columns")
     artist.set_in_layout(False)
     return artist

@@ -12,6 +12,8 @@ takes its colour and style from one list (:mod:`netsurv.present.plotstyle`): rec
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATEGORY_COLOURS",
+    "check_keywords",
     "plot_cumulative_incidence",
     "plot_forest",
     "plot_survival",
@@ -273,6 +276,35 @@ def plot_survival(
     if title:
         ax.set_title(title, loc="left", fontsize=11)
     return ax
+
+
+# lifelines' plot keywords and what netsurv calls them
+LIFELINES_NAMES = {
+    "ci_show": "ci",
+    "show_censors": "censor_ticks",
+    "at_risk_counts": "at_risk",
+    "label": "labels",
+    "color": "colors",
+    "c": "colors",
+    "linestyle": "linestyles",
+    "ls": "linestyles",
+    "loc": "xlim",
+    "iloc": "xlim",
+}
+
+
+def check_keywords(kwargs: dict[str, Any], function: Any = None) -> None:
+    """InputError for a keyword ``plot_survival`` does not take, naming the one it does."""
+    allowed = inspect.signature(function or plot_survival).parameters
+    for name in kwargs:
+        if name in allowed:
+            continue
+        if name in LIFELINES_NAMES:
+            hint = f"; lifelines calls it {name}=, netsurv {LIFELINES_NAMES[name]}="
+        else:
+            close = difflib.get_close_matches(name, list(allowed), n=1)
+            hint = f"; did you mean {close[0]}=?" if close else ""
+        raise InputError(f"plot: no option {name}={kwargs[name]!r}{hint}")
 
 
 def _share_axis(ax: Axes, opts: dict[str, Any]) -> None:

@@ -309,8 +309,9 @@ class SurvivalCurves:
     # ------------------------------------------------------------------ plots
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Draw the curves (see :func:`netsurv.plot_survival`)."""
-        from netsurv.present.plotting import plot_survival
+        from netsurv.present.plotting import check_keywords, plot_survival
 
+        check_keywords(kwargs)  # a lifelines name (ci_show=...) gets netsurv's name
         return plot_survival(self, ax=ax, **kwargs)
 
     def _repr_html_(self) -> str:

@@ -61,6 +61,7 @@ class CumulativeIncidence:
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Draw both cumulative incidences with a risk table; ``stacked=True`` stacks them
         per stratum (see :func:`netsurv.present.plotting.plot_cumulative_incidence`)."""
-        from netsurv.present.plotting import plot_cumulative_incidence
+        from netsurv.present.plotting import check_keywords, plot_cumulative_incidence
 
+        check_keywords(kwargs, plot_cumulative_incidence)
         return plot_cumulative_incidence(self, ax=ax, **kwargs)

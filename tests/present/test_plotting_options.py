@@ -261,3 +261,23 @@ def test_fits_drawn_one_after_another_on_one_axes_share_it_like_lifelines() -> N
     y1 = {t.xyann[1] for t in ax.texts if t.get_gid() == "risk-1"}
     assert len(y0) == len(y1) == 1 and y1.pop() < y0.pop()  # the second row lies below
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a (n=10)", "b (n=5)"]
+
+
+def test_figure_with_a_risk_table_pickles_and_still_chooses_its_columns() -> None:
+    import pickle
+
+    ax = plot_survival(kaplan_meier(_big(), by="g"), ticks=[0, 1, 2, 12, 60, 120])
+    fig = pickle.loads(pickle.dumps(ax.figure))
+    fig.canvas.draw()
+    shown = [t.xy[0] for t in fig.axes[0].texts if t.get_gid() == "risk-0" and t.get_visible()]
+    # five-digit counts (about 30 points wide) at ticks 1, 2 and 12 months lie within 20
+    # points of the 0 column on a 20-year axis 6.8 inches wide: they are left out
+    assert shown == [0, 60, 120]
+
+
+def test_lifelines_keywords_get_netsurvs_name_and_typos_a_suggestion() -> None:
+    fit = kaplan_meier(_toy(), by="g")
+    with pytest.raises(InputError, match="lifelines calls it ci_show=, netsurv ci="):
+        fit.plot(ci_show=False)
+    with pytest.raises(InputError, match="did you mean censor_ticks="):
+        fit.plot(censor_tick=False)

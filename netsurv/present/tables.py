@@ -88,6 +88,9 @@ class SurvivalTable:
     (``whole_months=True``), ``survival_{t}`` is survival *through month t − 1*, SEER*Stat's
     t-month survival: a death recorded in month 60 lived at least 60 months. ``curves`` is
     the fitted :class:`netsurv.results.curves.SurvivalCurves` behind the table (for plotting).
+    ``style`` is the exports' default format ("proportion" or "percent"); ``hidden`` holds
+    ``(row, "n" | "n_events")`` and ``("excluded", reason)`` cells that exports print as
+    "suppressed" beyond the small ones (the report's complementary suppression).
     """
 
     table: pd.DataFrame

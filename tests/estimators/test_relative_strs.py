@@ -97,3 +97,35 @@ def test_seer_conventions_keep_the_boundary_censoring_as_a_withdrawal_of_the_nex
 def test_unknown_conventions_are_refused() -> None:
     with pytest.raises(InputError, match="conventions"):
         relative_life_table(DF, time="months", event="dead", lifetable=TABLE, conventions="stata")
+
+
+@pytest.mark.filterwarnings("ignore:follow-up runs past")
+def test_strs_table_equals_an_independent_r_implementation_of_strs_algorithm() -> None:
+    # tests/reference/make_reference_methods.R, section (f): strs's published algorithm
+    # written in R from its description (split, floor(age + _t0), floor(yydx + _t0), merge
+    # popmort, collapse) on the cohort of relsurv_data.csv with survexp.us as popmort.
+    # R writes 15 significant digits: compared at 1e-12.
+    from netsurv.ratetables import us
+    from tests.paths import REFERENCE
+
+    d = pd.read_csv(REFERENCE / "relsurv_data.csv")
+    ref = pd.read_csv(REFERENCE / "methods_strs_lifetable.csv")
+    t = relative_life_table(
+        d,
+        time="months",
+        event="status",
+        by="group",
+        age="age_years",
+        year="year_dx",
+        lifetable=us(),
+        conventions="strs",
+    ).table
+    m = ref.merge(t, on="group", suffixes=("", "_ns"))
+    m = m[m["start_ns"] == m["start"] * 12]
+    assert len(m) == len(ref)
+    np.testing.assert_array_equal(m["n_start"], m["n"])
+    np.testing.assert_array_equal(m["n_events"], m["d"])
+    np.testing.assert_array_equal(m["n_lost"], m["w"])
+    np.testing.assert_allclose(m["interval_expected"], m["p_star"], rtol=1e-12)
+    np.testing.assert_allclose(m["survival"], m["cp"], rtol=1e-12)
+    np.testing.assert_allclose(m["relative"], m["cr_e2"], rtol=1e-12)

@@ -255,6 +255,44 @@ export_ratetable(transrate.hmd(file.path(out, "methods_hmd_mltper_1x1.txt"),
                                file.path(out, "methods_hmd_fltper_1x1.txt")),
                  "methods_hmd_transrate.csv.gz")
 
+# ==== (f) strs's life-table algorithm, from first principles ================================
+# Dickman's published description of strs (http://pauldickman.com/software/strs/
+# life_table_algorithm): split follow-up (years = completed months / 12) at annual breaks
+# (a, b]; _age = floor(age + _t0), _year = floor(yydx + _t0); merge the popmort probability;
+# w = censored inside its last interval ((_t - _t0) != 1); per interval n, d, w, n' = n - w/2,
+# p = 1 - d/n', p* = mean(prob); products for cumulative values. Zero follow-up is dropped
+# (Stata's stset). Popmort: survexp.us as one-year probabilities exp(-365.25 x daily hazard),
+# ages past 109 as 109 and years past 2020 as 2020 (as netsurv's table does).
+strs_table <- function(dd) {
+  dd <- dd[dd$months > 0, ]
+  rows <- list()
+  for (i in seq_len(nrow(dd))) {
+    t <- dd$months[i] / 12
+    for (j in 0:(ceiling(t) - 1)) {
+      t0 <- j; t1 <- min(t, j + 1); last <- t1 == t
+      rows[[length(rows) + 1]] <- data.frame(group = dd$group[i], start = j,
+        d = as.integer(last & dd$status[i] == 1),
+        w = as.integer(last & dd$status[i] == 0 & (t1 - t0) != 1),
+        age = min(floor(dd$age_years[i] + t0), 109), sex = dd$sex[i],
+        year = min(max(floor(dd$year_dx[i] + t0), 1940), 2020))
+    }
+  }
+  x <- do.call(rbind, rows)
+  x$prob <- exp(-365.25 * us[cbind(x$age + 1, match(x$sex, dimnames(us)[[2]]),
+                                   x$year - 1939)])
+  out <- do.call(rbind, lapply(split(x, list(x$group, x$start), drop = TRUE), function(g)
+    data.frame(group = g$group[1], start = g$start[1], n = nrow(g), d = sum(g$d),
+               w = sum(g$w), p_star = mean(g$prob))))
+  out <- out[order(out$group, out$start), ]
+  out$n_prime <- out$n - out$w / 2
+  out$p <- 1 - out$d / out$n_prime
+  out$cp <- ave(out$p, out$group, FUN = cumprod)
+  out$cp_e2 <- ave(out$p_star, out$group, FUN = cumprod)
+  out$cr_e2 <- out$cp / out$cp_e2
+  out
+}
+w(strs_table(read.csv(file.path(out, "relsurv_data.csv"))), "methods_strs_lifetable.csv")
+
 writeLines(toJSON(list(R = R.version.string,
   survival = as.character(packageVersion("survival")),
   relsurv = as.character(packageVersion("relsurv")),

@@ -3,7 +3,8 @@
 Run from the repository root: ``python docs/make_gallery.py`` (about a minute). Every figure is
 saved with a plain ``fig.savefig(path, dpi=...)``: no ``bbox_inches="tight"``, so what you see
 is what a user's own ``savefig`` gives. The ``before_*.png`` pictures were drawn with the same
-calls by netsurv at commit 2d40960 (before issue 17) and are kept as they were.
+calls by netsurv at commit 2d40960 (before issue 17), on the registry bundled now, and are
+kept as they were.
 """
 
 from __future__ import annotations

@@ -178,6 +178,10 @@ def plot_survival(
         risk equal ``curves.at(ticks)["n_at_risk"]`` (see :func:`risk_table`). Columns
         whose numbers would overlap their left neighbour, or that fall outside the x-limits
         (also after ``ax.set_xlim``), are left out when the figure is drawn.
+        A figure without a layout engine gets matplotlib's constrained layout so that a
+        plain ``fig.savefig(path)`` keeps the table (``fig.subplots_adjust`` then has no
+        effect; draw with ``at_risk=False`` to keep your own margins). Another fit drawn on
+        the same Axes adds its rows below, with the next colour and line style.
     ci : shade the pointwise confidence band.
     censor_ticks : mark censoring times; ``"auto"`` (default) marks them only on curves with
         at most 150 distinct censoring times (registry curves censored every month would

@@ -365,6 +365,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# a user's file that pandas cannot parse or decode is bad input, not a netsurv bug
+_USER_FILE_ERRORS = (
+    NetsurvError,
+    OSError,
+    pd.errors.EmptyDataError,
+    pd.errors.ParserError,
+    UnicodeDecodeError,
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``netsurv`` command; returns the exit status."""
     parser = build_parser()
@@ -381,11 +391,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(args))
     except BrokenPipeError:  # the output went to `head` or similar: not an error
         return 0
-    except (NetsurvError, OSError) as exc:
+    except _USER_FILE_ERRORS as exc:  # netsurv's own, or a file that cannot be read as given
         if args.debug:
             raise
         message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"netsurv {args.command}: error: {message}", file=sys.stderr)
+        where = (
+            f"{args.input}: "
+            if not isinstance(exc, NetsurvError | OSError) and getattr(args, "input", None)
+            else ""
+        )
+        print(f"netsurv {args.command}: error: {where}{message}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: say so, in one line
         if args.debug:

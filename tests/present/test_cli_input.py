@@ -39,6 +39,8 @@ def reg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     df.to_csv(folder / "semi.csv", index=False, sep=";")
     df.to_csv(folder / "tabs.csv", index=False, sep="\t")
     df.head(0).to_csv(folder / "header.csv", index=False)
+    (folder / "empty.csv").write_text("")
+    (folder / "quote.csv").write_text('time,survival\n1,"0.9\n')
     return folder
 
 
@@ -76,6 +78,8 @@ def _one_line_error(code: int, err: str, expected: int) -> None:
         (["classify", "{reg}/reg.csv", "-o", "{reg}/out.xlsx"], 1, ".parquet or .csv"),
         (["survival", "{reg}/reg.csv", "--where", "__import__('os').system('x')"], 2, "--where"),
         (["survival", "{reg}/reg.csv", "--where", "nope == 1"], 1, "no column 'nope'"),
+        (["reconstruct", "{reg}/empty.csv", "--n", "9", "-o", "{reg}/i.csv"], 1, "empty.csv: "),
+        (["reconstruct", "{reg}/quote.csv", "--n", "9", "-o", "{reg}/i.csv"], 1, "quote.csv: "),
     ],
 )
 def test_bad_options_and_paths_give_one_line_and_a_user_error_status(

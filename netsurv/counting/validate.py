@@ -17,6 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+try:  # pandas' string hash table (private; pd.factorize when absent)
+    from pandas._libs.hashtable import StringHashTable as _StringHashTable
+except ImportError:  # pragma: no cover - other pandas versions
+    _StringHashTable = None
+
 from netsurv.errors import InputError
 from netsurv.rules import EXCLUSION, UNKNOWN_LABELS, analysis_reasons
 
@@ -140,6 +145,24 @@ def _event(df: pd.DataFrame, col: str) -> np.ndarray:
     return values
 
 
+def _factorize_sorted(s: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(s, sort=True)``, faster for plain Python strings (object dtype).
+
+    pandas' own route first scans the column to prove it holds only strings, then hashes it;
+    hashing with pandas' string table directly gives every non-string (and NA) the code -1,
+    so a column without -1 was all strings and the result is the same. Measured at 1e6 rows
+    of 12 labels: about 1.5x faster (benchmarks/bench_km.py). Other columns: pd.factorize.
+    """
+    if s.dtype == object and _StringHashTable is not None and len(s) > 1000:
+        uniques, codes = _StringHashTable(64).factorize(np.asarray(s))
+        if len(codes) == 0 or codes.min() >= 0:
+            order = np.argsort(uniques)  # a handful of labels
+            rank = np.empty(len(order), dtype=np.intp)
+            rank[order] = np.arange(len(order))
+            return rank[codes], pd.Index(uniques[order], dtype=object)
+    return pd.factorize(s, sort=True)
+
+
 def strata_codes(
     df: pd.DataFrame, by: tuple[str, ...]
 ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
@@ -159,7 +182,7 @@ def strata_codes(
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes, cats = np.asarray(s.cat.codes), s.cat.categories  # int8/int16: no copy
         else:
-            codes, cats = pd.factorize(s, sort=True)
+            codes, cats = _factorize_sorted(s)
         per_column.append(codes)
         levels.append(pd.Index(cats))
     sizes = [max(len(lev), 1) for lev in levels]

@@ -20,7 +20,7 @@ from netsurv.counting.segments import segment_cumprod, segment_cumsum
 from netsurv.counting.table import Counts
 from netsurv.errors import InputError
 from netsurv.results.bands import CONF_TYPES, confidence_band, z_value
-from netsurv.results.quantiles import QUANTILE_TOLERANCE, findq
+from netsurv.results.quantiles import step_quantiles
 from netsurv.results.selection import take_stratum, wide_frame
 
 if TYPE_CHECKING:
@@ -199,23 +199,14 @@ class SurvivalCurves:
         probs = np.atleast_1d(np.asarray(p, dtype=np.float64))
         if ((probs < 0) | (probs > 1) | np.isnan(probs)).any():
             raise InputError(f"p={p!r}: probabilities must lie in [0, 1]")
-        offsets = np.searchsorted(self.stratum, np.arange(len(self.strata) + 1))
-        rows = []
-        for s in range(len(self.strata)):  # per stratum, small arrays: not a hot path
-            sl = slice(offsets[s], offsets[s + 1])
-            x = np.r_[self.start_time, self.time[sl]]
-            xmax = float(self.time[sl][-1]) if offsets[s + 1] > offsets[s] else np.nan
-            curves = (self.survival[sl], self.lower[sl], self.upper[sl])
-            for prob in probs:
-                q, lo, hi = (
-                    findq(x, np.r_[0.0, 1.0 - c], prob, xmax, QUANTILE_TOLERANCE) for c in curves
-                )
-                rows.append((s, prob, q, lo, hi))
-        arr = np.array(rows, dtype=np.float64).reshape(-1, 5)
-        out = pd.DataFrame(
-            {"p": arr[:, 1], "quantile": arr[:, 2], "lower": arr[:, 3], "upper": arr[:, 4]}
-        )
-        return pd.concat([self._keys(arr[:, 0].astype(np.int64)), out], axis=1)
+        k = len(self.strata)
+        offsets = np.searchsorted(self.stratum, np.arange(k + 1))
+        q, lo, hi = (
+            step_quantiles(self.time, c, offsets, self.start_time, probs).ravel()
+            for c in (self.survival, self.lower, self.upper)
+        )  # every stratum at once, per stratum then p
+        out = pd.DataFrame({"p": np.tile(probs, k), "quantile": q, "lower": lo, "upper": hi})
+        return pd.concat([self._keys(np.repeat(np.arange(k), len(probs))), out], axis=1)
 
     def median(self) -> pd.DataFrame:
         """Median survival with CI per stratum: by-cols, median, lower, upper."""

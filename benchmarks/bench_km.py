@@ -17,6 +17,13 @@ Peak memory of netsurv's call is measured with tracemalloc (numpy reports its bu
 given as a multiple of the input columns' size.
 
 Usage: python benchmarks/bench_km.py [--sizes 1e5,1e6,1e7] [--no-r] [--no-lifelines]
+       python benchmarks/bench_km.py --table [--repeat 3]
+
+``--table`` prints the Kaplan–Meier rows of README's speed table (issue 16) as a Markdown
+table: each row's times are the minimum of ``--repeat`` runs made in the same process, and
+every ratio compares times measured in that one run, against lifelines and against the bare
+numpy baselines (one ``np.argsort`` / one ``np.sort`` of the time column) and the
+factorisation of the string group columns alone.
 """
 
 from __future__ import annotations
@@ -123,6 +130,48 @@ def best_of(fn, repeat: int) -> float:
     return best
 
 
+def _factorise(df: pd.DataFrame) -> None:
+    for col in BY:
+        pd.factorize(df[col], sort=True)
+
+
+def speed_table(repeat: int, with_r: bool) -> pd.DataFrame:
+    """The KM rows of README's speed table, every ratio from times measured in this run."""
+    rows = []
+    cases = [
+        ("1e6 rows, SEER months, group columns as strings", 10**6, False, False),
+        ("1e6 rows, SEER months, categorical group columns", 10**6, False, True),
+        ("1e7 rows, continuous (float) times, categorical group columns", 10**7, True, True),
+    ]
+    with tempfile.TemporaryDirectory() as workdir:
+        for label, n, float_times, categorical in cases:
+            df = make_data(n, float_times=float_times, categorical=categorical)
+            t = df["survival_months"].to_numpy()
+            t_ns = best_of(lambda df=df: run_netsurv(df), repeat)
+            t_ll = best_of(lambda df=df: run_lifelines(df), repeat)
+            t_arg = best_of(lambda t=t: np.argsort(t), repeat)
+            t_sort = best_of(lambda t=t: np.sort(t), repeat)
+            extra = f"one `np.argsort` of the times {t_arg:.3g} s ({t_ns / t_arg:.2g}×), "
+            extra += f"one `np.sort` {t_sort:.3g} s ({t_ns / t_sort:.2g}×)"
+            if not categorical:
+                t_fac = best_of(lambda df=df: _factorise(df), repeat)
+                extra = f"pandas factorising the 3 string columns {t_fac:.3g} s"
+            if with_r and n <= 10**6 and not categorical:
+                t_r = run_r(df, workdir)
+                if t_r is not None:
+                    extra += f"; R `survfit` {t_r:.3g} s ({t_r / t_ns:.0f}×)"
+            rows.append(
+                {
+                    "task": f"Kaplan–Meier, 192 strata, {label} (CI at 4 times + medians)",
+                    "netsurv": f"{t_ns:.3g} s",
+                    "lifelines": f"{t_ll:.3g} s ({t_ll / t_ns:.1f}×)",
+                    "limits": extra,
+                }
+            )
+            print(rows[-1], flush=True)
+    return pd.DataFrame(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -132,7 +181,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-lifelines", action="store_true")
     ap.add_argument("--lifelines-max", type=float, default=1e6, help="largest n for lifelines")
     ap.add_argument("--r-max", type=float, default=1e6, help="largest n for R (CSV round trip)")
+    ap.add_argument("--table", action="store_true", help="README's KM rows as Markdown")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per timing (--table)")
     args = ap.parse_args(argv)
+    if args.table:
+        run_netsurv(make_data(1000))  # warm up imports
+        table = speed_table(args.repeat, not args.no_r)
+        print("\n| task | netsurv | lifelines (same run) | limits (same run) |\n|---|---|---|---|")
+        for row in table.itertuples(index=False):
+            print(f"| {row.task} | {row.netsurv} | {row.lifelines} | {row.limits} |")
+        return
     sizes = [int(float(x)) for x in args.sizes.split(",")]
     run_netsurv(make_data(1000))  # warm up imports
     rows = []

@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from netsurv.counting.segments import segment_reverse_cumsum
 from netsurv.counting.table import Counts, tabulate
 from netsurv.counting.validate import Prepared, prepare
 from netsurv.rules import RANKED_MIN_ROWS, TIMEFIX_TOLERANCE, dense_grid_fits
@@ -162,6 +163,10 @@ def _count_sorted(p: Prepared) -> Counts:
         t, stratum = p.time, p.stratum
     else:  # exits and entries as one list of (stratum, time, counts) records
         t, stratum = np.concatenate([p.time, p.entry]), np.concatenate([p.stratum, p.stratum])
+    if plain:
+        fast = _count_keys(p)
+        if fast is not None:
+            return fast
     order = np.argsort(t)  # the one float sort
     ts = _timefix_sorted(t[order])
     small = np.int16 if len(p.strata) < 2**15 else np.int32
@@ -201,6 +206,63 @@ def _count_sorted(p: Prepared) -> Counts:
         presorted=True,
         exit_rows=None if p.weights is None else exit_flag[order],
     )
+
+
+def _count_keys(p: Prepared) -> Counts | None:
+    """Unweighted exits only: one float argsort, then every row packed into one integer
+    (stratum, merged-time rank, event) and those integers sorted by value (numpy's SIMD sort);
+    runs of equal keys are the counts. None when the packing does not fit 63 bits."""
+    n, k = len(p.time), len(p.strata)
+    if n >= 2**31 or k >= 2**30 or n == 0:
+        return None
+    event = p.event
+    if event.dtype != bool and not np.array_equal(event, event != 0):  # 0/1 only
+        return None
+    tagged = p.stratum.astype(np.int64) << 33  # stratum and event, gathered together
+    tagged |= event != 0
+    order = np.argsort(p.time)  # the one float sort
+    rank, values = _timefix_ranks(p.time[order])  # merged near-ties share a rank
+    key = tagged[order]
+    del order, tagged
+    rank <<= 1
+    key |= rank  # stratum | merged-time rank | event
+    del rank
+    key.sort()  # by value: stratum, then time, then censored before events
+    cell = key >> 1
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    exits = np.diff(np.r_[starts, n]).astype(np.float64)
+    events = np.add.reduceat(key & 1, starts).astype(np.float64)
+    cell = cell[starts]
+    stratum = cell >> 32
+    return Counts(
+        by=p.by,
+        strata=p.strata,
+        stratum=stratum,
+        time=values[cell & 0xFFFFFFFF],
+        n_events=events,
+        n_censored=exits - events,
+        n_entered=np.zeros(len(starts)),
+        n_at_risk=segment_reverse_cumsum(exits, stratum),
+        n_exit_rows=None,
+        weighted=False,
+        excluded=p.excluded,
+    )
+
+
+def _timefix_ranks(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted times to (rank of each after R's ``aeqSurv`` merge, the merged values)."""
+    new = np.r_[True, ts[1:] != ts[:-1]]
+    u = ts[new]  # distinct values, sorted
+    rank = np.cumsum(new)
+    rank -= 1
+    if len(u) < 2:
+        return rank, u
+    fixed = _timefix_sorted(u)  # tolerance from the distinct values, as _timefix_sorted
+    first = np.r_[True, fixed[1:] != fixed[:-1]]
+    if first.all():
+        return rank, u
+    run = np.cumsum(first) - 1
+    return run[rank], fixed[first]
 
 
 def _timefix_sorted(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.ndarray:

@@ -131,7 +131,7 @@ def _monotone(
     """Strata whose y never decreases and whose NaN come last (the first NaN is one value)."""
     nan_at = _first_true(lambda i: np.isnan(y[i]), first, end)  # > first: y[first] = 0
     top = y[nan_at - 1]  # nanmax(y)
-    last = np.where(nan_at < end, np.nan, y[end - 1])  # the last value R's !duplicated keeps
+    last = y[end - 1]  # the last value R's !duplicated keeps (NaN when the curve ends in NaN)
     cols = []
     for p in probs:  # per probability (few), every stratum at once
         knots = []

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from netsurv.results.quantiles import QUANTILE_TOLERANCE, findq, step_quantiles
 
 PROBS = np.array([0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0])
-LEVELS = np.array([1.0, 0.9, 0.75, 0.5, 0.5 + 1e-9, 0.5 - 1e-9, 0.25, 0.1, 0.0, 1.2])
+LEVELS = np.array(
+    [1.0, 0.9, 0.75, 0.5, 0.5 + 1e-9, 0.5 - 1e-9, 0.25, 0.1, 0.0, 1.0 - 1e-9, 1.0 + 1e-9, 1.2]
+)
 
 
 def _per_stratum(time, surv, offsets, start, probs):
@@ -40,13 +42,13 @@ def curves(draw):
         t = np.cumsum(draw(st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=m, max_size=m)))
         kind = draw(st.sampled_from(["km", "levels", "any", "nan_tail"]))
         if kind == "km":  # non-increasing, often hitting the levels exactly
-            v = np.sort(LEVELS[draw(st.lists(st.integers(0, 8), min_size=m, max_size=m))])[::-1]
+            v = np.sort(LEVELS[draw(st.lists(st.integers(0, 9), min_size=m, max_size=m))])[::-1]
         elif kind == "levels":  # arbitrary order over the special levels
-            v = LEVELS[draw(st.lists(st.integers(0, 9), min_size=m, max_size=m))]
+            v = LEVELS[draw(st.lists(st.integers(0, 11), min_size=m, max_size=m))]
         elif kind == "any":
             v = np.array(draw(st.lists(st.floats(-0.2, 1.3), min_size=m, max_size=m)))
         else:
-            v = np.sort(LEVELS[draw(st.lists(st.integers(0, 8), min_size=m, max_size=m))])[::-1]
+            v = np.sort(LEVELS[draw(st.lists(st.integers(0, 9), min_size=m, max_size=m))])[::-1]
             cut = draw(st.integers(0, m))
             v = np.r_[v[:cut], np.full(m - cut, np.nan)]
             if m and draw(st.booleans()):  # a finite value after NaN: the general path

@@ -40,7 +40,7 @@ def us_daily_hazard() -> npt.NDArray[np.float64]:
         raise RuntimeError(
             "netsurv.ratetables.us() no longer has the layout the simulator was calibrated "
             f"with (male/female, ages 0-{_MAX_AGE}, years {_FIRST_YEAR}-{_LAST_YEAR}); "
-            "recalibrate netsurv.datasets (netsurv.datasets.truth.calibrate)."
+            "recalibrate netsurv.datasets (netsurv.datasets.calibration.calibrate)."
         )
     hazard: npt.NDArray[np.float64] = np.ascontiguousarray(
         table.hazard[:, :, 0, :].transpose(1, 0, 2), dtype=np.float64

@@ -165,3 +165,12 @@ def dense_grid_fits(cells: float, n_rows: float) -> bool:
     (True, False)
     """
     return bool(cells <= DENSE_LIMIT and cells <= max(DENSE_LIMIT // 10, 4 * n_rows))
+
+
+# ----------------------------------------------------------------------- resource limits
+# The log-rank variance is a groups x groups matrix (8 bytes x groups^2; R ``survdiff`` builds
+# the same one); more groups than this are refused with a hint to combine levels.
+LOGRANK_MAX_GROUPS: Final = 1_000
+# A life table's intervals (strata x intervals cells are allocated): more are refused, naming
+# the width that would make them.
+LIFE_TABLE_MAX_INTERVALS: Final = 100_000

@@ -274,12 +274,21 @@ def _timefix_sorted(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.
     if len(u) < 2:
         return ts
     # tied: closer than the tolerance absolutely or relative to the mean absolute value
-    tied = np.diff(u) <= tolerance * max(1.0, float(np.mean(np.abs(u))))
+    tied = np.diff(u) <= tolerance * max(1.0, _mean_abs(u))
     if not tied.any():
         return ts
     run_first = np.r_[True, ~tied]  # distinct value that starts a run of tied values
     run_id = np.cumsum(run_first) - 1
     return u[run_first][run_id[np.cumsum(new) - 1]]
+
+
+def _mean_abs(u: np.ndarray) -> float:
+    """Mean absolute value without overflow: scaled by the largest, as R's long-double mean
+    keeps it finite for times near the largest double (a sum of such times is inf)."""
+    top = float(np.max(np.abs(u)))
+    if top == 0 or not np.isfinite(top):
+        return top
+    return top * float(np.mean(np.abs(u) / top))
 
 
 def timefix(

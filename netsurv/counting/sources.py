@@ -51,7 +51,14 @@ from netsurv.counting.validate import as_by, unknown_label_mask
 from netsurv.errors import InputError
 from netsurv.rules import EXCLUSION, UNKNOWN_GROUP_REASON
 
-__all__ = ["ENGINES", "as_counts", "available_engines", "to_counts", "without_unknown_groups"]
+__all__ = [
+    "ENGINES",
+    "as_counts",
+    "available_engines",
+    "refuse_weightless_strata",
+    "to_counts",
+    "without_unknown_groups",
+]
 
 ENGINES: tuple[str, ...] = ("numpy", "arrow", "duckdb", "dask")
 
@@ -153,21 +160,39 @@ def to_counts(
     if kind == "files":
         source = files_of(source)
     if chosen == "numpy":
-        return _count_numpy(source, spec)
+        return refuse_weightless_strata(_count_numpy(source, spec), weights)
     if chosen == "arrow":
         if kind in ("duckdb", "dask"):
             raise InputError(f"engine='arrow' cannot read a {kind} object; use engine={kind!r}")
-        return count_arrow(source, spec, progress=progress)
+        return refuse_weightless_strata(count_arrow(source, spec, progress=progress), weights)
     if chosen == "duckdb":
         if kind == "dask":
             raise InputError("engine='duckdb' cannot read a Dask DataFrame; use engine='dask'")
-        return count_duckdb(
+        counted = count_duckdb(
             source, spec, memory_limit=memory_limit, threads=threads, progress=progress
         )
+        return refuse_weightless_strata(counted, weights)
     dask = import_dask()
     if kind != "dask":
         source = _to_dask(dask, source, kind, spec)
-    return count_dask(source, spec, progress=progress)
+    return refuse_weightless_strata(count_dask(source, spec, progress=progress), weights)
+
+
+def refuse_weightless_strata(counts: Counts, weights: str | None) -> Counts:
+    """``counts``, unless a stratum has rows whose weights are all 0 (InputError): it has
+    nobody at risk, which estimators would show as survival 1 with n = 0."""
+    if not counts.weighted:
+        return counts
+    rows = np.bincount(counts.stratum, minlength=counts.n_strata)  # times listed per stratum
+    empty = np.flatnonzero((rows > 0) & (counts.n_subjects() == 0))
+    if len(empty):
+        label = ", ".join(f"{c}={v!r}" for c, v in counts.strata.iloc[int(empty[0])].items())
+        raise InputError(
+            f"weights={weights!r}: every weight is 0 in {f'stratum {label}' if label else 'the data'}"
+            f" ({len(empty)} such strata of {counts.n_strata}); a weight counts rows, so "
+            "weight 0 leaves nobody to estimate from: drop those rows or give positive weights"
+        )
+    return counts
 
 
 def _with_registry_reasons(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
@@ -309,7 +334,8 @@ def as_counts(
     if isinstance(source, Counts):
         return source
     if engine is None and isinstance(source, pd.DataFrame):
-        return counts(source, time=time, event=event, by=by, weights=weights, entry=entry)
+        counted = counts(source, time=time, event=event, by=by, weights=weights, entry=entry)
+        return refuse_weightless_strata(counted, weights)
     return to_counts(
         source,
         time=time,

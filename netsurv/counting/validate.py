@@ -32,6 +32,7 @@ __all__ = [
     "code_event",
     "exclusions",
     "prepare",
+    "refuse_non_real",
     "strata_codes",
     "unknown_label_mask",
 ]
@@ -61,9 +62,17 @@ def as_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
         return ()
     if isinstance(by, str):
         return (by,)
-    out = tuple(by)
+    try:
+        out = tuple(by)
+    except TypeError:
+        raise InputError(f"by={by!r}: give a column name or a list of column names") from None
     if not all(isinstance(b, str) for b in out):
         raise InputError(f"by={by!r}: give a column name or a list of column names")
+    twice = sorted({b for b in out if out.count(b) > 1})
+    if twice:
+        raise InputError(
+            f"by={by!r}: {', '.join(map(repr, twice))} named twice; name each column once"
+        )
     return out
 
 
@@ -81,7 +90,19 @@ def check_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
             "read a registry file with netsurv.read(path) or wrap arrays in pd.DataFrame"
         )
     for param, col in columns.items():
-        if col is None or col in df.columns:
+        if col is None:
+            continue
+        try:
+            present = col in df.columns
+        except TypeError:  # unhashable, e.g. a list
+            present = False
+        if present:
+            if not df.columns.is_unique and int(np.sum(df.columns == col)) > 1:
+                raise InputError(
+                    f"{param}={col!r}: the data frame has {int(np.sum(df.columns == col))} "
+                    f"columns named {col!r}; rename or drop the duplicates, e.g. "
+                    "df.loc[:, ~df.columns.duplicated()]"
+                )
             continue
         close = difflib.get_close_matches(str(col), [str(c) for c in df.columns], n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -92,8 +113,30 @@ def check_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
         )
 
 
+def refuse_non_real(s: pd.Series, col: str, param: str) -> None:
+    """Dates, durations and complex numbers are not numbers to count with: say what to do."""
+    kind = s.dtype.kind
+    if kind == "M" or isinstance(s.dtype, (pd.DatetimeTZDtype, pd.PeriodDtype)):
+        raise InputError(
+            f"{param}={col!r}: the column holds dates ({s.dtype}), not numbers; compute the "
+            "follow-up first, e.g. (df['date_last_contact'] - df['date_dx']).dt.days for days, "
+            "and name the unit (time_unit='days')"
+        )
+    if kind == "m":
+        raise InputError(
+            f"{param}={col!r}: the column holds durations ({s.dtype}), not numbers; convert "
+            f"them to a named unit first, e.g. df[{col!r}].dt.days or "
+            f"df[{col!r}] / pd.Timedelta(days=30.4375) for months"
+        )
+    if kind == "c":
+        raise InputError(
+            f"{param}={col!r}: the column holds complex numbers ({s.dtype}); give real numbers"
+        )
+
+
 def _numeric(df: pd.DataFrame, col: str, param: str) -> np.ndarray:
     s = df[col]
+    refuse_non_real(s, col, param)
     if (
         isinstance(s.dtype, pd.CategoricalDtype)
         or s.dtype == object
@@ -109,6 +152,7 @@ def _numeric(df: pd.DataFrame, col: str, param: str) -> np.ndarray:
                 "convert the column to numbers first"
             )
         s = converted
+        refuse_non_real(s, col, param)
     if s.dtype == np.float64:  # plain float column: no copy
         return np.asarray(s)
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -295,16 +339,22 @@ def prepare(
     keep, excluded = exclusions(df, list(zip(reasons, masks, strict=True)))
 
     _check_values(
-        df, t, keep, time, "time", "follow-up times cannot be negative; fix or exclude those rows"
+        df,
+        t,
+        keep,
+        time,
+        "time",
+        "follow-up times cannot be negative or infinite; fix or exclude those rows",
     )
     if w is not None:
         _check_values(df, w, keep, weights, "weights", "weights must be non-negative frequencies")
     if s is not None:
         _check_values(df, s, keep, entry, "entry", "entry times cannot be negative")
     if not keep.any():
-        detail = ", ".join(f"{k}: {v}" for k, v in excluded.items()) or "the data frame is empty"
+        detail = ", ".join(f"{k}: {v}" for k, v in excluded.items())
+        detail = f"excluded {detail}" if detail else "the data frame is empty"
         raise InputError(
-            f"no rows left to analyse ({len(df)} rows; excluded {detail}); "
+            f"no rows left to analyse ({len(df)} rows; {detail}); "
             "check the selection, the time/event columns and the 'exclusion' column"
         )
     every = bool(keep.all())
@@ -336,6 +386,8 @@ def prepare(
 def _check_values(
     df: pd.DataFrame, values: np.ndarray, keep: np.ndarray, col: str | None, param: str, fix: str
 ) -> None:
+    if len(values) == 0:
+        return
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: nothing to check
         low, high = np.nanmin(values), np.nanmax(values)

@@ -30,6 +30,7 @@ from netsurv.errors import InputError
 from netsurv.estimators.relative.lifetable import relative_life_table
 from netsurv.results.bands import ConfType, confidence_band
 from netsurv.results.lifetable import LifeTable
+from netsurv.rules import LIFE_TABLE_MAX_INTERVALS
 
 __all__ = ["life_table", "life_table_from_counts"]
 
@@ -69,6 +70,7 @@ def life_table(
     1   12.0        3         1       1          2.5  0.466667
     2   24.0        1         0       1          0.5  0.466667
     """
+    _check_interval_options(width, max_time)
     if relative:
         if isinstance(df, Counts):
             raise InputError("relative=True needs the subject-level data, not a counts table")
@@ -86,8 +88,6 @@ def life_table(
         raise InputError(
             f"unexpected arguments {sorted(relative_options)} (only with relative=True)"
         )
-    if not (np.isfinite(width) and width > 0):
-        raise InputError(f"width={width!r}: give a positive interval width, e.g. 12 months")
     counts = as_counts(
         df,
         time=time,
@@ -102,6 +102,30 @@ def life_table(
     return life_table_from_counts(counts, width, max_time, conf_type, conf_level)
 
 
+def _wider(last: float) -> float:
+    """A width giving about 100 intervals over ``last`` (a round number)."""
+    target = max(last / 100, 1e-300)
+    return float(10 ** np.ceil(np.log10(target)))
+
+
+def _check_interval_options(width: Any, max_time: Any) -> None:
+    """``width`` a positive finite number; ``max_time`` None or a positive number."""
+    real = (int, float, np.integer, np.floating)
+    if (
+        isinstance(width, bool)
+        or not isinstance(width, real)
+        or not (np.isfinite(width) and width > 0)
+    ):
+        raise InputError(f"width={width!r}: give a positive interval width, e.g. 12 months")
+    if max_time is not None and (
+        isinstance(max_time, bool)
+        or not isinstance(max_time, real)
+        or np.isnan(max_time)
+        or max_time <= 0
+    ):
+        raise InputError(f"max_time={max_time!r}: give a positive time, e.g. 120 months")
+
+
 def life_table_from_counts(
     counts: Counts,
     width: float,
@@ -110,11 +134,21 @@ def life_table_from_counts(
     conf_level: float = 0.95,
 ) -> LifeTable:
     """Life table from a counts table: sums the counts of each (stratum, interval)."""
+    _check_interval_options(width, max_time)
     k = counts.n_strata
-    interval = np.floor(counts.time / width).astype(np.int64)
-    n_int = int(interval.max()) + 1 if len(interval) else 0
+    last = float(counts.time.max()) if len(counts.time) else 0.0
     if max_time is not None:
+        last = min(last, float(max_time))
+    n_int = int(np.floor(last / width)) + 1 if len(counts.time) and np.isfinite(last) else 0
+    if n_int > LIFE_TABLE_MAX_INTERVALS:
+        raise InputError(
+            f"width={width!r}: follow-up to {last:g} in intervals of {width:g} makes {n_int:,} "
+            f"intervals, more than {LIFE_TABLE_MAX_INTERVALS:,}; give a wider width "
+            f"(e.g. width={_wider(last):g}) or a max_time"
+        )
+    if max_time is not None and np.isfinite(max_time):
         n_int = min(n_int, int(np.ceil(max_time / width)))
+    interval = np.minimum(np.floor(counts.time / width), n_int).astype(np.int64)
     keep = interval < n_int
     cell = counts.stratum[keep] * n_int + interval[keep]
 

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from netsurv.counting.validate import check_columns, exclusions
+from netsurv.counting.validate import check_columns, exclusions, refuse_non_real
 from netsurv.errors import InputError
+from netsurv.results.bands import z_value
 from netsurv.results.cox import CoxResult
 from netsurv.rules import missing_reason
 
@@ -209,8 +210,7 @@ def _check_options(
 ) -> None:
     if not covs:
         raise InputError("covariates: name at least one column, e.g. covariates=['grade']")
-    if not 0 < conf_level < 1:
-        raise InputError(f"conf_level={conf_level!r}: give a probability such as 0.95")
+    z_value(conf_level)  # a probability such as 0.95, else InputError
     if ties not in ("efron", "breslow"):
         raise InputError(f"ties={ties!r}: choose 'efron' or 'breslow'")
     if ties == "breslow" and (weights is not None or robust):
@@ -229,16 +229,19 @@ def _outcome(
     entry: str | None,
 ) -> pd.DataFrame:
     """Add the validated time, event, weight and entry columns to the design."""
+    for param, col in (("time", time), ("event", event), ("weights", weights), ("entry", entry)):
+        if col is not None:
+            refuse_non_real(data[col], col, param)
     times = pd.to_numeric(data[time], errors="coerce").to_numpy(dtype=np.float64)
-    ev = data[event].astype("float64").to_numpy()
-    if np.isnan(times).any() or (times < 0).any():
-        raise InputError(f"time={time!r}: times must be non-negative numbers")
+    ev = pd.to_numeric(data[event].astype(object), errors="coerce").to_numpy(dtype=np.float64)
+    if not np.isfinite(times).all() or (times < 0).any():
+        raise InputError(f"time={time!r}: times must be finite, non-negative numbers")
     if not np.isin(ev, (0.0, 1.0)).all():
         raise InputError(f"event={event!r}: code events as 1/True (event) and 0/False")
     design[_T], design[_E] = times, ev
     if weights is not None:
         w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=np.float64)
-        if not (w > 0).all():
+        if not ((w > 0) & np.isfinite(w)).all():
             raise InputError(f"weights={weights!r}: case weights must be positive numbers")
         design[_W] = w
     if entry is not None:

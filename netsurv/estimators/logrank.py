@@ -10,8 +10,8 @@ import pandas as pd
 from scipy import stats
 
 from netsurv.counting.kernel import count_prepared
-from netsurv.counting.segments import segment_cumsum, segment_reverse_cumsum
-from netsurv.counting.sources import to_counts, without_unknown_groups
+from netsurv.counting.segments import segment_cumsum
+from netsurv.counting.sources import refuse_weightless_strata, to_counts, without_unknown_groups
 from netsurv.counting.table import Counts
 from netsurv.counting.validate import (
     as_by,
@@ -21,8 +21,9 @@ from netsurv.counting.validate import (
     unknown_label_mask,
 )
 from netsurv.errors import InputError
+from netsurv.estimators.logrank_sums import pool_counts
 from netsurv.results.comparison import TEST_NAMES, LogrankResult
-from netsurv.rules import UNKNOWN_GROUP_REASON
+from netsurv.rules import LOGRANK_MAX_GROUPS, UNKNOWN_GROUP_REASON, UNKNOWN_LABELS
 
 __all__ = ["TESTS", "logrank"]
 
@@ -94,6 +95,12 @@ def logrank(
     if not groups:
         raise InputError("by: name the column(s) whose groups to compare, e.g. by='extent'")
     layers = as_by(strata)
+    both = sorted(set(layers) & set(groups))
+    if both:
+        raise InputError(
+            f"strata={strata!r}, by={by!r}: {', '.join(map(repr, both))} in both; a column "
+            "either splits the test (strata=) or defines the groups compared (by=)"
+        )
     if isinstance(df, Counts) or engine is not None or not isinstance(df, pd.DataFrame):
         if isinstance(df, Counts):
             counts = df if include_unknown else without_unknown_groups(df, groups)
@@ -121,13 +128,19 @@ def logrank(
         mask = np.zeros(len(df), dtype=bool)
         for g in groups:
             mask |= unknown_label_mask(df[g])
+        if len(df) and mask.all():
+            raise InputError(
+                f"by={groups!r}: every group label of the {len(df)} rows means unknown "
+                f"({', '.join(sorted(UNKNOWN_LABELS))}): nothing to compare; pass "
+                "include_unknown=True to compare them anyway"
+            )
         if mask.any():
             data = df.loc[~mask]
             unknown = pd.Series({UNKNOWN_GROUP_REASON: int(mask.sum())})
     prep = prepare(
         data, time=time, event=event, by=(*layers, *groups), weights=weights, entry=entry
     )
-    counts = count_prepared(prep)
+    counts = refuse_weightless_strata(count_prepared(prep), weights)
     excluded = pd.concat([unknown, prep.excluded]).astype("int64")
     return _test(counts, layers, groups, rho, trend, scores, excluded, weighting)
 
@@ -191,6 +204,14 @@ def _layout(
     return layer_of, group_of, group_table
 
 
+def _quadratic_form(v: np.ndarray, x: np.ndarray) -> float:
+    """x' V^-1 x (R ``survdiff``: ``solve(vv, temp2)``); least squares when V is singular."""
+    try:
+        return float(x @ np.linalg.solve(v, x))
+    except np.linalg.LinAlgError:
+        return float(x @ np.linalg.lstsq(v, x, rcond=None)[0])
+
+
 def _test(
     counts: Counts,
     layers: tuple[str, ...],
@@ -210,43 +231,29 @@ def _test(
             f"by={groups!r}: need at least two groups to compare, found {n_groups} "
             "(groups labelled 'unknown' are left out unless include_unknown=True)"
         )
-    # pooled time grid per test stratum: (layer, time) rows
-    layer = layer_of[counts.stratum]
-    order = np.lexsort((counts.time, layer))
-    lay, tim = layer[order], counts.time[order]
-    new = np.r_[True, (lay[1:] != lay[:-1]) | (tim[1:] != tim[:-1])]
-    row = np.cumsum(new) - 1  # pooled row of each counts row (in sorted order)
-    n_rows = int(row[-1]) + 1
-    g = group_of[counts.stratum][order]
-    cell = row * n_groups + g
-
-    def dense(x: np.ndarray) -> np.ndarray:
-        return np.bincount(cell, weights=x[order], minlength=n_rows * n_groups).reshape(
-            n_rows, n_groups
+    if n_groups > LOGRANK_MAX_GROUPS:
+        raise InputError(
+            f"by={groups!r}: {n_groups:,} groups to compare; the log-rank test compares at most "
+            f"{LOGRANK_MAX_GROUPS:,} (its variance is a groups x groups matrix, and a test over "
+            "so many groups says nothing useful): combine rare levels into fewer groups, or move "
+            "columns from by= to strata="
         )
-
-    d = dense(counts.n_events)
-    net = dense(counts.n_events + counts.n_censored - counts.n_entered)
-    row_layer = lay[new]
-    # at risk per group: reverse cumulative sum of (exits - entries) within the test stratum
-    n_risk = np.column_stack(
-        [segment_reverse_cumsum(net[:, g], row_layer) for g in range(n_groups)]
-    )  # one column per group (few groups); each sum restarts in each test stratum
-    n_all = n_risk.sum(axis=1)
-    d_all = d.sum(axis=1)
+    pool = pool_counts(counts, layer_of, group_of, n_groups)
+    n_all, d_all = pool.n_all, pool.d_all
     with np.errstate(divide="ignore", invalid="ignore"):
-        w = _weight(family, n_all, d_all, row_layer)
-        frac = np.where(n_all[:, None] > 0, n_risk / n_all[:, None], 0.0)
-        observed = (w[:, None] * d).sum(axis=0)
-        expected = (w[:, None] * d_all[:, None] * frac).sum(axis=0)
+        w = _weight(family, n_all, d_all, pool.row_layer)
         factor = np.where(n_all > 1, w**2 * d_all * (n_all - d_all) / (n_all - 1), 0.0)
-    # V = sum_t factor_t (diag(frac) - frac frac')
-    variance = np.diag((factor[:, None] * frac).sum(axis=0)) - (frac * factor[:, None]).T @ frac
+        per_risk = np.where(n_all > 0, 1.0 / n_all, 0.0)  # p_gt = n_gt / n_t
+    observed = np.bincount(pool.group, weights=w[pool.row] * pool.events, minlength=n_groups)
+    expected = pool.risk_sum(w * d_all * per_risk)  # sum_t w_t d_t n_gt / n_t
+    variance = pool.variance(factor, per_risk)
     diff = observed - expected
     if trend:
         s = np.arange(1.0, n_groups + 1) if scores is None else np.asarray(scores, dtype=float)
-        if len(s) != n_groups:
-            raise InputError(f"scores: give {n_groups} scores, one per group, got {len(s)}")
+        if s.shape != (n_groups,) or not np.isfinite(s).all():
+            raise InputError(
+                f"scores: give {n_groups} finite scores, one per group, got {np.shape(s)}"
+            )
         u = float(s @ diff)
         v = float(s @ variance @ s)
         statistic, dof = (u * u / v if v > 0 else np.nan), 1
@@ -255,8 +262,7 @@ def _test(
         keep = np.flatnonzero(expected > 0)
         dof = len(keep) - 1
         sub = keep[1:]  # drop one group: V has rank k - 1
-        vv = variance[np.ix_(sub, sub)]
-        statistic = float(diff[sub] @ np.linalg.lstsq(vv, diff[sub], rcond=None)[0]) if dof else 0.0
+        statistic = _quadratic_form(variance[np.ix_(sub, sub)], diff[sub]) if dof > 0 else 0.0
         used_scores = None
     n = np.bincount(
         group_of[counts.stratum], weights=counts.n_events + counts.n_censored, minlength=n_groups

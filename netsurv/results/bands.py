@@ -15,9 +15,13 @@ ConfType = Literal["log-log", "log", "plain"]
 CONF_TYPES = ("log-log", "log", "plain")
 
 
+def _is_real(x: object) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
 def z_value(conf_level: float) -> float:
     """Two-sided normal quantile for a confidence level (0.95 -> 1.959964)."""
-    if not 0 < conf_level < 1:
+    if not _is_real(conf_level) or not 0 < conf_level < 1:
         raise InputError(f"conf_level={conf_level!r}: give a probability such as 0.95")
     return float(stats.norm.ppf(1 - (1 - conf_level) / 2))
 

@@ -37,6 +37,7 @@ from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import cumhaz_pairs, walk
 from netsurv.results.bands import ConfType, confidence_band
 from netsurv.results.lifetable import LifeTable
+from netsurv.rules import LIFE_TABLE_MAX_INTERVALS
 
 __all__ = ["relative_life_table"]
 
@@ -83,7 +84,9 @@ def relative_life_table(
     ``upper``) plus ``interval_expected``, ``interval_relative``, ``se_interval_relative``,
     ``expected``, ``relative``, ``std_err_relative``, ``lower_relative``, ``upper_relative``.
     """
-    if not width > 0:
+    if isinstance(width, bool) or not isinstance(width, (int, float, np.integer, np.floating)):
+        raise InputError(f"width={width!r}: give a positive interval width, e.g. 12 (months)")
+    if not (np.isfinite(width) and width > 0):
         raise InputError(f"width={width!r}: give a positive interval width, e.g. 12 (months)")
     if conventions not in ("seer", "strs"):
         raise InputError(f"conventions={conventions!r}: choose 'seer' or 'strs'")
@@ -109,6 +112,13 @@ def relative_life_table(
         ),
     )
     k = len(s.strata)
+    top = float(s.time.max()) if len(s.time) else 0.0
+    if np.floor(top / width) + 1 > LIFE_TABLE_MAX_INTERVALS:
+        raise InputError(
+            f"width={width!r}: follow-up to {top:g} in intervals of {width:g} makes "
+            f"{np.floor(top / width) + 1:,.0f} intervals, more than {LIFE_TABLE_MAX_INTERVALS:,}; "
+            "give a wider width, e.g. width=12 for years of months"
+        )
     if strs:  # interval (a, b] in which each subject leaves; censored inside it: withdrawn
         last = np.maximum(np.ceil(s.time / width).astype(np.int64) - 1, 0)
         inside = s.time < (last + 1) * width

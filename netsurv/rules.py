@@ -15,6 +15,9 @@ engine over label and missing-value edge cases and requires equal results.
   first that applies is the one counted): the reader's registry reasons
   (:data:`EXCLUSION_REASONS`, in the ``exclusion`` column), then the analysis reasons built by
   :func:`analysis_reasons`.
+* **Survival months.** At most :data:`SURVIVAL_MONTHS_MAX` (four digits, 9999 unknown);
+  larger or infinite values are "survival months unknown" in readers and engines alike.
+* **Resource limits.** :data:`LOGRANK_MAX_GROUPS`, :data:`LIFE_TABLE_MAX_INTERVALS`.
 * **Counting paths.** Whole-number times on a small stratum x time grid are counted on the
   grid (``np.bincount``); other times are sorted, and near-ties merged as R's ``aeqSurv``
   does (:data:`TIMEFIX_TOLERANCE`). :func:`dense_grid_fits` decides, for every engine.
@@ -33,9 +36,12 @@ __all__ = [
     "DENSE_LIMIT",
     "EXCLUSION",
     "EXCLUSION_REASONS",
+    "LIFE_TABLE_MAX_INTERVALS",
+    "LOGRANK_MAX_GROUPS",
     "MISSING_TEXTS",
     "POSITIVE_SURVIVAL_FLAGS",
     "RANKED_MIN_ROWS",
+    "SURVIVAL_MONTHS_MAX",
     "TIMEFIX_TOLERANCE",
     "UNIT_DAYS",
     "UNKNOWN_GROUP_REASON",
@@ -109,6 +115,13 @@ EXCLUSION_REASONS: Final[dict[str, str]] = {
     "vital_unknown": "vital status unknown",
     "alive_zero": "alive with no survival time",
 }
+
+# SEER survival months are four digits, 9999 meaning unknown (SEER's SurvivalTimeUtils
+# ``UNKNOWN_SURVIVAL``; NAACCR survMosActiveFollowup), so 0-9998 are the possible months. A
+# larger value (99999999 in a hand-made file) or an infinite one is no survival time: it is
+# "survival months unknown", in the reader (``netsurv.io.canonical``) and in every engine
+# (``netsurv.counting.engines.registry``).
+SURVIVAL_MONTHS_MAX: Final = 9998
 
 # SEER survival months flags meaning "more than 0 days of survival" (1 complete dates, 3
 # incomplete dates that differ). SEER*Stat, with pre-calculated months, "only consider[s] zero

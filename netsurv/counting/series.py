@@ -18,10 +18,15 @@ from netsurv.errors import InputError
 __all__ = ["frame_from_series"]
 
 
-def _column(value: Any, default: str, added: dict[str, pd.Series]) -> str:
+def _column(value: Any, default: str, added: dict[str, pd.Series], param: str = "") -> str:
     """The column name for ``value``: itself if a name, else the name of the Series added."""
     if isinstance(value, str):
         return value
+    if not isinstance(value, pd.Series | np.ndarray | list | tuple) or np.ndim(value) != 1:
+        raise InputError(
+            f"{param or default}={value!r}: give a column name, or a Series/array with one "
+            "value per row"
+        )
     series = value if isinstance(value, pd.Series) else pd.Series(np.asarray(value))
     name = str(series.name) if series.name is not None else default
     if name in added:
@@ -41,12 +46,12 @@ def frame_from_series(
     added: dict[str, pd.Series] = {}
     time_name = _column(time, "time", added)
     event_name = _column(event, "event", added)
-    several = not (by is None or isinstance(by, str | pd.Series | np.ndarray))
+    several = isinstance(by, list | tuple)
     by_out: str | tuple[str, ...] | None
     if several:
-        by_out = tuple(_column(b, "group", added) for b in by)
+        by_out = tuple(_column(b, "group", added, "by") for b in by)
     else:
-        by_out = None if by is None else _column(by, "group", added)
+        by_out = None if by is None else _column(by, "group", added, "by")
     if not added:
         if df is None:
             raise InputError("no data: give a DataFrame with column names, or time=/event= Series")
@@ -60,4 +65,9 @@ def frame_from_series(
         return frame, time_name, event_name, by_out
     if not isinstance(df, pd.DataFrame):
         raise InputError("time/event/by as Series: give them with df=None or with a DataFrame")
+    for name, s in added.items():
+        if not isinstance(s, pd.Series) and len(s) != len(df):
+            raise InputError(
+                f"{name}: {len(s)} values for a data frame of {len(df)} rows; give one per row"
+            )
     return df.assign(**added), time_name, event_name, by_out

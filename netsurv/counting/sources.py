@@ -47,7 +47,7 @@ from netsurv.counting.engines.registry import REASONS, arrow_codes
 from netsurv.counting.engines.spec import Spec
 from netsurv.counting.kernel import counts
 from netsurv.counting.table import Counts
-from netsurv.counting.validate import as_by, unknown_label_mask
+from netsurv.counting.validate import as_by, check_names, unknown_label_mask
 from netsurv.errors import InputError
 from netsurv.rules import EXCLUSION, UNKNOWN_GROUP_REASON
 
@@ -147,6 +147,7 @@ def to_counts(
     kind = kind_of(source)
     if kind == "counts":
         return source  # type: ignore[no-any-return]
+    check_names({"time": time, "event": event, "weights": weights, "entry": entry, "cause": cause})
     if engine is not None and engine not in ENGINES:
         raise InputError(f"engine={engine!r}: choose one of {', '.join(ENGINES)}")
     chosen = engine or _default_engine(kind)
@@ -208,14 +209,25 @@ def _with_registry_reasons(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return out
 
 
+def _boolean(df: pd.DataFrame, col: str, param: str) -> pd.Series:
+    """``df[col]`` as pandas' nullable boolean, or InputError naming a value that is not."""
+    try:
+        return df[col].astype("boolean")
+    except (TypeError, ValueError):
+        bad = df[col].dropna().iloc[0] if df[col].notna().any() else None
+        raise InputError(
+            f"{param}={col!r}: value {bad!r} is not True/False or 1/0; code it as True "
+            "(yes) / False (no), NA when unknown"
+        ) from None
+
+
 def _with_cause(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     """The analysed columns with the cause rule: event and unknown cause become an
     ``exclusion`` reason (where none is given); with ``cause_events`` the event is
     event-and-cause (NA where the event is NA)."""
     assert spec.cause is not None  # only called with a cause column
     out = df[spec.columns(list(df.columns))].copy()
-    is_event = out[spec.event].astype("boolean")
-    why = out[spec.cause].astype("boolean")
+    is_event, why = _boolean(out, spec.event, "event"), _boolean(out, spec.cause, "cause")
     unknown = is_event.fillna(False) & why.isna()
     given = out[EXCLUSION].astype(object) if EXCLUSION in out else pd.Series(pd.NA, index=out.index)
     keep = given.notna() | ~unknown.to_numpy(dtype=bool)

@@ -29,6 +29,7 @@ __all__ = [
     "Prepared",
     "as_by",
     "check_columns",
+    "check_names",
     "code_event",
     "exclusions",
     "prepare",
@@ -56,8 +57,8 @@ class Prepared:
     n_input: int
 
 
-def as_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Normalise ``by`` to a tuple of column names."""
+def as_by(by: str | Sequence[str] | None, param: str = "by") -> tuple[str, ...]:
+    """Normalise ``by`` (or another list-of-columns parameter) to a tuple of column names."""
     if by is None:
         return ()
     if isinstance(by, str):
@@ -65,15 +66,25 @@ def as_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
     try:
         out = tuple(by)
     except TypeError:
-        raise InputError(f"by={by!r}: give a column name or a list of column names") from None
-    if not all(isinstance(b, str) for b in out):
-        raise InputError(f"by={by!r}: give a column name or a list of column names")
+        out = (by,)  # type: ignore[assignment]
+    if isinstance(by, dict | set) or not all(isinstance(b, str) for b in out):
+        raise InputError(f"{param}={by!r}: give a column name or a list of column names")
     twice = sorted({b for b in out if out.count(b) > 1})
     if twice:
         raise InputError(
-            f"by={by!r}: {', '.join(map(repr, twice))} named twice; name each column once"
+            f"{param}={by!r}: {', '.join(map(repr, twice))} named twice; name each column once"
         )
     return out
+
+
+def check_names(names: dict[str, Any], required: Sequence[str] = ("time", "event")) -> None:
+    """Raise InputError unless each value (parameter -> value) is a column name, or None
+    for a parameter not in ``required``."""
+    for param, value in names.items():
+        if (value is not None or param in required) and not isinstance(value, str):
+            raise InputError(
+                f"{param}={value!r}: give the name of a column (text), e.g. {param}='{param}'"
+            )
 
 
 def unknown_label_mask(values: pd.Series) -> np.ndarray:
@@ -161,6 +172,10 @@ def _numeric(df: pd.DataFrame, col: str, param: str) -> np.ndarray:
 def code_event(df: pd.DataFrame, event: str, event_value: Any) -> pd.DataFrame:
     """``df`` with ``event`` True where it equals ``event_value`` ("Dead"), NA kept NA."""
     check_columns(df, {"event": event})
+    if not pd.api.types.is_scalar(event_value):
+        raise InputError(
+            f"event_value={event_value!r}: give the one value of {event!r} that marks the event"
+        )
     raw = df[event]
     hit = raw.eq(event_value)
     if not hit.any():
@@ -315,6 +330,7 @@ def prepare(
 ) -> Prepared:
     """Validate an estimator's inputs and return the analysable rows as arrays."""
     by_cols = as_by(by)
+    check_names({"time": time, "event": event, "weights": weights, "entry": entry})
     check_columns(df, {"time": time, "event": event, "weights": weights, "entry": entry})
     for b in by_cols:
         check_columns(df, {"by": b})

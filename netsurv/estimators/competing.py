@@ -32,6 +32,7 @@ import pandas as pd
 from netsurv.counting.segments import segment_cumsum
 from netsurv.counting.sources import to_counts
 from netsurv.counting.table import Counts
+from netsurv.counting.validate import check_names
 from netsurv.errors import InputError
 from netsurv.results.bands import CONF_TYPES, ConfType, confidence_band, z_value
 from netsurv.results.incidence import CumulativeIncidence
@@ -84,6 +85,7 @@ def cumulative_incidence(
         )
         event = dead
     _check_conf(conf_type, conf_level)
+    check_names({"time": time, "event": event, "cause": cause, "weights": weights})
     if isinstance(df, pd.DataFrame):
         for col in (time, event, cause):
             if col not in df.columns:

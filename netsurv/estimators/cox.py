@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from netsurv.counting.validate import check_columns, exclusions, refuse_non_real
+from netsurv.counting.validate import (
+    as_by,
+    check_columns,
+    check_names,
+    exclusions,
+    refuse_non_real,
+)
 from netsurv.errors import InputError
 from netsurv.results.bands import z_value
 from netsurv.results.cox import CoxResult
@@ -151,8 +157,9 @@ def cox(
     if duration is not None:
         warnings.warn("cox(duration=...) is now time=...", DeprecationWarning, stacklevel=2)
         time = duration
-    covs = (covariates,) if isinstance(covariates, str) else tuple(covariates)
-    layers = (strata,) if isinstance(strata, str) else tuple(strata or ())
+    covs = as_by(covariates, "covariates")
+    layers = as_by(strata, "strata")
+    check_names({"time": time, "event": event, "weights": weights, "entry": entry})
     _check_options(covs, conf_level, ties, weights, robust)
     extra = tuple(c for c in (weights, entry) if c is not None)
     for param, cols in (

@@ -149,6 +149,12 @@ def _check_test(
     test: str, rho: float, p: float | None, q: float | None
 ) -> tuple[str, float | None, float | None]:
     """The canonical name of the test and its Fleming–Harrington (p, q)."""
+    for param, value in (("rho", rho), ("p", p), ("q", q)):
+        if value is None and param != "rho":
+            continue
+        real = isinstance(value, int | float | np.integer | np.floating)
+        if isinstance(value, bool) or not real or not np.isfinite(value):  # type: ignore[arg-type]
+            raise InputError(f"{param}={value!r}: give a finite number, e.g. {param}=1")
     name = _ALIASES.get(str(test).lower(), str(test).lower())
     if name not in TEST_NAMES:
         raise InputError(f"test={test!r}: choose one of {', '.join(TESTS)}")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from netsurv.codes import classify
 from netsurv.codes.summary_grade import frame_summary_grade
-from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS
+from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS, SURVIVAL_MONTHS_MAX
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -205,7 +205,8 @@ def _exclusions(df: pd.DataFrame, present: set[str]) -> pd.Series:
         rules.append(("dco", dco.fillna(False)))
     if "survival_months" in present:
         rules.append(("dates", months.lt(0).fillna(False)))
-        rules.append(("survival_unknown", months.isna()))
+        implausible = months.gt(SURVIVAL_MONTHS_MAX).fillna(False)  # 99999999, inf
+        rules.append(("survival_unknown", months.isna() | implausible))
     if "dead" in present:
         rules.append(("vital_unknown", dead.isna()))
     if "survival_months" in present and "dead" in present:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from netsurv.counting.table import Counts
+from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
 from netsurv.present.disclosure import SUPPRESSED
 from netsurv.present.formatting import (
@@ -344,12 +345,15 @@ def survival_table(
     >>> tab.table[["g", "n", "survival_2", "suppressed"]].to_dict("list")
     {'g': ['a', 'b'], 'n': [16, 4], 'survival_2': [0.5, nan], 'suppressed': [False, True]}
     """
-    if measure not in _EVENTS:
+    if not isinstance(measure, str) or measure not in _EVENTS:
         raise InputError(f"measure={measure!r}: choose 'overall', 'cause-specific' or 'relative'")
-    by_cols = (by,) if isinstance(by, str) else tuple(by or ())
-    grid = np.atleast_1d(np.asarray(times, dtype=np.float64))
-    if grid.size == 0 or np.isnan(grid).any() or (grid <= 0).any():
-        raise InputError(f"times={list(times)!r}: give positive times such as [12, 36, 60, 120]")
+    by_cols = as_by(by)
+    try:
+        grid = np.atleast_1d(np.asarray(times, dtype=np.float64))
+    except (TypeError, ValueError):
+        grid = np.array([np.nan])
+    if grid.size == 0 or grid.ndim != 1 or not np.isfinite(grid).all() or (grid <= 0).any():
+        raise InputError(f"times={times!r}: give positive times such as [12, 36, 60, 120]")
     if not isinstance(suppress_below, int | np.integer) or suppress_below < 0:
         raise InputError(f"suppress_below={suppress_below!r}: give a whole number such as 16")
     check_relative_options(relative_kw, measure)

@@ -131,3 +131,45 @@ def test_some_zero_weights_still_count_as_nothing(small: pd.DataFrame) -> None:
     weighted = ns.kaplan_meier(w, time="t", event="d", weights="w").at([6])["survival"]
     dropped = ns.kaplan_meier(small.drop(index=2), time="t", event="d").at([6])["survival"]
     np.testing.assert_allclose(weighted, dropped, rtol=1e-15)
+
+
+@pytest.fixture(scope="module")
+def registry() -> pd.DataFrame:
+    return ns.datasets.load_synthetic_registry().head(300)
+
+
+@pytest.mark.parametrize("year", [np.inf, 1e308])
+def test_an_impossible_year_of_diagnosis_is_named(registry: pd.DataFrame, year: float) -> None:
+    df = registry.assign(year_dx=registry["year_dx"].astype("float64"))
+    df.loc[df.index[0], "year_dx"] = year
+    with pytest.raises(InputError, match="year='year_dx'"):
+        ns.relative_survival(df)
+
+
+# reproducers found by tests/estimators/test_fuzz_arguments.py (each a foreign exception before)
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda df: ns.kaplan_meier(df, event_value=(12, "x")), "event_value="),
+        (lambda df: ns.kaplan_meier(df, by=True), "by=True"),
+        (lambda df: ns.kaplan_meier(df, event={"a": 1}), "event="),
+        (lambda df: ns.logrank(df, by="grade", event=None), "event=None"),
+        (lambda df: ns.logrank(df, by="grade", rho=""), "rho=''"),
+        (lambda df: ns.logrank(df, by="grade", rho=[1, 2]), "rho="),
+        (lambda df: ns.cumulative_incidence(df, cause={"a": 1}), "cause="),
+        (lambda df: ns.cumulative_incidence(df, weights=1), "weights=1"),
+        (lambda df: ns.cumulative_incidence(df.assign(cancer_death="x")), "cause='cancer_death'"),
+        (lambda df: ns.cox(df, covariates=["grade"], strata=True), "strata=True"),
+        (lambda df: ns.cox(df, covariates=True), "covariates=True"),
+        (lambda df: ns.relative_survival(df, age=None), "age=None"),
+        (lambda df: ns.relative_survival(df, zero_time=[]), "zero_time=\\[\\]"),
+        (lambda df: ns.survival_table(df, times="x"), "times='x'"),
+        (lambda df: ns.survival_table(df, measure=["x"]), "measure="),
+        (lambda df: ns.survival_table(df, by=np.inf), "by=inf"),
+    ],
+)
+def test_fuzz_reproducers_are_input_errors(
+    registry: pd.DataFrame, call: object, message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        call(registry)  # type: ignore[operator]

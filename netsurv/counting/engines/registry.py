@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netsurv.counting.engines.values import floats
-from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS
+from netsurv.rules import EXCLUSION_REASONS, POSITIVE_SURVIVAL_FLAGS, SURVIVAL_MONTHS_MAX
 
 __all__ = ["COLUMNS", "REASONS", "arrow_codes", "sql_code"]
 
@@ -60,7 +60,7 @@ def arrow_codes(batch: pa.RecordBatch | pa.Table) -> np.ndarray | None:
     with np.errstate(invalid="ignore"):
         if months is not None:
             masks[2] = months < 0
-            masks[3] = np.isnan(months)
+            masks[3] = np.isnan(months) | (months > SURVIVAL_MONTHS_MAX)
         if dead is not None:
             masks[4] = np.isnan(dead)
         if months is not None and dead is not None:
@@ -87,7 +87,10 @@ def sql_code(types: dict[str, str], quote: Callable[[str], str]) -> str | None:
     m = f"TRY_CAST({quote('survival_months')} AS DOUBLE)" if "survival_months" in types else None
     d = f"TRY_CAST({quote('dead')} AS DOUBLE)" if "dead" in types else None
     if m is not None:
-        cases += [f"WHEN {m} < 0 THEN 2", f"WHEN {m} IS NULL OR isnan({m}) THEN 3"]
+        cases += [
+            f"WHEN {m} < 0 THEN 2",
+            f"WHEN {m} IS NULL OR isnan({m}) OR {m} > {SURVIVAL_MONTHS_MAX} THEN 3",
+        ]
     if d is not None:
         cases.append(f"WHEN {d} IS NULL THEN 4")
     if m is not None and d is not None:

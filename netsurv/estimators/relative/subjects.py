@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from netsurv.counting.validate import as_by, prepare
+from netsurv.counting.validate import as_by, check_columns, check_names, prepare
 from netsurv.errors import InputError
 from netsurv.ratetables.ratetable import _EPOCH, DAYS_PER_AGE_YEAR, RateTable, us, warn_beyond
 from netsurv.ratetables.walk import start_positions
@@ -110,13 +110,21 @@ def subjects(
     time_unit, age, sex, year = rmap.time_unit, rmap.age, rmap.sex, rmap.year
     date_dx, month, race, entry = rmap.date_dx, rmap.month, rmap.race, rmap.entry
     completed_age, age_unit = rmap.completed_age, rmap.age_unit
+    check_names(
+        {"time": time, "event": event, "entry": entry, "age": age, "sex": sex, "race": race}
+        | {"date_dx": date_dx, "year": year, "month": month},
+        required=("time", "event", "age", "sex"),
+    )
     zero_time = rmap.zero_time
-    if zero_time == "auto":  # SEER month 0: within the first month (see relative_survival)
+    if (
+        isinstance(zero_time, str) and zero_time == "auto"
+    ):  # SEER month 0: within the first month (see relative_survival)
         zero_time = 0.5 if time_unit == "months" else None
     table = rmap.lifetable if rmap.lifetable is not None else us(race=race is not None)
     if year is not None and date_dx is not None and year not in df.columns:
         year = None  # exact dates only: no fallback column
     _check_columns(df, [age, sex, race, date_dx, year, month])
+    check_columns(df, {"time": time, "event": event, "age": age, "sex": sex, "race": race})
     if date_dx is None and year is None:
         raise InputError("give date_dx= (exact diagnosis date) or year= (year of diagnosis)")
     work = pd.DataFrame(
@@ -137,7 +145,7 @@ def subjects(
     rc = table.race_index(sub[race] if race is not None else None, len(sub))
     age0, pos0 = start_positions(table, age_days, date_days, convention)
     if zero_time is not None:
-        if isinstance(zero_time, str) or not zero_time > 0:
+        if isinstance(zero_time, str) or not _is_real(zero_time) or not zero_time > 0:
             raise InputError(f"zero_time={zero_time!r}: give a positive time, e.g. 0.5 (months)")
         p = replace(p, time=np.where(p.time == 0, float(zero_time), p.time))
     days = p.time * UNIT_DAYS[time_unit]
@@ -160,6 +168,10 @@ def subjects(
         None if p.entry is None else p.entry * UNIT_DAYS[time_unit],
         date_days,
     )
+
+
+def _is_real(x: object) -> bool:
+    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
 
 
 def _check_columns(df: pd.DataFrame, columns: list[str | None]) -> None:

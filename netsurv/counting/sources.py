@@ -161,27 +161,27 @@ def to_counts(
     if kind == "files":
         source = files_of(source)
     if chosen == "numpy":
-        return refuse_weightless_strata(_count_numpy(source, spec), weights)
+        return _count_numpy(source, spec)
     if chosen == "arrow":
         if kind in ("duckdb", "dask"):
             raise InputError(f"engine='arrow' cannot read a {kind} object; use engine={kind!r}")
-        return refuse_weightless_strata(count_arrow(source, spec, progress=progress), weights)
+        return count_arrow(source, spec, progress=progress)
     if chosen == "duckdb":
         if kind == "dask":
             raise InputError("engine='duckdb' cannot read a Dask DataFrame; use engine='dask'")
-        counted = count_duckdb(
+        return count_duckdb(
             source, spec, memory_limit=memory_limit, threads=threads, progress=progress
         )
-        return refuse_weightless_strata(counted, weights)
     dask = import_dask()
     if kind != "dask":
         source = _to_dask(dask, source, kind, spec)
-    return refuse_weightless_strata(count_dask(source, spec, progress=progress), weights)
+    return count_dask(source, spec, progress=progress)
 
 
 def refuse_weightless_strata(counts: Counts, weights: str | None) -> Counts:
     """``counts``, unless a stratum has rows whose weights are all 0 (InputError): it has
-    nobody at risk, which estimators would show as survival 1 with n = 0."""
+    nobody at risk, which estimators would show as survival 1 with n = 0. Estimators call it
+    on the counts they estimate from (a counts table itself may hold such strata)."""
     if not counts.weighted:
         return counts
     rows = np.bincount(counts.stratum, minlength=counts.n_strata)  # times listed per stratum
@@ -348,7 +348,7 @@ def as_counts(
     if engine is None and isinstance(source, pd.DataFrame):
         counted = counts(source, time=time, event=event, by=by, weights=weights, entry=entry)
         return refuse_weightless_strata(counted, weights)
-    return to_counts(
+    counted = to_counts(
         source,
         time=time,
         event=event,
@@ -359,3 +359,4 @@ def as_counts(
         memory_limit=memory_limit,
         progress=progress,
     )
+    return refuse_weightless_strata(counted, weights)

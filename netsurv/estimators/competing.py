@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from netsurv.counting.segments import segment_cumsum
-from netsurv.counting.sources import to_counts
+from netsurv.counting.sources import refuse_weightless_strata, to_counts
 from netsurv.counting.table import Counts
 from netsurv.counting.validate import check_names
 from netsurv.errors import InputError
@@ -105,7 +105,7 @@ def cumulative_incidence(
             cause_events=cause_events,
         )
 
-    c_all = count(False)
+    c_all = refuse_weightless_strata(count(False), weights)
     return cumulative_incidence_from_counts(
         c_all, count(True), c_all.excluded, conf_type, conf_level
     )
@@ -132,7 +132,7 @@ def cumulative_incidence_from_counts(
     Examples
     --------
     >>> import pandas as pd
-    >>> from netsurv.counting.sources import to_counts
+    >>> from netsurv.counting.sources import refuse_weightless_strata, to_counts
     >>> df = pd.DataFrame({"t": [1, 2, 3, 4], "dead": [1, 1, 0, 1], "cancer": [1, 0, 0, 1]})
     >>> a = to_counts(df, time="t", cause="cancer")
     >>> c = to_counts(df, time="t", cause="cancer", cause_events=True)

@@ -117,6 +117,7 @@ def logrank(
                 progress=progress,
                 unknown_groups=None if include_unknown else groups,
             )
+        counts = refuse_weightless_strata(counts, weights)
         return _test(counts, layers, groups, rho, trend, scores, counts.excluded, weighting)
     for g in groups:
         check_columns(df, {"by": g})
@@ -140,6 +141,8 @@ def logrank(
     prep = prepare(
         data, time=time, event=event, by=(*layers, *groups), weights=weights, entry=entry
     )
+    if len(prep.strata) > LOGRANK_MAX_GROUPS:  # refuse before counting when it is clear
+        _limit_groups(len(prep.strata[list(groups)].drop_duplicates()), groups)
     counts = refuse_weightless_strata(count_prepared(prep), weights)
     excluded = pd.concat([unknown, prep.excluded]).astype("int64")
     return _test(counts, layers, groups, rho, trend, scores, excluded, weighting)
@@ -210,6 +213,16 @@ def _layout(
     return layer_of, group_of, group_table
 
 
+def _limit_groups(n_groups: int, groups: tuple[str, ...]) -> None:
+    if n_groups > LOGRANK_MAX_GROUPS:
+        raise InputError(
+            f"by={groups!r}: {n_groups:,} groups to compare; the log-rank test compares at most "
+            f"{LOGRANK_MAX_GROUPS:,} (its variance is a groups x groups matrix, and a test over "
+            "so many groups says nothing useful): combine rare levels into fewer groups, or move "
+            "columns from by= to strata="
+        )
+
+
 def _quadratic_form(v: np.ndarray, x: np.ndarray) -> float:
     """x' V^-1 x (R ``survdiff``: ``solve(vv, temp2)``); least squares when V is singular."""
     try:
@@ -237,13 +250,7 @@ def _test(
             f"by={groups!r}: need at least two groups to compare, found {n_groups} "
             "(groups labelled 'unknown' are left out unless include_unknown=True)"
         )
-    if n_groups > LOGRANK_MAX_GROUPS:
-        raise InputError(
-            f"by={groups!r}: {n_groups:,} groups to compare; the log-rank test compares at most "
-            f"{LOGRANK_MAX_GROUPS:,} (its variance is a groups x groups matrix, and a test over "
-            "so many groups says nothing useful): combine rare levels into fewer groups, or move "
-            "columns from by= to strata="
-        )
+    _limit_groups(n_groups, groups)
     pool = pool_counts(counts, layer_of, group_of, n_groups)
     n_all, d_all = pool.n_all, pool.d_all
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -173,3 +173,15 @@ def test_fuzz_reproducers_are_input_errors(
 ) -> None:
     with pytest.raises(InputError, match=message):
         call(registry)  # type: ignore[operator]
+
+
+def test_cumulative_incidence_refuses_all_zero_weights(small: pd.DataFrame) -> None:
+    zero = small.assign(w=0.0, c=small["d"].astype(bool))
+    with pytest.raises(InputError, match="weights='w': every weight is 0"):
+        ns.cumulative_incidence(zero, time="t", event="d", cause="c", weights="w")
+
+
+def test_a_counts_table_may_hold_zero_weights(small: pd.DataFrame) -> None:
+    # counting is not estimating: to_counts keeps the zero-weight rows, as every engine does
+    c = ns.to_counts(small.assign(w=0.0), time="t", event="d", weights="w")
+    assert c.n_subjects().tolist() == [0.0]

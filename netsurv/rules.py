@@ -108,6 +108,7 @@ def is_unknown_text(text: str) -> bool:
 # --------------------------------------------------------------------------- exclusions
 # key -> the exact string readers write in the ``exclusion`` column, in the order checked
 EXCLUSION_REASONS: Final[dict[str, str]] = {
+    "outside_patient": "tumour outside a patient",  # NAACCR XML <Tumor> not in a <Patient>
     "after_cutoff": "diagnosis after study cutoff",
     "dco": "death certificate or autopsy only",
     "dates": "dates inconsistent",

@@ -31,7 +31,7 @@ SEER cause-specific item).
 from __future__ import annotations
 
 from netsurv.io.causes import seer_cause_specific
-from netsurv.io.naaccr import read_naaccr_xml
+from netsurv.io.naaccr import XmlLimits, read_naaccr_xml
 from netsurv.io.naaccr_writer import write_naaccr_xml
 from netsurv.io.reader import detect_format, load_summary, read
 from netsurv.io.seerstat import read_seerstat
@@ -44,6 +44,7 @@ __all__ = [
     "EXCLUSION_REASONS",
     "SeerStatExport",
     "SurvivalTime",
+    "XmlLimits",
     "detect_format",
     "load_summary",
     "read",

@@ -27,14 +27,15 @@ def open_binary(path: str | Path) -> Iterator[BinaryIO]:
     """Open ``path`` for reading bytes, decompressing gzip transparently."""
     path = Path(path)
     try:
-        gz = is_gzip(path)
-        fh: BinaryIO = gzip.open(path, "rb") if gz else open(path, "rb")  # type: ignore[assignment]
+        raw = open(path, "rb")  # opened once: a pipe cannot be opened twice
     except OSError as exc:
         raise ReadError(f"cannot open the file: {exc.strerror or exc}.", path=path) from exc
     try:
+        magic = raw.peek(2)[:2]
+        fh: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic == b"\x1f\x8b" else raw  # type: ignore[assignment]
         yield fh
     finally:
-        fh.close()
+        raw.close()
 
 
 def gzip_error(path: Path, exc: BaseException, line: object = None) -> ReadError:

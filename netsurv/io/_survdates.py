@@ -34,7 +34,16 @@ def parse_partial_dates(
     >>> y.tolist()[:3], m.tolist()[1], bool(np.isnan(d[1])), bad.tolist()
     ([2011.0, 2011.0, 2011.0], 3.0, True, [False, False, False, False, True])
     """
-    s = pd.Series(np.asarray(values, dtype=object)).astype("string").str.strip()
+    # parsed once per distinct value (a registry holds a few thousand dates), then expanded
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    parts = _parse_distinct(np.append(np.asarray(uniq, dtype=object), [None]))
+    take = np.where(codes < 0, len(uniq), codes)
+    y, m, d, invalid = (a[take] for a in parts)
+    return y, m, d, invalid
+
+
+def _parse_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    s = pd.Series(values).astype("string").str.strip()
     s = s.str.replace("-", "", regex=False).fillna("")
     parts = s.str.extract(r"^(\d{4})(\d{2})?(\d{2})?$")
     invalid = (s != "") & parts[0].isna()

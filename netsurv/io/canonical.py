@@ -8,10 +8,13 @@ cannot enter survival analysis. Rows are never dropped: rows read = rows returne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from netsurv.codes import classify
 from netsurv.codes.summary_grade import frame_summary_grade
@@ -22,6 +25,7 @@ __all__ = [
     "CODE_COLUMNS",
     "EXCLUSION_REASONS",
     "EXTRA_CANONICAL_COLUMNS",
+    "clean_texts",
     "GRADE_SOURCE_COLUMNS",
     "STAGE_SOURCE_COLUMNS",
     "finalize",
@@ -79,6 +83,32 @@ CODE_COLUMNS: Final = tuple(
 _BLANKS: Final = frozenset({"", "blank(s)", "blank", "."})
 
 
+# the characters str.strip() removes (every code point whose str.isspace() is true)
+_PY_SPACE: Final = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+def clean_texts(
+    values: np.ndarray, *, strip: str = "", blanks: frozenset[str] = _BLANKS, space: bool = True
+) -> np.ndarray:
+    """``v.strip().strip(strip)`` of every str in ``values`` (NaN when its lower case is in
+    ``blanks``), computed by pyarrow: the same result as the Python string methods.
+    ``space=False`` keeps white space (only ``strip`` and ``blanks`` apply).
+
+    >>> clean_texts(np.array([" a ", '"b"', "Blank(s)", None], dtype=object), strip='"').tolist()
+    ['a', 'b', nan, nan]
+    """
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    if space:
+        arr = pc.utf8_trim(arr, _PY_SPACE)
+    if strip:
+        arr = pc.utf8_trim(arr, strip)
+    drop = pc.is_in(pc.utf8_lower(arr), value_set=pa.array(sorted(blanks), pa.string()))
+    out = arr.to_numpy(zero_copy_only=False).astype(object)
+    drop = pc.or_(pc.is_null(arr), pc.fill_null(drop, False))
+    out[drop.to_numpy(zero_copy_only=False)] = np.nan
+    return out
+
+
 def _clean_one(value: object) -> object:
     text = str(value).strip()
     return np.nan if text.lower() in _BLANKS else text
@@ -91,8 +121,21 @@ def _clean_codes(s: pd.Series) -> pd.Series:
     distinct values, so this is fast on millions of rows.
     """
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
-    cleaned = np.array([_clean_one(u) for u in uniq] + [np.nan], dtype=object)
+    uniq = np.asarray(uniq, dtype=object)
+    if pd.api.types.infer_dtype(uniq, skipna=False) in ("string", "empty"):
+        cleaned = np.append(clean_texts(uniq), np.nan)  # vectorised: ID columns hold millions
+    else:
+        cleaned = np.array([_clean_one(u) for u in uniq] + [np.nan], dtype=object)
     return pd.Series(cleaned[codes], index=s.index, dtype=object)  # code -1 -> the NaN at the end
+
+
+def _on_distinct(s: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``func`` applied to the distinct values of an object column only, expanded back."""
+    if s.dtype != object:
+        return func(s)
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    done = func(pd.Series(np.append(np.asarray(uniq, dtype=object), np.nan), dtype=object))
+    return pd.Series(done.array.take(np.where(codes < 0, len(uniq), codes)), index=s.index)
 
 
 def _to_boolean(s: pd.Series) -> pd.Series:
@@ -100,10 +143,15 @@ def _to_boolean(s: pd.Series) -> pd.Series:
         return s
     if s.dtype == bool:
         return s.astype("boolean")
-    text = s.astype("string").str.strip().str.lower()
     truth = {"true": True, "1": True, "yes": True, "dead": True, "false": False, "0": False}
     truth |= {"no": False, "alive": False, "1.0": True, "0.0": False}
-    return text.map(truth).astype("boolean")
+    return _on_distinct(
+        s, lambda u: u.astype("string").str.strip().str.lower().map(truth).astype("boolean")
+    )
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    return _on_distinct(s, lambda u: pd.to_numeric(u, errors="coerce").astype("float64"))
 
 
 def _coerce(df: pd.DataFrame, column: str, dtype: str) -> None:
@@ -112,24 +160,53 @@ def _coerce(df: pd.DataFrame, column: str, dtype: str) -> None:
         df[column] = _clean_codes(s)
     elif dtype == "boolean":
         df[column] = _to_boolean(s)
-    elif dtype == "Int64":
-        df[column] = pd.to_numeric(s, errors="coerce").round().astype("Int64")
+    elif dtype == "Int64":  # beyond +-2**53 (inf, 1e308) no year or month: unknown
+        value = _numbers(s).round()
+        df[column] = value.where(value.abs() < 2.0**53).astype("Int64")
     elif dtype == "float64":
-        df[column] = pd.to_numeric(s, errors="coerce").astype("float64")
+        df[column] = _numbers(s)
     elif dtype.startswith("datetime64"):
-        df[column] = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
+        if s.dtype.kind != "M":  # datetimes already (readers build them): no per-value pass
+            s = pd.to_datetime(s, errors="coerce")
+        df[column] = s.astype("datetime64[ns]")
 
 
-def _first_present(df: pd.DataFrame, order: list[str], rows: pd.Series) -> tuple[pd.Series, ...]:
-    code = pd.Series(np.nan, index=df.index, dtype=object)
-    system = pd.Series(np.nan, index=df.index, dtype=object)
-    for column in order:
-        if column not in df:
-            continue
-        take = rows & code.isna() & df[column].notna()
-        code[take] = df.loc[take, column]
-        system[take] = column
-    return code, system
+def _missing(index: pd.Index, dtype: str) -> pd.Series:
+    """An all-missing canonical column (what ``_coerce`` makes of NA values)."""
+    if dtype == "object":
+        return pd.Series(np.full(len(index), np.nan, dtype=object), index=index, dtype=object)
+    if dtype.startswith("datetime64"):
+        return pd.Series(np.full(len(index), np.datetime64("NaT"), "datetime64[ns]"), index=index)
+    if dtype == "float64":
+        return pd.Series(np.full(len(index), np.nan), index=index)
+    return pd.Series(pd.array([pd.NA] * len(index), dtype=dtype), index=index)
+
+
+def _first_present(
+    df: pd.DataFrame, eras: list[tuple[pd.Series, list[str]]], names: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row, the first non-missing value among its era's columns, that column's system name
+    (``names``) and whether one was found."""
+    code = np.full(len(df), np.nan, dtype=object)
+    system = np.full(len(df), np.nan, dtype=object)
+    todo = np.zeros(len(df), dtype=bool)
+    present = {c: df[c].notna().to_numpy() for c in names if c in df}
+    for rows, order in eras:
+        todo = rows.to_numpy(dtype=bool).copy()  # the era's rows still without a value
+        for column in order:
+            if column not in present:
+                continue
+            take = todo & present[column]
+            code[take] = df[column].to_numpy(dtype=object)[take]
+            system[take] = names[column]
+            todo &= ~take
+    return code, system, ~pd.isna(code)
+
+
+def _fill(df: pd.DataFrame, target: str, values: np.ndarray, where: np.ndarray) -> None:
+    out = df[target].to_numpy(dtype=object).copy()
+    out[where] = values[where]
+    df[target] = pd.Series(out, index=df.index, dtype=object)
 
 
 _STAGE_SYSTEM: Final = {
@@ -150,11 +227,9 @@ def _choose_stage(df: pd.DataFrame) -> None:
         (year.ge(2018).fillna(False), ["stage_ss2018", "stage_combined"]),
         (year.isna(), ["stage_historic_a", "stage_combined", "stage_ss2018", "stage_ss2000"]),
     ]
-    for rows, order in eras:
-        code, system = _first_present(df, order, rows.astype(bool))
-        fill = code.notna()
-        df.loc[fill, "stage_code"] = code[fill]
-        df.loc[fill, "stage_system"] = system[fill].map(_STAGE_SYSTEM)
+    code, system, fill = _first_present(df, eras, _STAGE_SYSTEM)
+    _fill(df, "stage_code", code, fill)
+    _fill(df, "stage_system", system, fill)
 
 
 def _choose_grade(df: pd.DataFrame) -> None:
@@ -177,13 +252,10 @@ def _choose_grade(df: pd.DataFrame) -> None:
         (year.ge(2018).fillna(False), new_order),
         (year.isna(), ["grade_pre2018", *new_order]),
     ]
-    for rows, order in eras:
-        code, system = _first_present(tmp, order, rows.astype(bool))
-        fill = code.notna()
-        df.loc[fill, "grade_code"] = code[fill]
-        df.loc[fill, "grade_system"] = system[fill].map(
-            lambda c: "pre2018" if c == "grade_pre2018" else "2018"
-        )
+    names = {"grade_pre2018": "pre2018", **dict.fromkeys(new_order, "2018")}
+    code, system, fill = _first_present(tmp, eras, names)
+    _fill(df, "grade_code", code, fill)
+    _fill(df, "grade_system", system, fill)
 
 
 def _ki67_percent(code: pd.Series) -> pd.Series:
@@ -244,8 +316,7 @@ def finalize(df: pd.DataFrame, *, add_missing: bool = True) -> pd.DataFrame:
         elif add_missing or column in ("stage_code", "stage_system", "grade_code", "grade_system"):
             if column in EXTRA_CANONICAL_COLUMNS and column != "age_dx_approx":
                 continue
-            df[column] = pd.Series(pd.NA if dtype != "object" else np.nan, index=df.index)
-            _coerce(df, column, dtype)
+            df[column] = _missing(df.index, dtype)
     if "ki67" not in present and "ki67_code" in df:
         df["ki67"] = _ki67_percent(df["ki67_code"])
     _choose_stage(df)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +24,7 @@ from netsurv.rules import EXCLUSION_REASONS
 __all__ = ["detect_format", "load_summary", "read"]
 
 _TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".tab", ".parquet", ".pq")
+_XML_SUFFIXES = (".xml", ".xml.gz")
 
 
 def _head(path: Path) -> bytes:
@@ -37,17 +43,22 @@ def _dic_beside(path: Path) -> bool:
 def detect_format(path: str | Path) -> str:
     """``"seerstat"``, ``"naaccr-xml"`` or ``"table"`` for a file, from its name and first bytes.
 
-    A ``.dic`` (or a data file with a ``.dic`` beside it) is a SEER*Stat export; a file whose
-    first element is XML is NAACCR XML; ``.csv``/``.tsv``/``.parquet`` are tables.
+    A ``.dic`` is a SEER*Stat export; ``.csv``/``.tsv``/``.parquet`` are tables and ``.xml``
+    NAACCR XML whatever lies beside them; another file with a ``.dic`` beside it is a SEER*Stat
+    export; otherwise the first bytes decide (``PAR1``: Parquet, ``<``: XML).
     """
     path = Path(path)
     if not path.exists():
         raise ReadError("file not found; check the path.", path=path)
     name = path.name.lower()
-    if name.endswith(".dic") or _dic_beside(path):
+    if name.endswith(".dic"):
         return "seerstat"
     if name.endswith(_TABLE_SUFFIXES):
         return "table"
+    if name.endswith(_XML_SUFFIXES):
+        return "naaccr-xml"
+    if _dic_beside(path):
+        return "seerstat"
     head = _head(path)
     if head.startswith(b"PAR1"):
         return "table"
@@ -59,6 +70,32 @@ def detect_format(path: str | Path) -> str:
         "beside it. A SEER*Stat export needs its .dic; rename plain tables to .csv.",
         path=path,
     )
+
+
+@contextmanager
+def _regular_file(path: Path, options: dict[str, Any]) -> Iterator[Path]:
+    """``path`` itself, or for a pipe or device (read once only) a copy in a temporary folder,
+    so that format detection and the reader may both open it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        yield path  # detect_format names the problem
+        return
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="netsurv-") as tmp:
+        copy = Path(tmp) / path.name
+        try:
+            with open(path, "rb") as src, open(copy, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except OSError as exc:
+            raise ReadError(f"cannot read the file: {exc.strerror or exc}.", path=path) from exc
+        if "dictionary" not in options and _dic_beside(path):
+            base = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+            dic = base.with_suffix(".dic")
+            options["dictionary"] = dic if dic.exists() else base.with_suffix(".DIC")
+        yield copy
 
 
 def read(
@@ -76,8 +113,8 @@ def read(
         (``.xml``/``.xml.gz``), or a CSV/Parquet table.
     classify : add ``netsurv.classify`` columns (skipped while classification is unavailable).
     study_cutoff : ``"YYYY-MM-DD"``: end of follow-up for NAACCR XML without survival months.
-    **options : passed to the format's reader (``dictionary=`` for SEER*Stat; ``columns=``,
-        ``sep=`` for tables).
+    **options : passed to the format's reader (``dictionary=`` for SEER*Stat; ``limits=`` for
+        NAACCR XML; ``columns=``, ``sep=`` for tables).
 
     Examples
     --------
@@ -89,7 +126,20 @@ def read(
     >>> back["exclusion"].isna().tolist()   # a death at 0 months is an event, not excluded
     [True]
     """
-    kind = detect_format(path)
+    options = dict(options)
+    with _regular_file(Path(path), options) as regular:
+        return _read(
+            regular,
+            kind=detect_format(regular),
+            classify=classify,
+            study_cutoff=study_cutoff,
+            options=options,
+        )
+
+
+def _read(
+    path: Path, *, kind: str, classify: bool, study_cutoff: str | None, options: dict[str, Any]
+) -> pd.DataFrame:
     unknown = sorted(set(options) - _OPTIONS[kind])
     if unknown:
         raise InputError(
@@ -104,11 +154,11 @@ def read(
     if kind == "seerstat":
         return read_seerstat(path, classify=classify, **options)
     if kind == "naaccr-xml":
-        return read_naaccr_xml(path, study_cutoff=study_cutoff, classify=classify)
+        return read_naaccr_xml(path, study_cutoff=study_cutoff, classify=classify, **options)
     return read_table(path, classify=classify, **options)
 
 
-_OPTIONS = {"seerstat": {"dictionary"}, "naaccr-xml": set(), "table": {"columns", "sep"}}
+_OPTIONS = {"seerstat": {"dictionary"}, "naaccr-xml": {"limits"}, "table": {"columns", "sep"}}
 
 
 # fields whose registry codes have a fixed shape; values of another shape are "unrecognised"
@@ -168,7 +218,13 @@ def load_summary(df: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"load_summary expects a DataFrame from netsurv.read, not {type(df)}.")
     n = len(df)
-    records: list[tuple[str, str, int]] = [("rows", "read", n)]
+    source = df.attrs.get("netsurv_source", {})
+    source = source if isinstance(source, dict) else {}
+    # a reader that counts records apart from the rows it builds (NAACCR <Tumor> elements)
+    read_count = int(source.get("records_read", n))
+    records: list[tuple[str, str, int]] = [("rows", "read", read_count)]
+    if read_count != n:
+        records.append(("rows", "returned", n))
     reasons = df["exclusion"] if "exclusion" in df else pd.Series(np.nan, index=df.index)
     records.append(("rows", "usable", int(reasons.isna().sum())))
     counts = reasons.value_counts()
@@ -191,8 +247,7 @@ def load_summary(df: pd.DataFrame) -> pd.DataFrame:
             k = int((~values.str.fullmatch(shape, flags=re.IGNORECASE)).sum())
             if k:
                 records.append(("unrecognised", field, k))
-    source = df.attrs.get("netsurv_source", {})
-    if isinstance(source, dict) and source.get("patients_without_tumors"):
+    if source.get("patients_without_tumors"):
         # NAACCR <Patient> elements holding no <Tumor>: nothing to analyse, but say so
         records.append(
             ("not rows", "patients without a tumour", int(source["patients_without_tumors"]))

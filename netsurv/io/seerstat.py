@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,26 @@ import pandas as pd
 from netsurv.errors import ReadError
 from netsurv.io._dic import SeerStatDictionary, parse_dic
 from netsurv.io._files import GZIP_ERRORS, gzip_error, open_binary
+from netsurv.io._seerarrow import NotFast, arrow_chunks
 from netsurv.io._seerlabels import canonical_field, decode_label, snake_case
-from netsurv.io.canonical import finalize, maybe_classify, race_group
+from netsurv.io.canonical import clean_texts, finalize, maybe_classify, race_group
 
 __all__ = ["locate_export", "read_seerstat"]
 
 CHUNK_ROWS = 50_000
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _UNKNOWN_WORDS = frozenset({"unknown", "unknown/not stated", "n/a"})
+_EMPTY = frozenset({"", "."})
+_BLANK_LABELS = frozenset({"blank(s)", "blank"})
+
+
+def _without_thousands(s: pd.Series) -> pd.Series:
+    """``1,234`` -> ``1234`` (values with a comma only are matched, in Python's own regex)."""
+    comma = s.str.contains(",", regex=False, na=False)
+    if not comma.any():
+        return s
+    sub = s[comma]
+    return s.where(~comma, sub.where(~sub.str.match(_THOUSANDS), sub.str.replace(",", "")))
 
 
 def locate_export(path: str | Path, dictionary: str | Path | None = None) -> tuple[Path, Path]:
@@ -235,7 +247,7 @@ def _decode_column(
         values = _numbers(s, var, lines, data)
         out[field] = values.where(values != 9999) if field == "survival_months" else values
     elif field == "patient_id":
-        out[field] = s.where(~s.str.match(_THOUSANDS, na=False), s.str.replace(",", ""))
+        out[field] = _without_thousands(s)
     elif field == "age_dx":
         infant = "<1 year" in var.lower()
         pairs = _map_unique(s, lambda v: _age(v, infant))
@@ -263,21 +275,34 @@ def _decode_column(
 def _decode(
     rows: list[list[str]], lines: list[int], dic: SeerStatDictionary, data: Path
 ) -> pd.DataFrame:
-    """Decode one chunk. Each column is factorized once and decoded on its distinct values
-    (a registry column holds few), then expanded back to rows with ``take``."""
+    """Decode one chunk of the reference path: factorize each column, name first lines."""
     line_arr = np.asarray(lines)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in dic.variables]
+    factorized = []
+    for values in columns:
+        codes, uniq = pd.factorize(np.asarray(values, dtype=object))
+        first = np.zeros(len(uniq), dtype=np.int64)
+        first[codes[::-1]] = np.arange(len(codes))[::-1]
+        factorized.append((codes, uniq, line_arr[first] if len(line_arr) else line_arr))
+    return _decode_columns(factorized, len(rows), dic, data)
+
+
+def _decode_columns(
+    columns: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    n_rows: int,
+    dic: SeerStatDictionary,
+    data: Path,
+) -> pd.DataFrame:
+    """Decode one chunk given per column (codes per row, distinct values, first line of each
+    distinct value or None): each column is decoded on its distinct values (a registry column
+    holds few), then expanded back to rows with ``take``."""
     numeric = dic.options.variable_format == "numeric"
     formats = {_norm_name(name): labels for name, labels in dic.formats.items()}
     out: dict[str, pd.Series] = {}
     used: set[str] = set()
-    for var, values in zip(dic.variables, columns, strict=True):
-        codes, uniq = pd.factorize(np.asarray(values, dtype=object))
-        first = np.zeros(len(uniq), dtype=np.int64)
-        first[codes[::-1]] = np.arange(len(codes))[::-1]
-        u_lines = line_arr[first] if len(line_arr) else line_arr
-        s = pd.Series(uniq, dtype=object).str.strip().str.strip('"')
-        s = s.where(~s.isin(["", "."])).astype(object)
+    for var, (codes, uniq, first_lines) in zip(dic.variables, columns, strict=True):
+        u_lines = first_lines if first_lines is not None else np.zeros(len(uniq), np.int64)
+        s = pd.Series(clean_texts(uniq, strip='"', blanks=_EMPTY), dtype=object)
         labels = formats.get(_norm_name(var))
         if numeric and labels is not None:
             decoded = s.map(labels).astype(object)
@@ -293,7 +318,7 @@ def _decode(
                     value=s.iloc[i],
                 )
             s = decoded
-        s = s.where(~s.str.lower().isin(["blank(s)", "blank"])).astype(object)
+        s = pd.Series(clean_texts(s.to_numpy(), blanks=_BLANK_LABELS, space=False), dtype=object)
         field = canonical_field(var)
         u_out: dict[str, pd.Series] = {}
         if field is None or field in used:
@@ -308,7 +333,7 @@ def _decode(
             if field == "_hist_behav" and name in out:
                 continue  # separate histology / behaviour variables win
             out[name] = pd.Series(u_values.to_numpy()[codes], copy=False)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
+    return pd.DataFrame(out, index=pd.RangeIndex(n_rows))
 
 
 def read_seerstat(
@@ -339,6 +364,32 @@ def read_seerstat(
     data, dic_path = locate_export(path, dictionary)
     dic = parse_dic(dic_path)
     _refuse_session(dic)
+    try:
+        frames = _read_columnar(data, dic)
+    except (NotFast, ReadError):  # the reference path reads it, or names the damaged line
+        frames = _read_lines(data, dic)
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    df.attrs["netsurv_source"] = {"path": str(data), "format": "seerstat"}
+    return maybe_classify(df, classify)
+
+
+def _read_columnar(data: Path, dic: SeerStatDictionary) -> list[pd.DataFrame]:
+    """Every batch decoded and finished (each rule is row-wise), via pyarrow's CSV reader."""
+
+    def header(row: list[str]) -> bool:
+        if dic.options.names_included or _is_header(row, dic):
+            _check_header(row, dic, data)
+            return True
+        return False
+
+    return [
+        finalize(_decode_columns([(c, u, None) for c, u in columns], n, dic, data))
+        for columns, n in arrow_chunks(data, dic, header)
+    ]
+
+
+def _read_lines(data: Path, dic: SeerStatDictionary) -> list[pd.DataFrame]:
+    """The reference path: the ``csv`` module, line numbers kept for every error."""
     frames = []
     for encoding in ("utf-8-sig", "latin-1"):
         try:
@@ -354,6 +405,4 @@ def read_seerstat(
             raise gzip_error(data, exc) from exc
         except csv.Error as exc:
             raise ReadError(f"malformed delimited text ({exc}).", path=data) from exc
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    df.attrs["netsurv_source"] = {"path": str(data), "format": "seerstat"}
-    return maybe_classify(df, classify)
+    return frames

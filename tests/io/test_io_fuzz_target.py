@@ -1,0 +1,182 @@
+"""Seeded fuzz target for the readers: thousands of mutated files per reader per run.
+
+Each mutation (seeded numpy generator, so a failure reproduces) swaps, duplicates, drops or
+joins lines, renames or moves markup, and edits bytes of a valid fixture. A reader must
+
+- raise nothing but a NetsurvError (no KeyError, UnicodeDecodeError, ExpatError, ...);
+- finish within ``HANG_SECONDS`` (a SIGALRM timer turns a hang into a failure);
+- lose no row: a NAACCR XML file read returns one row per ``<Tumor>`` element, counted here
+  independently with ``xml.etree.ElementTree``; a SEER*Stat export read by the columnar path
+  equals the reference (``csv`` module) path, whose rows are the file's non-blank data lines.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import signal
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import netsurv.io as nio
+from netsurv.errors import NetsurvError
+from netsurv.io import naaccr, seerstat
+from netsurv.io._dic import parse_dic
+from netsurv.io._xmlstream import XmlLimits, stream_rows
+from tests.paths import DATA
+
+HANG_SECONDS = 10
+N_MUTATIONS = {"naaccr-xml": 700, "seerstat": 600}  # per fixture: ~15 CPU-s per test
+_BYTES = np.frombuffer(b'\t,;" \r\n<>/=&!?[]019.-+\x00\x80\xc3\xff', dtype=np.uint8)
+_MARKUP = [b"<Tumor>", b"</Tumor>", b"<Patient>", b"</Patient>", b"<Item", b"</Item>"]
+
+
+@contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    def hang(signum: int, frame: object) -> None:
+        raise TimeoutError(f"a reader ran longer than {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def mutate(data: bytes, rng: np.random.Generator) -> bytes:
+    """A few line edits (swap, duplicate, drop, join), markup moves and byte edits."""
+    lines = data.split(b"\n")
+    for _ in range(rng.integers(0, 4)):
+        i, j = rng.integers(0, len(lines), 2)
+        op = rng.integers(0, 5)
+        if op == 0:
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == 1:
+            lines.insert(i, lines[j])
+        elif op == 2 and len(lines) > 1:
+            del lines[i]
+        elif op == 3 and i + 1 < len(lines):
+            lines[i : i + 2] = [lines[i] + lines[i + 1]]
+        elif op == 4:  # put a piece of markup where it does not belong
+            lines.insert(i, _MARKUP[rng.integers(0, len(_MARKUP))])
+    buf = bytearray(b"\n".join(lines))
+    for _ in range(rng.integers(0, 4)):
+        i = int(rng.integers(0, max(len(buf), 1)))
+        op = rng.integers(0, 3)
+        byte = int(_BYTES[rng.integers(0, len(_BYTES))])
+        if op == 0 and buf:
+            buf[min(i, len(buf) - 1)] = byte
+        elif op == 1:
+            buf.insert(i, byte)
+        elif buf:
+            del buf[min(i, len(buf) - 1)]
+    if rng.random() < 0.1:
+        buf = buf[: int(rng.integers(0, len(buf) + 1))]
+    return bytes(buf)
+
+
+def _tumours(path: Path) -> int | None:
+    """``<Tumor>`` elements (NAACCR namespace or none) counted by ElementTree; None if the
+    file is not well formed for it."""
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, ValueError, LookupError):
+        return None
+    names = {"Tumor", "{http://naaccr.org/naaccrxml}Tumor"}
+    return sum(1 for el in root.iter() if el.tag in names)
+
+
+def _run(name: str, make: Callable[[Path, np.random.Generator], Path]) -> dict[str, int]:
+    """Read ``N_MUTATIONS[reader]`` mutated files; return the outcome counts (asserting as it goes)."""
+    rng = np.random.default_rng(sum(name.encode()))  # seeded by the name: reproducible
+    counts = {"inputs": 0, "rows": 0, "netsurv errors": 0}
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(N_MUTATIONS[name.split()[0]]):
+            path = make(Path(tmp), rng)
+            counts["inputs"] += 1
+            try:
+                with _deadline(HANG_SECONDS):
+                    df = nio.read(path, classify=False)
+            except NetsurvError:
+                counts["netsurv errors"] += 1
+                continue
+            except Exception as exc:  # a foreign exception is the failure being hunted
+                raise AssertionError(f"{name} mutation {k}: {type(exc).__name__}: {exc}") from exc
+            counts["rows"] += len(df)
+            _check_no_loss(path, df, f"{name} mutation {k}")
+    return counts
+
+
+def _check_no_loss(path: Path, df: pd.DataFrame, what: str) -> None:
+    if path.suffix == ".xml":
+        expected = _tumours(path)
+        assert expected is not None, f"{what}: ElementTree refuses a file netsurv read"
+        assert len(df) == expected, f"{what}: {expected} <Tumor> elements, {len(df)} rows"
+        assert df.attrs["netsurv_source"]["records_read"] == expected
+        # the regex scan (used when the file is in its subset) equals the event stream
+        chunks = stream_rows(path, XmlLimits(), {}, 10**6)
+        stream = naaccr._frames(chunks, path=path, study_cutoff=None, survival="active")
+        pd.testing.assert_frame_equal(df, pd.concat(stream, ignore_index=True), obj=what)
+    elif path.suffix in (".txt", ".gz"):
+        data, dic_path = seerstat.locate_export(path)
+        reference = pd.concat(seerstat._read_lines(data, parse_dic(dic_path)), ignore_index=True)
+        pd.testing.assert_frame_equal(df, reference, obj=what)  # columnar path = reference
+
+
+_FIXTURE = (DATA / "naaccr" / "multi_tumour.xml").read_bytes()
+# the fixture without its extension element and comments: inside the regex scan's subset
+_SUBSET = re.sub(rb"<!--.*?-->|\n *<ext:Note>.*?</ext:Note>", b"", _FIXTURE, flags=re.DOTALL)
+
+
+def _xml(tmp: Path, rng: np.random.Generator) -> Path:
+    path = tmp / "m.xml"
+    path.write_bytes(mutate(_FIXTURE, rng))
+    return path
+
+
+def _xml_subset(tmp: Path, rng: np.random.Generator) -> Path:
+    path = tmp / "m.xml"
+    path.write_bytes(mutate(_SUBSET, rng))
+    return path
+
+
+def _seer(stem: str, gz: bool = False) -> Callable[[Path, np.random.Generator], Path]:
+    def make(tmp: Path, rng: np.random.Generator) -> Path:
+        src = DATA / "seerstat" / (stem + (".txt.gz" if gz else ".txt"))
+        raw = src.read_bytes()
+        text = mutate(gzip.decompress(raw) if gz else raw, rng)
+        path = tmp / src.name
+        path.write_bytes(gzip.compress(text, 1) if gz else text)
+        dic = (DATA / "seerstat" / f"{stem}.dic").read_bytes()
+        (tmp / f"{stem}.dic").write_bytes(mutate(dic, rng) if rng.random() < 0.2 else dic)
+        return path
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("naaccr-xml", _xml),
+        ("naaccr-xml subset", _xml_subset),
+        ("seerstat numeric tab", _seer("numeric_tab")),
+        ("seerstat labels comma", _seer("labels_comma")),
+        ("seerstat labels tab gzip", _seer("labels_tab_unix", gz=True)),
+    ],
+)
+def test_mutated_registry_files_give_netsurv_errors_or_every_row(
+    name: str, make: Callable[[Path, np.random.Generator], Path]
+) -> None:
+    counts = _run(name, make)
+    # both outcomes occur, so the mutations neither always break nor never touch the files
+    assert counts["netsurv errors"] > 0
+    assert counts["rows"] > 0

@@ -36,6 +36,7 @@ from netsurv.io.naaccr_writer import write_naaccr_xml
 from netsurv.io.reader import detect_format, load_summary, read
 from netsurv.io.seerstat import read_seerstat
 from netsurv.io.seerstat_writer import SeerStatExport, write_seerstat
+from netsurv.io.streaming import convert
 from netsurv.io.survtime import SurvivalTime, seer_survival_time
 from netsurv.io.tabular import read_table
 from netsurv.rules import EXCLUSION_REASONS
@@ -45,6 +46,7 @@ __all__ = [
     "SeerStatExport",
     "SurvivalTime",
     "XmlLimits",
+    "convert",
     "detect_format",
     "load_summary",
     "read",

@@ -26,7 +26,7 @@ from netsurv.io._seerarrow import NotFast, arrow_chunks
 from netsurv.io._seerlabels import canonical_field, decode_label, snake_case
 from netsurv.io.canonical import clean_texts, finalize, maybe_classify, race_group
 
-__all__ = ["locate_export", "read_seerstat"]
+__all__ = ["columnar_frames", "line_frames", "locate_export", "read_seerstat", "refuse_session"]
 
 CHUNK_ROWS = 50_000
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -77,7 +77,7 @@ def locate_export(path: str | Path, dictionary: str | Path | None = None) -> tup
     return path, dic
 
 
-def _refuse_session(dic: SeerStatDictionary) -> None:
+def refuse_session(dic: SeerStatDictionary) -> None:
     kind = dic.session.get("Type", "").strip()
     if dic.life_page or kind.lower().startswith("survival"):
         raise ReadError(
@@ -363,7 +363,7 @@ def read_seerstat(
     """
     data, dic_path = locate_export(path, dictionary)
     dic = parse_dic(dic_path)
-    _refuse_session(dic)
+    refuse_session(dic)
     try:
         frames = _read_columnar(data, dic)
     except (NotFast, ReadError):  # the reference path reads it, or names the damaged line
@@ -375,6 +375,11 @@ def read_seerstat(
 
 def _read_columnar(data: Path, dic: SeerStatDictionary) -> list[pd.DataFrame]:
     """Every batch decoded and finished (each rule is row-wise), via pyarrow's CSV reader."""
+    return list(columnar_frames(data, dic))
+
+
+def columnar_frames(data: Path, dic: SeerStatDictionary) -> Iterator[pd.DataFrame]:
+    """Finished frames, one per pyarrow batch; raises NotFast for the reference path."""
 
     def header(row: list[str]) -> bool:
         if dic.options.names_included or _is_header(row, dic):
@@ -382,27 +387,24 @@ def _read_columnar(data: Path, dic: SeerStatDictionary) -> list[pd.DataFrame]:
             return True
         return False
 
-    return [
-        finalize(_decode_columns([(c, u, None) for c, u in columns], n, dic, data))
-        for columns, n in arrow_chunks(data, dic, header)
-    ]
+    for columns, n in arrow_chunks(data, dic, header):
+        yield finalize(_decode_columns([(c, u, None) for c, u in columns], n, dic, data))
 
 
 def _read_lines(data: Path, dic: SeerStatDictionary) -> list[pd.DataFrame]:
     """The reference path: the ``csv`` module, line numbers kept for every error."""
-    frames = []
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            # each chunk is finished on its own (every rule is row-wise): lower peak memory
-            frames = [
-                finalize(_decode(rows, lines, dic, data))
-                for rows, lines in _rows(data, dic, encoding)
-            ]
-            break
-        except UnicodeDecodeError:
-            continue
-        except GZIP_ERRORS as exc:
-            raise gzip_error(data, exc) from exc
-        except csv.Error as exc:
-            raise ReadError(f"malformed delimited text ({exc}).", path=data) from exc
-    return frames
+    try:
+        return list(line_frames(data, dic, "utf-8-sig"))
+    except UnicodeDecodeError:
+        return list(line_frames(data, dic, "latin-1"))
+
+
+def line_frames(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[pd.DataFrame]:
+    """Finished frames of the reference path, one per chunk of lines (lower peak memory)."""
+    try:
+        for rows, lines in _rows(data, dic, encoding):
+            yield finalize(_decode(rows, lines, dic, data))
+    except GZIP_ERRORS as exc:
+        raise gzip_error(data, exc) from exc
+    except csv.Error as exc:
+        raise ReadError(f"malformed delimited text ({exc}).", path=data) from exc

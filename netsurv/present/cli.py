@@ -22,6 +22,7 @@ import pandas as pd
 from netsurv.errors import InputError, NetsurvError
 from netsurv.estimators.kaplan_meier import kaplan_meier
 from netsurv.estimators.reconstruct import reconstruct_ipd
+from netsurv.io import convert
 from netsurv.present import cli_checks as check
 from netsurv.present.cli_input import (
     column_options,
@@ -39,7 +40,16 @@ from netsurv.ratetables import us
 
 __all__ = ["build_parser", "main", "records"]
 
-SUBCOMMANDS = ("survival", "plot", "report", "reproduce", "demo", "classify", "reconstruct")
+SUBCOMMANDS = (
+    "survival",
+    "plot",
+    "report",
+    "reproduce",
+    "demo",
+    "classify",
+    "reconstruct",
+    "convert",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -216,6 +226,12 @@ def _cmd_reconstruct(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_convert(args: argparse.Namespace) -> int:
+    rows = convert(args.input, args.output, classify=args.classify)
+    print(f"wrote {args.output} ({rows:,} rows)", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (used by ``main`` and by the documentation test)."""
     common = _Parser(add_help=False)
@@ -362,6 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", default="ipd.csv", help="output CSV with time, event (default ipd.csv)"
     )
     k.set_defaults(func=_cmd_reconstruct)
+
+    v = sub.add_parser(
+        "convert",
+        parents=[common],
+        help="stream a registry file to Parquet in chunks (for the out-of-core engines)",
+    )
+    v.add_argument("input", help="SEER*Stat export (.txt/.txt.gz + .dic), NAACCR XML or table")
+    v.add_argument("output", help="the .parquet file to write")
+    v.add_argument("--classify", action="store_true", help="add the classification columns")
+    v.set_defaults(func=_cmd_convert)
     return p
 
 

@@ -25,7 +25,8 @@ from netsurv.io._files import is_gzip
 
 __all__ = ["BLOCK_BYTES", "NotFast", "Column", "arrow_chunks"]
 
-BLOCK_BYTES = 1 << 24  # text parsed per batch: bounds the parser's memory
+BLOCK_BYTES = 1 << 20  # text per pyarrow block; its read-ahead holds a few dozen blocks
+CHUNK_ROWS = 200_000  # rows decoded and finished together
 Column = tuple[np.ndarray, np.ndarray]  # (codes per row, distinct raw values)
 _UNSURE = '["\\x00\\r\\n]'  # values the reference path may read differently
 
@@ -77,18 +78,28 @@ def arrow_chunks(
         raise NotFast  # skipinitialspace and trailing blanks, no columns: the reference rules
     names = [f"v{i}" for i in range(len(dic.variables))]
     try:
-        first = True
+        first, pending, rows = True, [], 0
         for batch in _reader(data, dic, names):
             if first and batch.num_rows:
                 first = False
                 row = [batch.column(i)[0].as_py() for i in range(batch.num_columns)]
                 if header(row):
                     batch = batch.slice(1)
-            if batch.num_rows:
-                yield _encode(batch), batch.num_rows
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= CHUNK_ROWS:
+                yield _encode(_combine(pending)), rows
+                pending, rows = [], 0
         if first:
             raise NotFast  # no data line: the reference path makes the empty frame
+        if rows:
+            yield _encode(_combine(pending)), rows
     except (pa.ArrowException, OSError, EOFError, ValueError) as exc:
         if isinstance(exc, ReadError):
             raise
         raise NotFast from exc
+
+
+def _combine(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    """One batch of the small ones pyarrow parses (small blocks keep its read-ahead small)."""
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]

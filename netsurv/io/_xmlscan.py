@@ -188,7 +188,7 @@ def scan_rows(
                 _check(last + chunk)  # runs across the chunk boundary too
                 last = chunk[-2:]
                 text = carry + decoder.decode(chunk)
-                cut = text.rfind(_PATIENT_END)
+                cut = text.rfind(_PATIENT_END, max(0, len(carry) - len(_PATIENT_END)))
                 if cut < 0:
                     if len(text) > carry_limit:
                         raise NotSubset

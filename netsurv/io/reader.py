@@ -91,7 +91,8 @@ def _regular_file(path: Path, options: dict[str, Any]) -> Iterator[Path]:
                 shutil.copyfileobj(src, dst, 1 << 20)
         except OSError as exc:
             raise ReadError(f"cannot read the file: {exc.strerror or exc}.", path=path) from exc
-        if "dictionary" not in options and _dic_beside(path):
+        explicit = path.name.lower().endswith((*_TABLE_SUFFIXES, *_XML_SUFFIXES, ".dic"))
+        if "dictionary" not in options and not explicit and _dic_beside(path):
             base = path.with_suffix("") if path.suffix.lower() == ".gz" else path
             dic = base.with_suffix(".dic")
             options["dictionary"] = dic if dic.exists() else base.with_suffix(".DIC")

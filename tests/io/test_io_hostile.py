@@ -207,9 +207,12 @@ def test_a_dic_beside_a_table_or_xml_does_not_make_it_seerstat(tmp_path: Path, s
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
-def test_a_named_pipe_is_read_once_without_hanging(tmp_path: Path) -> None:
+@pytest.mark.parametrize("dic_beside", [False, True])
+def test_a_named_pipe_is_read_once_without_hanging(tmp_path: Path, dic_beside: bool) -> None:
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
+    if dic_beside:  # a .dic beside a .csv does not make it a SEER*Stat export
+        (tmp_path / "pipe.dic").write_text("[Variables]\nVar1Name=Other\n")
     payload = b"patient_id,survival_months,dead\n1,12,1\n2,5,0\n"
 
     def write() -> None:

@@ -158,15 +158,14 @@ def _count_sorted(p: Prepared) -> Counts:
     """Float path: sort once by time (quicksort), then by stratum (stable radix), and sum runs."""
     n = len(p.time)
     plain = p.weights is None and p.entry is None  # one unweighted exit per row
+    fast = _count_keys(p) if plain else None
+    if fast is not None:
+        return fast
     w = np.ones(n) if p.weights is None else p.weights
     if p.entry is None:
         t, stratum = p.time, p.stratum
     else:  # exits and entries as one list of (stratum, time, counts) records
         t, stratum = np.concatenate([p.time, p.entry]), np.concatenate([p.stratum, p.stratum])
-    if plain:
-        fast = _count_keys(p)
-        if fast is not None:
-            return fast
     order = np.argsort(t)  # the one float sort
     ts = _timefix_sorted(t[order])
     small = np.int16 if len(p.strata) < 2**15 else np.int32
@@ -213,7 +212,7 @@ def _count_keys(p: Prepared) -> Counts | None:
     (stratum, merged-time rank, event) and those integers sorted by value (numpy's SIMD sort);
     runs of equal keys are the counts. None when the packing does not fit 63 bits."""
     n, k = len(p.time), len(p.strata)
-    if n >= 2**31 or k >= 2**30 or n == 0:
+    if n >= 2**30 or k >= 2**30 or n == 0:
         return None
     event = p.event
     if event.dtype != bool and not np.array_equal(event, event != 0):  # 0/1 only
@@ -249,20 +248,27 @@ def _count_keys(p: Prepared) -> Counts | None:
     )
 
 
-def _timefix_ranks(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted times to (rank of each after R's ``aeqSurv`` merge, the merged values)."""
-    new = np.r_[True, ts[1:] != ts[:-1]]
-    u = ts[new]  # distinct values, sorted
-    rank = np.cumsum(new)
-    rank -= 1
-    if len(u) < 2:
-        return rank, u
-    fixed = _timefix_sorted(u)  # tolerance from the distinct values, as _timefix_sorted
-    first = np.r_[True, fixed[1:] != fixed[:-1]]
-    if first.all():
-        return rank, u
-    run = np.cumsum(first) - 1
-    return run[rank], fixed[first]
+def _timefix_ranks(
+    ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted times to (rank of each after R's ``aeqSurv`` merge, the merged values).
+
+    The same merge as :func:`_timefix_sorted` (tolerance from the distinct values), computed
+    as one flag per row (starts a merged run) and one cumulative sum.
+    """
+    starts = np.empty(len(ts), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ts[1:], ts[:-1], out=starts[1:])  # a new distinct value
+    u = ts[starts]  # distinct values, sorted
+    if len(u) > 1:
+        tied = np.diff(u) <= tolerance * max(1.0, _mean_abs(u))
+        if tied.any():
+            run_first = np.r_[True, ~tied]  # distinct value that starts a run of tied values
+            starts[starts] = run_first
+            u = u[run_first]
+    rank = np.cumsum(starts, dtype=np.int32 if len(ts) < 2**31 else np.int64)
+    np.subtract(rank, 1, out=rank)
+    return rank, u
 
 
 def _timefix_sorted(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.ndarray:

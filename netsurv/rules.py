@@ -30,6 +30,7 @@ from typing import Final
 import numpy as np
 
 __all__ = [
+    "BOOLEAN_TEXTS",
     "DAYS_PER_AGE_YEAR",
     "DAYS_PER_MONTH",
     "DAYS_PER_YEAR",
@@ -91,6 +92,15 @@ MISSING_TEXTS: Final = frozenset(
         "null",
     }
 )
+# texts that mean true / false in a CSV file, as pandas' read_csv reads them by default
+BOOLEAN_TEXTS: Final[dict[str, bool]] = {
+    "True": True,
+    "TRUE": True,
+    "true": True,
+    "False": False,
+    "FALSE": False,
+    "false": False,
+}
 # group labels that mean "unknown": left out of tests between groups
 UNKNOWN_LABELS: Final = frozenset({"unknown", "unstaged", "unknown/unstaged"})
 UNKNOWN_GROUP_REASON: Final = "unknown group (left out of the test)"

@@ -49,7 +49,7 @@ from netsurv.counting.kernel import counts
 from netsurv.counting.table import Counts
 from netsurv.counting.validate import as_by, check_names, unknown_label_mask
 from netsurv.errors import InputError
-from netsurv.rules import EXCLUSION, UNKNOWN_GROUP_REASON
+from netsurv.rules import EXCLUSION, MISSING_TEXTS, UNKNOWN_GROUP_REASON
 
 __all__ = [
     "ENGINES",
@@ -280,7 +280,18 @@ def _to_dask(dask: Any, source: Any, kind: str, spec: Spec) -> Any:
     if kind == "files" and source.format == "parquet":
         return dd.read_parquet(source.paths, split_row_groups=True)
     if kind == "files":
-        return dd.read_csv(source.paths, dtype=dict.fromkeys(spec.by, "object"))
+        # only the analysed columns, read as text: Dask guesses dtypes from the first rows, and
+        # a column turning to text (or to missing) later would break that guess; the kernel
+        # turns the text into numbers as pandas would (netsurv.rules: missing and boolean texts)
+        header = pd.read_csv(source.paths[0], nrows=0).columns
+        cols = spec.columns(list(header))
+        return dd.read_csv(
+            source.paths,
+            usecols=cols,
+            dtype=dict.fromkeys(cols, "string"),
+            keep_default_na=False,
+            na_values=sorted(MISSING_TEXTS),
+        )
     raise InputError(f"engine='dask' cannot read a {kind} source; give a Dask DataFrame")
 
 

@@ -9,6 +9,7 @@ the analysed columns).
 from __future__ import annotations
 
 import difflib
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -229,7 +230,9 @@ def strata_codes(
 
     Categorical columns keep their category order (so localized < regional < distant);
     other columns are sorted. Only strata that occur are kept. Linear time: the
-    per-column codes are combined in mixed radix and compressed with ``np.bincount``.
+    per-column codes are combined in mixed radix and compressed with ``np.bincount``; when the
+    product of the level counts would overflow int64, the distinct rows of the per-column codes
+    are found instead (never a wrapped code that merges or mislabels strata).
     """
     n = len(df)
     if not by:
@@ -245,17 +248,39 @@ def strata_codes(
         per_column.append(codes)
         levels.append(pd.Index(cats))
     sizes = [max(len(lev), 1) for lev in levels]
-    radix = int(np.prod(sizes, dtype=np.float64))
-    small = np.dtype(np.int32 if radix < 2**31 else np.int64)  # half the memory at scale
-    combined = np.zeros(n, dtype=small)
     missing = np.zeros(n, dtype=bool)
-    for codes, size in zip(per_column, sizes, strict=True):
-        combined *= size
+    for codes in per_column:
         if len(codes) and codes.min() < 0:  # NA group values
             missing |= codes < 0
-            codes = np.maximum(codes, 0)
-        combined += codes.astype(small, copy=False)
-    del per_column
+    if math.prod(sizes) < 2**62:  # exact: Python integers
+        stratum, used_codes = _mixed_radix(per_column, sizes, missing)
+    else:  # too many level combinations for one int64 code: unique rows of the codes
+        stratum, used_codes = _unique_rows(per_column, missing)
+    table: dict[str, Any] = {}
+    for col, lev, idx in zip(by, levels, used_codes, strict=True):
+        values = lev.take(idx) if len(lev) else pd.Index([np.nan] * len(idx))
+        src = df[col]
+        if isinstance(src.dtype, pd.CategoricalDtype):
+            table[col] = pd.Categorical(
+                values, categories=src.cat.categories, ordered=src.cat.ordered
+            )
+        else:
+            table[col] = values
+    strata = pd.DataFrame({col: table[col] for col in by})
+    return stratum, strata, missing
+
+
+def _mixed_radix(
+    per_column: list[np.ndarray], sizes: list[int], missing: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Stratum per row and the level code of each used stratum, per column: the column codes
+    combined in mixed radix (linear time; the radix fits in int64) and compressed."""
+    radix = math.prod(sizes)
+    small = np.dtype(np.int32 if radix < 2**31 else np.int64)  # half the memory at scale
+    combined = np.zeros(len(missing), dtype=small)
+    for codes, size in zip(per_column, sizes, strict=True):
+        combined *= size
+        combined += np.maximum(codes, 0).astype(small, copy=False)
     if radix <= 50_000_000:
         present = np.bincount(combined[~missing] if missing.any() else combined, minlength=radix)
         used = np.flatnonzero(present > 0)
@@ -267,27 +292,28 @@ def strata_codes(
             stratum = remap[combined]
         if missing.any():
             stratum[missing] = -1
-    else:  # pragma: no cover - astronomically many level combinations
+    else:
         used, inverse = np.unique(combined[~missing], return_inverse=True)
-        stratum = np.full(n, -1, dtype=np.int64)
+        stratum = np.full(len(missing), -1, dtype=np.int64)
         stratum[~missing] = inverse
-    # decode the used mixed-radix values back to one level per column
-    table: dict[str, Any] = {}
-    rest = used.copy()
-    for col, lev in zip(reversed(by), reversed(levels), strict=True):
-        size = max(len(lev), 1)
-        idx = rest % size
+    decoded: list[np.ndarray] = []
+    rest = used.astype(np.int64)
+    for size in reversed(sizes):  # the last column is the least significant digit
+        decoded.append(rest % size)
         rest = rest // size
-        values = lev.take(idx) if len(lev) else pd.Index([np.nan] * len(idx))
-        src = df[col]
-        if isinstance(src.dtype, pd.CategoricalDtype):
-            table[col] = pd.Categorical(
-                values, categories=src.cat.categories, ordered=src.cat.ordered
-            )
-        else:
-            table[col] = values
-    strata = pd.DataFrame({col: table[col] for col in by})
-    return stratum, strata, missing
+    return stratum, decoded[::-1]
+
+
+def _unique_rows(
+    per_column: list[np.ndarray], missing: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """As :func:`_mixed_radix` when the level combinations overflow int64: the distinct rows
+    of the code matrix, in the same (lexicographic) order."""
+    matrix = np.column_stack([c[~missing].astype(np.int64) for c in per_column])
+    uniq, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    stratum = np.full(len(missing), -1, dtype=np.int64)
+    stratum[~missing] = inverse.ravel()
+    return stratum, [uniq[:, j] for j in range(uniq.shape[1])]
 
 
 def exclusions(

@@ -23,7 +23,7 @@ from netsurv.counting.engines.finish import finish
 from netsurv.counting.engines.progress import Progress
 from netsurv.counting.engines.spec import Spec
 from netsurv.counting.table import Counts
-from netsurv.rules import EXCLUSION
+from netsurv.rules import EXCLUSION, MISSING_TEXTS
 
 __all__ = ["count_arrow", "dataset_of"]
 
@@ -33,14 +33,24 @@ READ_THREADS = 1  # one reader: a ParquetFile must not be read from two threads 
 
 
 def dataset_of(files: Files, spec: Spec) -> ds.Dataset:
-    """A pyarrow dataset over the files; CSV grouping columns are read as text."""
+    """A pyarrow dataset over the files.
+
+    CSV grouping and ``exclusion`` columns are read as text, and the texts pandas' ``read_csv``
+    reads as missing (:data:`netsurv.rules.MISSING_TEXTS`) are missing in every column, so a
+    file counted here has the missing values it has in memory.
+    """
     if files.format == "parquet":
         return ds.dataset(files.paths, format="parquet")
     text = dict.fromkeys([*spec.by, EXCLUSION], pa.string())
     tab = all(p.lower().endswith(".tsv") for p in files.paths)
     fmt = ds.CsvFileFormat(
         parse_options=pacsv.ParseOptions(delimiter="\t" if tab else ","),
-        convert_options=pacsv.ConvertOptions(column_types=text),
+        convert_options=pacsv.ConvertOptions(
+            column_types=text,
+            null_values=sorted(MISSING_TEXTS),
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
     )
     return ds.dataset(files.paths, format=fmt)
 

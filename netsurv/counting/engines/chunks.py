@@ -11,6 +11,7 @@ so every engine ends on the same constructor as the numpy engine's contract.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -201,10 +202,15 @@ class Accumulator:
             self.strata.setdefault((), 0)
             return np.zeros(n if keep is None else int(keep.sum()), np.int64)
         sizes = [max(len(lev.values), 1) for lev in self.levels]
+        radix = math.prod(sizes)  # exact: Python integers
+        if radix >= 2**62:  # one int64 code per combination would overflow: unique code rows
+            matrix = np.column_stack([_take(c, keep).astype(np.int64) for c in codes])
+            rows, inv = np.unique(matrix, axis=0, return_inverse=True)
+            found = [self.strata.setdefault(tuple(map(int, r)), len(self.strata)) for r in rows]
+            return np.array(found, np.int64)[inv.ravel()]
         key = _take(codes[0], keep)
         for c, size in zip(codes[1:], sizes[1:], strict=True):
             key = key * size + _take(c, keep)
-        radix = int(np.prod(sizes, dtype=np.float64))
         if radix <= 1 << 22:  # small grid of level combinations: find them by counting
             present = np.flatnonzero(np.bincount(key, minlength=1))
             lut = np.full(radix, -1, np.int64)

@@ -28,7 +28,7 @@ from netsurv.counting.engines.spec import Spec
 from netsurv.counting.engines.values import floats as _floats
 from netsurv.counting.table import Counts
 from netsurv.errors import InputError, MissingExtraError
-from netsurv.rules import EXCLUSION, UNKNOWN_LABELS
+from netsurv.rules import EXCLUSION, MISSING_TEXTS, UNKNOWN_LABELS
 
 __all__ = ["count_duckdb", "import_duckdb"]
 
@@ -59,6 +59,11 @@ def import_duckdb() -> Any:
             "(or use engine='arrow', which needs nothing extra)"
         ) from None
     return duckdb
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _q(name: str) -> str:
@@ -293,11 +298,13 @@ def _relation(con: Any, source: Any, spec: Spec, cats: dict[str, Any]) -> Any:
                 categories_of_schema(pq.read_schema(source.paths[0]), spec.by, source.paths[0])
             )
             return con.sql(f"SELECT * FROM read_parquet({paths})")
-        header = con.sql(f"SELECT * FROM read_csv({paths}) LIMIT 0").columns
+        # the texts pandas reads as missing are NULL in every column (netsurv.rules)
+        nulls = "nullstr=[" + ", ".join(_literal(v) for v in sorted(MISSING_TEXTS)) + "]"
+        header = con.sql(f"SELECT * FROM read_csv({paths}, {nulls}) LIMIT 0").columns
         text = [c for c in [*spec.by, EXCLUSION] if c in header]
-        types = ", ".join("'" + c.replace("'", "''") + "': 'VARCHAR'" for c in text)
+        types = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in text)
         extra = f", types={{{types}}}" if types else ""
-        return con.sql(f"SELECT * FROM read_csv({paths}{extra})")
+        return con.sql(f"SELECT * FROM read_csv({paths}, {nulls}{extra})")
     if isinstance(source, pd.DataFrame):
         cols = spec.columns(list(source.columns))
         for c in spec.by:

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netsurv.errors import InputError
-from netsurv.rules import is_unknown_text
+from netsurv.rules import BOOLEAN_TEXTS, is_unknown_text
 
 __all__ = ["Levels", "floats", "numbers", "sorted_values"]
 
@@ -33,16 +33,29 @@ def floats(arr: pa.Array | pa.ChunkedArray, param: str, col: str) -> np.ndarray:
             or pa.types.is_null(typ)
         ):
             raise InputError(f"{param}={col!r}: column of type {typ} is not numeric")
+        text = pc.cast(arr, pa.string()) if pa.types.is_string_view(typ) else arr
         try:
-            arr = pc.cast(
-                pc.cast(arr, pa.string()) if pa.types.is_string_view(typ) else arr, pa.float64()
-            )
+            arr = pc.cast(text, pa.float64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise InputError(
-                f"{param}={col!r}: {exc}; convert the column to numbers first"
-            ) from None
+            arr = _boolean_text(text)  # "True"/"False", as pandas reads them
+            if arr is None:
+                raise InputError(
+                    f"{param}={col!r}: {exc}; convert the column to numbers first"
+                ) from None
     out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
     return np.asarray(out, dtype=np.float64)
+
+
+def _boolean_text(text: pa.Array | pa.ChunkedArray) -> pa.Array | None:
+    """1.0/0.0 for a text column of booleans (:data:`netsurv.rules.BOOLEAN_TEXTS`), else None."""
+    if pa.types.is_decimal(text.type) or pa.types.is_null(text.type):
+        return None
+    seen = set(pc.unique(text).drop_null().to_pylist())
+    if not seen <= set(BOOLEAN_TEXTS):
+        return None
+    keys = pa.array(list(BOOLEAN_TEXTS))
+    values = pa.array([float(v) for v in BOOLEAN_TEXTS.values()])
+    return pc.take(values, pc.index_in(text, value_set=keys))
 
 
 class Levels:

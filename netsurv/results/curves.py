@@ -125,7 +125,10 @@ class SurvivalCurves:
         Beyond a stratum's last follow-up the values are NaN unless ``extend=True``, except
         where the curve has reached 0: it stays 0 (standard error and CI NaN, as in R).
         """
-        t = np.atleast_1d(np.asarray(times, dtype=np.float64))
+        try:
+            t = np.atleast_1d(np.asarray(times, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise InputError(f"times={times!r}: give numbers, e.g. [12, 60]") from None
         if np.isnan(t).any():
             raise InputError("times: NaN is not a time; give numbers")
         t_sorted = np.sort(t)

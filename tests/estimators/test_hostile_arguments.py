@@ -185,3 +185,9 @@ def test_a_counts_table_may_hold_zero_weights(small: pd.DataFrame) -> None:
     # counting is not estimating: to_counts keeps the zero-weight rows, as every engine does
     c = ns.to_counts(small.assign(w=0.0), time="t", event="d", weights="w")
     assert c.n_subjects().tolist() == [0.0]
+
+
+def test_at_with_times_that_are_not_numbers_is_an_input_error() -> None:
+    fit = ns.kaplan_meier(pd.DataFrame({"t": [1.0, 2.0], "d": [1, 0]}), time="t", event="d")
+    with pytest.raises(InputError, match="times="):
+        fit.at("x")

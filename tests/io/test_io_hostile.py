@@ -55,22 +55,41 @@ def test_tumour_after_a_patient_is_a_row_not_a_loss(tmp_path: Path) -> None:
     ("body", "message"),
     [
         # a Tumor inside another Tumor
-        (PATIENT.format(pid="1", body="<Tumor>" + TUMOR.format(site="C250") + "</Tumor>"),
-         "inside another <Tumor>"),
+        (
+            PATIENT.format(pid="1", body="<Tumor>" + TUMOR.format(site="C250") + "</Tumor>"),
+            "inside another <Tumor>",
+        ),
         # a Patient nested in a Patient would discard the outer one's tumours
-        (PATIENT.format(pid="1", body=TUMOR.format(site="C181")
-                        + PATIENT.format(pid="2", body=TUMOR.format(site="C250"))),
-         "inside another <Patient>"),
+        (
+            PATIENT.format(
+                pid="1",
+                body=TUMOR.format(site="C181")
+                + PATIENT.format(pid="2", body=TUMOR.format(site="C250")),
+            ),
+            "inside another <Patient>",
+        ),
         # a Tumor in a foreign-namespace wrapper (whose content is skipped)
-        ('<x:ext xmlns:x="urn:x">' + PATIENT.format(pid="1", body=TUMOR.format(site="C250"))
-         + "</x:ext>", "foreign-namespace"),
-        (PATIENT.format(pid="1", body='<x:ext xmlns:x="urn:x">' + TUMOR.format(site="C250")
-                        + "</x:ext>"), "foreign-namespace"),
+        (
+            '<x:ext xmlns:x="urn:x">'
+            + PATIENT.format(pid="1", body=TUMOR.format(site="C250"))
+            + "</x:ext>",
+            "foreign-namespace",
+        ),
+        (
+            PATIENT.format(
+                pid="1", body='<x:ext xmlns:x="urn:x">' + TUMOR.format(site="C250") + "</x:ext>"
+            ),
+            "foreign-namespace",
+        ),
         # an element inside an Item
-        (PATIENT.format(pid="1", body='<Item naaccrId="a">' + TUMOR.format(site="C250")
-                        + "</Item>"), "holds text only"),
+        (
+            PATIENT.format(
+                pid="1", body='<Item naaccrId="a">' + TUMOR.format(site="C250") + "</Item>"
+            ),
+            "holds text only",
+        ),
     ],
-)  # fmt: skip
+)
 def test_tumour_that_cannot_be_attributed_refuses_the_file_naming_the_line(
     tmp_path: Path, body: str, message: str
 ) -> None:

@@ -71,8 +71,13 @@ def test_the_90_85_57_rows_are_labelled_calibration_targets_not_seer() -> None:
         cohort = json.loads(row["cohort"])
         assert cohort["nen_type"] == "NET"
         assert set(cohort["sites"].split(";")) == {
-            "stomach", "small intestine", "appendix", "colon", "rectum", "pancreas"
-        }  # fmt: skip
+            "stomach",
+            "small intestine",
+            "appendix",
+            "colon",
+            "rectum",
+            "pancreas",
+        }
         assert "Assigned here" in row["cohort_source"]
 
 
@@ -87,8 +92,13 @@ def test_registry_cohorts_match_their_sources() -> None:
     for rid in [i for i in cat.index if i.startswith("man-")]:
         cohort = json.loads(cat.loc[rid, "cohort"])
         assert set(cohort["sites"].split(";")) == {
-            "lung", "small intestine", "rectum", "colon", "pancreas", "stomach"
-        }, rid  # fmt: skip
+            "lung",
+            "small intestine",
+            "rectum",
+            "colon",
+            "pancreas",
+            "stomach",
+        }, rid
     for rid in [i for i in cat.index if i.startswith("dasari2017")]:
         assert "NEC" in json.loads(cat.loc[rid, "cohort"])["nen_type"], rid  # high grade kept
     assert (

@@ -127,7 +127,8 @@ class Levels:
     def order(self) -> tuple[list[Any], bool]:
         """Categories in output order: the source's categorical order, else sorted."""
         if self.categories is not None:
-            extra = [v for v in self.values if v not in set(self.categories)]
+            known = set(self.categories)  # once: a set per value made this quadratic
+            extra = [v for v in self.values if v not in known]
             return self.categories + sorted_values(extra), self.ordered
         return sorted_values(self.values), False
 

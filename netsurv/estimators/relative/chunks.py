@@ -63,7 +63,8 @@ class _Keys:
         for j, col in enumerate(self.by):
             values = list(dict.fromkeys(k[j] for k in self.seen))
             cats = self.cats.get(col, ([], False))[0]
-            order = [*cats, *sorted_values([v for v in values if v not in set(cats)])]
+            known = set(cats)
+            order = [*cats, *sorted_values([v for v in values if v not in known])]
             ranks.append({v: i for i, v in enumerate(order)})
         keys = sorted(self.seen, key=lambda k: tuple(r[v] for r, v in zip(ranks, k, strict=True)))
         data: dict[str, Any] = {}

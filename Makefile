@@ -4,12 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.netsurv-installed
 
-.PHONY: test demo lint typecheck bench bench-scale clean
+.PHONY: test docs demo lint typecheck bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $(STAMP)
 
 lint: $(STAMP)
@@ -19,7 +19,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy netsurv
 
-test: lint typecheck
+# Sphinx site: API reference + docs/*.md; warnings (and unresolved references) are errors;
+# -E: a fresh build every time (autodoc does not notice a changed docstring).
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -b html -E -n -W --keep-going -q docs docs/_build/html
+
+test: lint typecheck docs
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q tests
 
 demo: $(STAMP)
@@ -35,4 +40,4 @@ bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
-	rm -rf $(VENV) report .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) report docs/_build .pytest_cache .mypy_cache .ruff_cache build *.egg-info

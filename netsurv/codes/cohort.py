@@ -106,8 +106,8 @@ def select(
         (first of several); if a patient still has two rows, the first in frame order stays.
     sites : site groups (``"pancreas"``, ``"small intestine"``, ...) or site details
         (``"ileum"``, ``"pancreatic head"``, ...) to keep.
-    extent, grade, differentiation : categories to keep (e.g. ``extent=["localized",
-        "regional", "distant"]`` drops in situ and unknown).
+    extent, grade, differentiation : categories to keep
+        (e.g. ``extent=["localized", "regional", "distant"]`` drops in situ and unknown).
     exclude : named histology groups to drop, each its own step: ``"small-cell lung"``
         (8041-8045 at C34), ``"large-cell lung"`` (8013 at C34), ``"merkel"`` (8247),
         ``"paraganglioma"`` (8680-8682, 8690-8693, 8700; 8683 gangliocytic paraganglioma is a

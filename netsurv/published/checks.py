@@ -224,9 +224,9 @@ def reproduce(data: Any = None, *, ids: Callable[[str], bool] | None = None) -> 
     -------
     pandas.DataFrame
         One row per catalog entry: ``id, source, quantity, stratum, published, computed,
-        tolerance, status, note``; ``status`` is ``passed`` (|computed - published| <=
-        tolerance), ``failed`` or ``skipped`` (no data can answer it, or the comparison is not
-        meaningful — the note says why). Skipped rows are never counted as passed;
+        tolerance, status, note``; ``status`` is ``passed``
+        (``|computed - published| <= tolerance``), ``failed`` or ``skipped`` (no data can
+        answer it, or the comparison is not meaningful — the note says why). Skipped rows are never counted as passed;
         :func:`reproduce_summary` gives the counts.
 
     Examples

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from netsurv.counting.segments import segment_reverse_cumsum
-from netsurv.counting.validate import as_by, strata_codes
+from netsurv.counting.strata import strata_codes
+from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
 
 __all__ = ["Counts", "tabulate"]

@@ -12,12 +12,12 @@ from scipy import stats
 from netsurv.counting.kernel import count_prepared
 from netsurv.counting.segments import segment_cumsum
 from netsurv.counting.sources import refuse_weightless_strata, to_counts, without_unknown_groups
+from netsurv.counting.strata import strata_codes
 from netsurv.counting.table import Counts
 from netsurv.counting.validate import (
     as_by,
     check_columns,
     prepare,
-    strata_codes,
     unknown_label_mask,
 )
 from netsurv.errors import InputError

@@ -21,7 +21,7 @@ from netsurv.counting.validate import (
     unknown_label_mask,
 )
 from netsurv.errors import InputError
-from netsurv.estimators.logrank_sums import pool_counts
+from netsurv.estimators.logrank_sums import PooledRisk, pool_counts
 from netsurv.results.comparison import TEST_NAMES, LogrankResult
 from netsurv.rules import LOGRANK_MAX_GROUPS, UNKNOWN_GROUP_REASON, UNKNOWN_LABELS
 
@@ -119,6 +119,24 @@ def logrank(
             )
         counts = refuse_weightless_strata(counts, weights)
         return _test(counts, layers, groups, rho, trend, scores, counts.excluded, weighting)
+    counts, excluded = _count_frame(
+        df, time, event, layers, groups, weights, entry, include_unknown
+    )
+    return _test(counts, layers, groups, rho, trend, scores, excluded, weighting)
+
+
+def _count_frame(
+    df: pd.DataFrame,
+    time: str,
+    event: str,
+    layers: tuple[str, ...],
+    groups: tuple[str, ...],
+    weights: str | None,
+    entry: str | None,
+    include_unknown: bool,
+) -> tuple[Counts, pd.Series]:
+    """The counts of an in-memory frame, without unknown groups unless asked, and what was
+    left out (unknown groups first, then the rulebook's exclusions)."""
     for g in groups:
         check_columns(df, {"by": g})
     for s in layers:
@@ -144,8 +162,7 @@ def logrank(
     if len(prep.strata) > LOGRANK_MAX_GROUPS:  # refuse before counting when it is clear
         _limit_groups(len(prep.strata[list(groups)].drop_duplicates()), groups)
     counts = refuse_weightless_strata(count_prepared(prep), weights)
-    excluded = pd.concat([unknown, prep.excluded]).astype("int64")
-    return _test(counts, layers, groups, rho, trend, scores, excluded, weighting)
+    return counts, pd.concat([unknown, prep.excluded]).astype("int64")
 
 
 def _check_test(
@@ -242,7 +259,6 @@ def _test(
     weighting: tuple[str, float | None, float | None] = ("log-rank", None, None),
 ) -> LogrankResult:
     test, fh_p, fh_q = weighting
-    family = (rho, test, fh_p, fh_q)
     layer_of, group_of, group_table = _layout(counts, layers, groups)
     n_groups = len(group_table)
     if n_groups < 2:
@@ -252,31 +268,13 @@ def _test(
         )
     _limit_groups(n_groups, groups)
     pool = pool_counts(counts, layer_of, group_of, n_groups)
-    n_all, d_all = pool.n_all, pool.d_all
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = _weight(family, n_all, d_all, pool.row_layer)
-        factor = np.where(n_all > 1, w**2 * d_all * (n_all - d_all) / (n_all - 1), 0.0)
-        per_risk = np.where(n_all > 0, 1.0 / n_all, 0.0)  # p_gt = n_gt / n_t
-    observed = np.bincount(pool.group, weights=w[pool.row] * pool.events, minlength=n_groups)
-    expected = pool.risk_sum(w * d_all * per_risk)  # sum_t w_t d_t n_gt / n_t
-    variance = pool.variance(factor, per_risk)
+    observed, expected, variance = _sums(pool, (rho, test, fh_p, fh_q), n_groups)
     diff = observed - expected
     if trend:
-        s = np.arange(1.0, n_groups + 1) if scores is None else np.asarray(scores, dtype=float)
-        if s.shape != (n_groups,) or not np.isfinite(s).all():
-            raise InputError(
-                f"scores: give {n_groups} finite scores, one per group, got {np.shape(s)}"
-            )
-        u = float(s @ diff)
-        v = float(s @ variance @ s)
-        statistic, dof = (u * u / v if v > 0 else np.nan), 1
-        used_scores: np.ndarray | None = s
+        statistic, dof, used_scores = _trend_statistic(diff, variance, scores, n_groups)
     else:
-        keep = np.flatnonzero(expected > 0)
-        dof = len(keep) - 1
-        sub = keep[1:]  # drop one group: V has rank k - 1
-        statistic = _quadratic_form(variance[np.ix_(sub, sub)], diff[sub]) if dof > 0 else 0.0
-        used_scores = None
+        statistic, used_scores = _chi2_statistic(diff, variance, expected), None
+        dof = int(np.count_nonzero(expected > 0)) - 1
     n = np.bincount(
         group_of[counts.stratum], weights=counts.n_events + counts.n_censored, minlength=n_groups
     )
@@ -302,3 +300,37 @@ def _test(
         p=fh_p,
         q=fh_q,
     )
+
+
+def _sums(
+    pool: PooledRisk, family: tuple[float, str, float | None, float | None], n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted observed and expected events per group and their variance matrix."""
+    n_all, d_all = pool.n_all, pool.d_all
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = _weight(family, n_all, d_all, pool.row_layer)
+        factor = np.where(n_all > 1, w**2 * d_all * (n_all - d_all) / (n_all - 1), 0.0)
+        per_risk = np.where(n_all > 0, 1.0 / n_all, 0.0)  # p_gt = n_gt / n_t
+    observed = np.bincount(pool.group, weights=w[pool.row] * pool.events, minlength=n_groups)
+    expected = pool.risk_sum(w * d_all * per_risk)  # sum_t w_t d_t n_gt / n_t
+    return observed, expected, pool.variance(factor, per_risk)
+
+
+def _chi2_statistic(diff: np.ndarray, variance: np.ndarray, expected: np.ndarray) -> float:
+    """(O - E)' V^- (O - E) over the groups with expected events, one group dropped (V has
+    rank k - 1), as R ``survdiff``."""
+    keep = np.flatnonzero(expected > 0)
+    sub = keep[1:]
+    return _quadratic_form(variance[np.ix_(sub, sub)], diff[sub]) if len(sub) else 0.0
+
+
+def _trend_statistic(
+    diff: np.ndarray, variance: np.ndarray, scores: Sequence[float] | None, n_groups: int
+) -> tuple[float, int, np.ndarray]:
+    """U = s'(O - E), chi2 = U^2 / (s' V s) on 1 dof, with scores 1..k by default."""
+    s = np.arange(1.0, n_groups + 1) if scores is None else np.asarray(scores, dtype=float)
+    if s.shape != (n_groups,) or not np.isfinite(s).all():
+        raise InputError(f"scores: give {n_groups} finite scores, one per group, got {np.shape(s)}")
+    u = float(s @ diff)
+    v = float(s @ variance @ s)
+    return (u * u / v if v > 0 else np.nan), 1, s

@@ -259,7 +259,14 @@ class SurvivalCurves:
         return self.counts
 
     def conditional(self, given: float) -> SurvivalCurves:
-        """Survival to t given alive at ``given`` (R ``survfit(..., start.time=given)``)."""
+        """Survival to t given alive at ``given`` (R ``survfit(..., start.time=given)``).
+
+        Rows with time >= ``given`` are kept, so events at exactly ``given`` belong to the
+        conditional curve (R's rule). On SEER whole months this is what "survived the first
+        year" means: ``survival_months == 12`` is a death after 12 complete months, so
+        ``conditional(12).at([12])`` already shows those deaths, and ``at()`` counts events from
+        ``given`` on, not from the previous requested time of the unconditional fit.
+        """
         c = self._require_counts("conditional survival")
         keep = c.time >= given
         return product_limit(

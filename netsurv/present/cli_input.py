@@ -19,7 +19,14 @@ from netsurv.errors import InputError
 from netsurv.io import read
 from netsurv.present import cli_checks as check
 
-__all__ = ["column_options", "data_options", "read_input", "select_cohort", "source"]
+__all__ = [
+    "column_options",
+    "data_options",
+    "read_input",
+    "select_cohort",
+    "source",
+    "suppress_option",
+]
 
 _SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
@@ -180,6 +187,13 @@ def _where(text: str) -> check.Where:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--where: ")) from None
 
 
+def suppress_option(q: argparse.ArgumentParser, text: str) -> None:
+    """``--suppress-below N`` (default 16) with the command's own help text."""
+    q.add_argument(
+        "--suppress-below", type=check.suppress_below, default=16, metavar="N", help=text
+    )
+
+
 def column_options(q: argparse.ArgumentParser, *, measure: bool = False) -> None:
     """Follow-up and suppression options of the commands that estimate survival."""
     q.add_argument(
@@ -187,13 +201,7 @@ def column_options(q: argparse.ArgumentParser, *, measure: bool = False) -> None
     )
     event = "dead, or cancer_death for --measure cause-specific" if measure else "dead"
     q.add_argument("--event", default=None, help=f"event column (default: {event})")
-    q.add_argument(
-        "--suppress-below",
-        type=check.suppress_below,
-        default=16,
-        metavar="N",
-        help="suppress groups with fewer than N cases (default 16; 0 = off)",
-    )
+    suppress_option(q, "suppress groups with fewer than N cases (default 16; 0 = off)")
     q.add_argument(
         "--engine",
         choices=["numpy", "arrow", "duckdb", "dask"],

@@ -168,12 +168,12 @@ def test_classify_writes_parquet_with_the_derived_columns(registry_csv, tmp_path
 
 def test_reproduce_exits_1_when_a_published_figure_is_not_reproduced(monkeypatch, capsys) -> None:
     table = pd.DataFrame({"id": ["a", "b", "c"], "status": ["passed", "failed", "skipped"]})
-    monkeypatch.setattr(netsurv.present.cli, "reproduce", lambda *a: table)
+    monkeypatch.setattr(netsurv.present.cli_report, "reproduce", lambda *a: table)
     code, out, err = _run(["reproduce"], capsys)
     assert code == 1 and "failed" in out and "1 passed, 1 not reproduced, 1 skipped" in err
     # skipped figures (no data can answer them) are not failures
     ok = table.assign(status=["passed", "passed", "skipped"])
-    monkeypatch.setattr(netsurv.present.cli, "reproduce", lambda *a: ok)
+    monkeypatch.setattr(netsurv.present.cli_report, "reproduce", lambda *a: ok)
     assert _run(["reproduce"], capsys)[0] == 0
 
 
@@ -196,6 +196,6 @@ def test_plot_suppresses_small_groups_by_default(
         seen.update(kw)
         return real(fit, **kw)
 
-    monkeypatch.setattr(netsurv.present.cli, "plot_survival", spy)
+    monkeypatch.setattr(netsurv.present.cli_plot, "plot_survival", spy)
     assert _run(["plot", str(registry_csv), "-o", str(tmp_path / "km.png")], capsys)[0] == 0
     assert seen["suppress_below"] == 16

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from netsurv.present import cli, cli_output
+from netsurv.present import cli_output, cli_report
 from netsurv.present.cli import main
 from netsurv.present.cli_checks import Where
 from netsurv.ratetables import us
@@ -170,7 +170,7 @@ def test_reproduce_prints_json_csv_and_a_table_within_100_columns(monkeypatch, c
             "note": [note],
         }
     )
-    monkeypatch.setattr(cli, "reproduce", lambda *a: frame)
+    monkeypatch.setattr(cli_report, "reproduce", lambda *a: frame)
     code, out, _ = _run(["reproduce"], capsys)
     assert code == 0 and max(map(len, out.splitlines())) <= 100 and "0.5577" in out
     _, out, _ = _run(["reproduce", "--format", "json"], capsys)

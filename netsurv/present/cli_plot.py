@@ -31,8 +31,8 @@ _ITEMS = re.compile(r",(?!\s)")  # "a,b" splits; "pancreas, distant" (a curve la
 EXAMPLES = """examples:
   netsurv plot reg.csv --by extent -o km.png
   netsurv plot reg.csv --by extent --time-unit years --time-max 10 --break-every 2
-  netsurv plot reg.csv --colors localized=black distant=#D55E00 --linestyles solid dashed
-  netsurv plot reg.csv --palette Dark2 --labels Local Regional Distant Unknown
+  netsurv plot reg.csv --colors localized=black distant=#D55E00 --linestyles distant=dashed
+  netsurv plot reg.csv --palette Dark2 --labels localized=Local 'distant=Distant (M1)'
   netsurv plot reg.csv --kind event --median --pvalue --risk-table at-risk,censored,events
   netsurv plot reg.csv --by site_group extent --facet site_group -o sites.png
 """

@@ -4,6 +4,7 @@ and bad values are one-line usage errors (exit 2) with the closest valid name.""
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import matplotlib
@@ -36,6 +37,7 @@ def data() -> pd.DataFrame:
             "survival_months": np.minimum(death, censor).astype(float),
             "dead": (death <= censor).astype(int),
             "extent": extent,
+            "site_group": np.tile(["pancreas", "lung"], len(extent) // 2),
         }
     )
 
@@ -217,3 +219,13 @@ def test_plot_help_names_only_options_plot_has(capsys) -> None:
     mentioned = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text))
     assert mentioned and mentioned <= options, mentioned - options
     assert "examples:" in text  # every example line runs as written: flags checked above
+
+
+def test_every_example_in_plot_help_runs(csv, tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # examples without -o write km.png here
+    lines = [x.strip() for x in cli_plot.EXAMPLES.splitlines() if x.strip().startswith("netsurv")]
+    assert len(lines) == 6
+    for line in lines:
+        argv = [str(csv) if a == "reg.csv" else a for a in shlex.split(line)[1:]]
+        assert main(argv) == 0, (line, capsys.readouterr().err)
+        plt.close("all")

@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "cumulative_incidence": "netsurv.estimators.competing",
     "cox": "netsurv.estimators.cox",
     "excess_hazard": "netsurv.estimators.relative.excess",
+    "RateMap": "netsurv.estimators.relative.ratemap",
     "reconstruct_ipd": "netsurv.estimators.reconstruct",
     # present
     "survival_table": "netsurv.present.tables",

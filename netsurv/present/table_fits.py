@@ -16,7 +16,7 @@ from netsurv.estimators.kaplan_meier import kaplan_meier
 from netsurv.estimators.logrank import logrank
 from netsurv.estimators.relative.compare import relative_survival_test
 from netsurv.estimators.relative.net import relative_survival
-from netsurv.estimators.relative.subjects import RATE_MAP_FIELDS
+from netsurv.estimators.relative.ratemap import RATE_MAP_FIELDS
 from netsurv.present.formatting import whole_numbers
 from netsurv.ratetables import RateTable
 
@@ -97,6 +97,7 @@ def _net_test_p(
 
 # keyword arguments survival_table passes on to relative_survival (measure="relative")
 RELATIVE_OPTIONS = frozenset(RATE_MAP_FIELDS) | {
+    "rates",
     "method",
     "engine",
     "chunk_rows",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import RateMap, subjects
+from netsurv.estimators.relative.ratemap import RateKeywords, RateMap, rate_map
+from netsurv.estimators.relative.subjects import subjects
 from netsurv.estimators.relative.sums import diff_sums
-from netsurv.ratetables.ratetable import RateTable
 from netsurv.results.nettest import NetSurvivalTest
 
 __all__ = ["relative_survival_test"]
@@ -24,17 +24,8 @@ def relative_survival_test(
     by: str | Sequence[str],
     time: str = "survival_months",
     event: str = "dead",
-    time_unit: str = "months",
-    age: str = "age_dx",
-    sex: str = "sex",
-    year: str | None = "year_dx",
-    date_dx: str | None = None,
-    month: str | None = None,
-    race: str | None = None,
-    lifetable: RateTable | None = None,
-    completed_age: bool | None = None,
-    age_unit: Literal["years", "days"] = "years",
-    zero_time: float | Literal["auto"] | None = "auto",
+    rates: RateMap | None = None,
+    **rate_keywords: Unpack[RateKeywords],
 ) -> NetSurvivalTest:
     """Compare net survival between the groups of ``by`` (Graffeo et al. 2016; R ``rs.diff``).
 
@@ -42,27 +33,16 @@ def relative_survival_test(
     Z_k = Σ_t [dN_k^w − Y_k^w / Y^w · dN^w], dN^w = Σ dN_i/S_P,i − Σ Y_i ΔΛ_P,i/S_P,i;
     cov = Σ_k Σ_t (e_k − Y^w/Y^w_total)(…)ᵀ Σ dN_i/S_P,i²; statistic = Z C⁻¹ Zᵀ on k−1
     groups, chi-square with k−1 degrees of freedom. Follow-up is converted to days; on
-    whole-month data the grid has a point at every day as in R. ``zero_time`` as in
-    :func:`relative_survival`.
+    whole-month data the grid has a point at every day as in R. ``rates`` and
+    ``**rate_keywords``: population matching, as in :func:`netsurv.relative_survival`
+    (:class:`~netsurv.estimators.relative.ratemap.RateMap`; no ``entry``).
     """
     s = subjects(
         df,
         time=time,
         event=event,
         by=by,
-        rmap=RateMap(
-            time_unit=time_unit,
-            age=age,
-            sex=sex,
-            year=year,
-            date_dx=date_dx,
-            month=month,
-            race=race,
-            lifetable=lifetable,
-            completed_age=completed_age,
-            age_unit=age_unit,
-            zero_time=zero_time,
-        ),
+        rmap=rate_map(rates, rate_keywords, caller="relative_survival_test", refuse=("entry",)),
     )
     k = len(s.strata)
     if k < 2:

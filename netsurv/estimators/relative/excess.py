@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,8 @@ from statsmodels.tools.sm_exceptions import DomainWarning
 
 from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import RateMap, Subjects, anniversary_hazard, subjects
-from netsurv.ratetables.ratetable import RateTable
+from netsurv.estimators.relative.ratemap import RateKeywords, RateMap, rate_map
+from netsurv.estimators.relative.subjects import Subjects, anniversary_hazard, subjects
 from netsurv.ratetables.walk import cumhaz_at, walk
 from netsurv.results.excess import (
     INTERVAL,
@@ -141,20 +141,10 @@ def excess_hazard(
     breaks: Sequence[float] = (0, 12, 24, 36, 48, 60),
     interactions: Sequence[tuple[str, str]] = (),
     group_by: str | Sequence[str] = (),
-    time_unit: str = "months",
-    age: str = "age_dx",
-    sex: str = "sex",
-    year: str | None = "year_dx",
-    date_dx: str | None = None,
-    month: str | None = None,
-    race: str | None = None,
-    lifetable: RateTable | None = None,
-    completed_age: bool | None = None,
-    age_unit: Literal["years", "days"] = "years",
-    zero_time: float | Literal["auto"] | None = "auto",
-    entry: str | None = None,
+    rates: RateMap | None = None,
     conf_level: float = 0.95,
     conventions: Literal["relsurv", "strs"] = "relsurv",
+    **rate_keywords: Unpack[RateKeywords],
 ) -> ExcessHazardResult:
     """Fit an excess-hazard (relative-survival) Poisson regression to registry data.
 
@@ -174,8 +164,10 @@ def excess_hazard(
         in each later interval to the ratio in the first.
     group_by : extra columns to group by without modelling them (to fit a smaller model on the
         same grouped data as a larger one, as :meth:`ExcessHazardResult.lr_test` needs).
-    time_unit, age, sex, year, date_dx, month, race, lifetable, completed_age, age_unit,
-        zero_time, entry : population matching, exactly as in :func:`netsurv.relative_survival`.
+    rates, **rate_keywords : population matching, exactly as in
+        :func:`netsurv.relative_survival` (:class:`~netsurv.estimators.relative.ratemap.RateMap`:
+        time_unit, age, sex, year, date_dx, month, race, lifetable, completed_age, age_unit,
+        zero_time, entry).
     conf_level : level of the Wald confidence intervals.
     conventions : how expected deaths d* are found. "relsurv" (default): each patient's
         exact walk through the rate table over the interval (R ``rsadd``). "strs" (Stata
@@ -226,24 +218,15 @@ def excess_hazard(
     if conventions not in ("relsurv", "strs"):
         raise InputError(f"conventions={conventions!r}: choose 'relsurv' or 'strs'")
     strs = conventions == "strs"
+    rmap = rate_map(rates, rate_keywords, caller="excess_hazard")
     s = subjects(
         df,
         time=time,
         event=event,
         by=(*covs, *extra),
-        rmap=RateMap(
-            time_unit=time_unit,
-            age=age,
-            sex=sex,
-            year=year,
-            date_dx=date_dx,
-            month=month,
-            race=race,
-            lifetable=lifetable,
-            completed_age=False if strs else completed_age,
-            age_unit=age_unit,
-            zero_time=None if strs else zero_time,
-            entry=entry,
+        rmap=rmap.replace(
+            completed_age=False if strs else rmap.completed_age,
+            zero_time=None if strs else rmap.zero_time,
         ),
     )
     frame = df.iloc[s.rows][[*covs, *extra]].reset_index(drop=True)
@@ -258,7 +241,7 @@ def excess_hazard(
         raise InputError(
             f"breaks: no follow-up in ({b_unit[k]:g}, {b_unit[k + 1]:g}]; end the breaks earlier"
         )
-    return _fit(groups, covs, inter, levels, b_unit, time_unit, conf_level, s.excluded)
+    return _fit(groups, covs, inter, levels, b_unit, rmap.time_unit, conf_level, s.excluded)
 
 
 def _fit(

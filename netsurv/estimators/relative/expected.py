@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import RateMap, subjects
-from netsurv.ratetables.ratetable import RateTable
+from netsurv.estimators.relative.ratemap import RateKeywords, RateMap, rate_map
+from netsurv.estimators.relative.subjects import subjects
 from netsurv.ratetables.walk import cumhaz_at, walk
 
 __all__ = ["expected_survival"]
@@ -23,21 +23,22 @@ def expected_survival(
     by: str | Sequence[str] | None = None,
     time: str = "survival_months",
     event: str = "dead",
-    time_unit: str = "months",
-    age: str = "age_dx",
-    sex: str = "sex",
-    year: str | None = "year_dx",
-    date_dx: str | None = None,
-    month: str | None = None,
-    race: str | None = None,
-    lifetable: RateTable | None = None,
-    completed_age: bool | None = None,
-    age_unit: Literal["years", "days"] = "years",
+    rates: RateMap | None = None,
+    **rate_keywords: Unpack[RateKeywords],
 ) -> pd.DataFrame | pd.Series:
     """Expected (population) survival: of a cohort at ``times`` (Ederer I), or of each subject.
 
     The life table is walked exactly across birthdays and New Years (R ``survival``'s
     ratetable walk: ``survexp(..., method="ederer")`` and ``method="individual.s"``).
+
+    Parameters
+    ----------
+    df : canonical registry frame (one row per tumour).
+    times : follow-up times (in ``time_unit``) for the cohort's expected survival; None for
+        each row's own.
+    by, time, event : grouping columns, follow-up and death indicator.
+    rates, **rate_keywords : population matching, as in :func:`netsurv.relative_survival`
+        (:class:`~netsurv.estimators.relative.ratemap.RateMap`; no ``entry``).
 
     Returns
     -------
@@ -66,18 +67,7 @@ def expected_survival(
         by=by,
         convention="survival",
         keep_zero=True,
-        rmap=RateMap(
-            time_unit=time_unit,
-            age=age,
-            sex=sex,
-            year=year,
-            date_dx=date_dx,
-            month=month,
-            race=race,
-            lifetable=lifetable,
-            completed_age=completed_age,
-            age_unit=age_unit,
-        ),
+        rmap=rate_map(rates, rate_keywords, caller="expected_survival", refuse=("entry",)),
     )
     if times is None:
         pieces = walk(s.table, s.age, s.pos, s.sex, s.race, s.days)

@@ -20,20 +20,14 @@ Two sets of conventions (``conventions=``):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Unpack
 
 import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.subjects import (
-    UNIT_DAYS,
-    RateMap,
-    Subjects,
-    anniversary_hazard,
-    subjects,
-)
-from netsurv.ratetables.ratetable import RateTable
+from netsurv.estimators.relative.ratemap import RateKeywords, RateMap, rate_map
+from netsurv.estimators.relative.subjects import UNIT_DAYS, Subjects, anniversary_hazard, subjects
 from netsurv.ratetables.walk import cumhaz_pairs, walk
 from netsurv.results.bands import ConfType, confidence_band
 from netsurv.results.lifetable import LifeTable
@@ -49,18 +43,11 @@ def relative_life_table(
     event: str = "dead",
     by: str | Sequence[str] | None = None,
     width: float = 12,
-    time_unit: str = "months",
-    age: str = "age_dx",
-    sex: str = "sex",
-    year: str | None = "year_dx",
-    date_dx: str | None = None,
-    month: str | None = None,
-    race: str | None = None,
-    lifetable: RateTable | None = None,
-    completed_age: bool | None = None,
+    rates: RateMap | None = None,
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
     conventions: Literal["seer", "strs"] = "seer",
+    **rate_keywords: Unpack[RateKeywords],
 ) -> LifeTable:
     """Actuarial relative survival table (SEER*Stat style, Ederer II expected survival).
 
@@ -79,6 +66,10 @@ def relative_life_table(
     intervals, age and year changing on anniversaries of diagnosis, popmort cells, the
     relative CI as the observed CI over expected); ages must be completed years then.
 
+    ``rates`` and ``**rate_keywords``: population matching, as in
+    :func:`netsurv.relative_survival` (:class:`~netsurv.estimators.relative.ratemap.RateMap`;
+    no ``entry``, and zero follow-up is always left out).
+
     The columns are those of :func:`netsurv.life_table` (``n_start``, ``n_events``,
     ``n_lost``, ``n_effective``, ``interval_survival``, ``survival``, ``std_err``, ``lower``,
     ``upper``) plus ``interval_expected``, ``interval_relative``, ``se_interval_relative``,
@@ -91,6 +82,9 @@ def relative_life_table(
     if conventions not in ("seer", "strs"):
         raise InputError(f"conventions={conventions!r}: choose 'seer' or 'strs'")
     strs = conventions == "strs"
+    rmap = rate_map(
+        rates, rate_keywords, caller="relative_life_table", refuse=("entry", "zero_time")
+    )
     s = subjects(
         df,
         time=time,
@@ -98,18 +92,7 @@ def relative_life_table(
         by=by,
         convention="survival",
         keep_zero=not strs,
-        rmap=RateMap(
-            time_unit=time_unit,
-            age=age,
-            sex=sex,
-            year=year,
-            date_dx=date_dx,
-            month=month,
-            race=race,
-            lifetable=lifetable,
-            completed_age=False if strs else completed_age,
-            zero_time=None,
-        ),
+        rmap=rmap.replace(completed_age=False if strs else rmap.completed_age, zero_time=None),
     )
     k = len(s.strata)
     top = float(s.time.max()) if len(s.time) else 0.0
@@ -134,7 +117,9 @@ def relative_life_table(
     withdrawn = np.bincount(cell, weights=(s.status == 0) & inside, minlength=size)
     subj = np.repeat(np.arange(len(last)), last + 1)
     j = np.arange(len(subj)) - np.repeat(np.cumsum(last + 1) - (last + 1), last + 1)
-    p_star = _strs_expected(s, subj, j, width, time_unit) if strs else _walked(s, subj, j, width)
+    p_star = (
+        _strs_expected(s, subj, j, width, rmap.time_unit) if strs else _walked(s, subj, j, width)
+    )
     pair_cell = s.stratum[subj] * n_int + j
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.bincount(pair_cell, weights=p_star, minlength=size) / entering

@@ -28,7 +28,7 @@ Conventions (what turns registry columns into the days the life table needs):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Unpack
 
 import pandas as pd
 
@@ -36,8 +36,8 @@ from netsurv.errors import InputError
 from netsurv.estimators.relative.chunks import relative_survival_chunks
 from netsurv.estimators.relative.cohort import cohort_relative
 from netsurv.estimators.relative.netcurves import estimate
-from netsurv.estimators.relative.subjects import RateMap, subjects
-from netsurv.ratetables.ratetable import RateTable
+from netsurv.estimators.relative.ratemap import RateKeywords, RateMap, rate_map
+from netsurv.estimators.relative.subjects import subjects
 from netsurv.results.bands import CONF_TYPES, ConfType, z_value
 from netsurv.results.curves import SurvivalCurves
 
@@ -53,23 +53,13 @@ def relative_survival(
     event: str = "dead",
     by: str | Sequence[str] | None = None,
     method: Method = "pohar-perme",
-    time_unit: str = "months",
-    age: str = "age_dx",
-    sex: str = "sex",
-    year: str | None = "year_dx",
-    date_dx: str | None = None,
-    month: str | None = None,
-    race: str | None = None,
-    lifetable: RateTable | None = None,
+    rates: RateMap | None = None,
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
-    completed_age: bool | None = None,
-    age_unit: Literal["years", "days"] = "years",
-    zero_time: float | Literal["auto"] | None = "auto",
-    entry: str | None = None,
     engine: str | None = None,
     chunk_rows: int = 1_000_000,
     progress: bool = False,
+    **rate_keywords: Unpack[RateKeywords],
 ) -> SurvivalCurves:
     """Net survival (Pohar Perme) or relative survival (Ederer II), per stratum of ``by``.
 
@@ -88,22 +78,18 @@ def relative_survival(
         (expected survival of everyone, complete follow-up) or "hakulinen" (expected survival
         over each patient's potential follow-up), as R ``rs.surv`` computes them
         (:mod:`netsurv.estimators.relative.cohort`; in memory, no ``entry``).
-    time_unit : unit of ``time``: "months" (365.24/12 days), "days" or "years" (365.24 days).
-    age, sex : age at diagnosis (years, or days with ``age_unit="days"``) and sex columns.
-    year, month, date_dx : diagnosis date: ``date_dx`` (exact) when given, else mid-month or
-        mid-year (see the module docstring).
-    race : race column for a table by race (``ratetables.us(race=True)`` is then the default).
-    lifetable : a :class:`netsurv.ratetables.RateTable`; default the US tables 1940–2020.
+    rates : a :class:`~netsurv.estimators.relative.ratemap.RateMap`: how each patient finds
+        its cells in the population rate table (columns of age, sex, diagnosis date, race;
+        the ``lifetable``; units; ``completed_age``; ``zero_time``; ``entry``).
     conf_type, conf_level : pointwise confidence band on S (as for Kaplan–Meier).
-    completed_age : add half a year to ages (None: when all ages are whole numbers).
-    age_unit : "years" (default) or "days" (exact ages, as R ``relsurv`` takes them).
-    zero_time : follow-up given to rows with zero follow-up. "auto" (default): 0.5 with
-        ``time_unit="months"`` — a death in SEER month 0 happened within the first month and
-        is an event (Kaplan–Meier counts it at t = 0; dropping it, as R ``relsurv`` does with
-        zero times, biases net survival upwards, most for distant disease and NEC) — and
-        None otherwise. None leaves such rows out and counts them, as ``relsurv``.
-    entry : column of entry times (left truncation, e.g. from :func:`netsurv.period_window`):
-        at risk when entry < t <= time; the weights 1/S_P,i still run from diagnosis.
+    **rate_keywords : the fields of :class:`~netsurv.estimators.relative.ratemap.RateMap`
+        one by one (``time_unit``, ``age``, ``sex``, ``year``, ``date_dx``, ``month``,
+        ``race``, ``lifetable``, ``completed_age``, ``age_unit``, ``zero_time``, ``entry``;
+        each documented there); they change those fields of ``rates``. ``zero_time``
+        "auto" (default) gives a death in SEER month 0 half a month — Kaplan–Meier counts
+        it at t = 0; dropping it, as R ``relsurv`` does with zero times, biases net survival
+        upwards, most for distant disease and NEC. ``entry`` (left truncation, e.g. from
+        :func:`netsurv.period_window`): at risk when entry < t <= time.
     engine, chunk_rows, progress : a source other than a DataFrame (Parquet/CSV path, glob or
         directory, pyarrow Dataset, DuckDB relation, Dask DataFrame) — or any ``engine`` — is
         read in chunks of ``chunk_rows`` and the additive per-subject sums added, which gives
@@ -130,7 +116,8 @@ def relative_survival(
         raise InputError(
             f"method={method!r}: choose 'pohar-perme', 'ederer2', 'ederer1' or 'hakulinen'"
         )
-    if method in ("ederer1", "hakulinen") and (engine is not None or entry is not None):
+    rmap = rate_map(rates, rate_keywords)
+    if method in ("ederer1", "hakulinen") and (engine is not None or rmap.entry is not None):
         raise InputError(
             f"method={method!r}: in memory only and without entry (left truncation); "
             "use 'pohar-perme' or 'ederer2' for engines and entry="
@@ -138,20 +125,6 @@ def relative_survival(
     if conf_type not in CONF_TYPES:
         raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
     z_value(conf_level)
-    rmap = RateMap(
-        time_unit=time_unit,
-        age=age,
-        sex=sex,
-        year=year,
-        date_dx=date_dx,
-        month=month,
-        race=race,
-        lifetable=lifetable,
-        completed_age=completed_age,
-        age_unit=age_unit,
-        zero_time=zero_time,
-        entry=entry,
-    )
     if engine is not None or not isinstance(df, pd.DataFrame):  # files etc.: in chunks, exact
         return relative_survival_chunks(
             df,
@@ -163,9 +136,9 @@ def relative_survival(
             time=time,
             event=event,
             by=by,
-            rmap=rmap,
+            rates=rmap,
         )
     s = subjects(df, time=time, event=event, by=by, rmap=rmap)
     if method in ("ederer1", "hakulinen"):
-        return cohort_relative(s, method, conf_type, conf_level, time_unit)
-    return estimate(s, method, conf_type, conf_level, time_unit)
+        return cohort_relative(s, method, conf_type, conf_level, rmap.time_unit)
+    return estimate(s, method, conf_type, conf_level, rmap.time_unit)

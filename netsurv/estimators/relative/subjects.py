@@ -18,60 +18,12 @@ import pandas as pd
 
 from netsurv.counting.validate import as_by, check_columns, check_names, prepare
 from netsurv.errors import InputError
+from netsurv.estimators.relative.ratemap import RATE_MAP_FIELDS, RateMap
 from netsurv.ratetables.ratetable import _EPOCH, DAYS_PER_AGE_YEAR, RateTable, us, warn_beyond
 from netsurv.ratetables.walk import start_positions
 from netsurv.rules import UNIT_DAYS
 
 __all__ = ["RATE_MAP_FIELDS", "RateMap", "Subjects", "anniversary_hazard", "subjects"]
-
-
-@dataclass(frozen=True)
-class RateMap:
-    """How a patient finds its cells in a population rate table (R ``relsurv``'s ``rmap``).
-
-    The twelve life-table arguments every relative-survival estimator takes (see
-    :func:`netsurv.relative_survival` for each), gathered once and passed on whole: to the
-    in-memory estimators, the chunked path (:mod:`~.chunks`) and the excess-hazard model.
-    Checked when built (unknown ``time_unit``, ``age_unit``, a bad ``zero_time``).
-    """
-
-    time_unit: str = "months"
-    age: str = "age_dx"
-    sex: str = "sex"
-    year: str | None = "year_dx"
-    date_dx: str | None = None
-    month: str | None = None
-    race: str | None = None
-    lifetable: RateTable | None = None
-    completed_age: bool | None = None
-    age_unit: str = "years"
-    zero_time: float | str | None = "auto"
-    entry: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.time_unit not in UNIT_DAYS:
-            raise InputError(f"time_unit={self.time_unit!r}: choose one of {', '.join(UNIT_DAYS)}")
-        if self.age_unit not in ("years", "days"):
-            raise InputError(f"age_unit={self.age_unit!r}: choose 'years' or 'days'")
-        if isinstance(self.zero_time, str) and self.zero_time != "auto":
-            raise InputError(f"zero_time={self.zero_time!r}: give a positive time, 'auto' or None")
-        if self.lifetable is not None and not isinstance(self.lifetable, RateTable):
-            raise InputError(
-                "lifetable: give a netsurv.ratetables.RateTable (e.g. ratetables.us())"
-            )
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The data columns it reads (besides time, event and the groups)."""
-        cols = (self.age, self.sex, self.year, self.date_dx, self.month, self.race, self.entry)
-        return tuple(c for c in cols if c is not None)
-
-    def replace(self, **changes: object) -> RateMap:
-        """A copy with some fields changed."""
-        return replace(self, **changes)  # type: ignore[arg-type]
-
-
-RATE_MAP_FIELDS = tuple(RateMap.__dataclass_fields__)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from netsurv.estimators.relative.activesums import active_sums
 from netsurv.ratetables.ratetable import RateTable
 from netsurv.ratetables.walk import Pieces, walk
 
@@ -37,15 +38,12 @@ __all__ = [
     "IntervalSums",
     "StepGrid",
     "SubjectSums",
-    "active_sums",
     "diff_sums",
     "finish",
     "locate",
     "step_grid",
     "subject_sums",
 ]
-
-BLOCK = 256  # steps per block of the series expansion (see _step_sums)
 
 
 @dataclass(frozen=True)
@@ -176,21 +174,7 @@ def subject_sums(
     inv = np.exp(cum)
     at_risk = _at_risk(grid, j)
     if entry is not None and (entry > 0).any():
-        late = np.flatnonzero(entry > 0)
-        je = np.zeros(len(time), dtype=np.int64)
-        je[late] = locate(grid, stratum[late], entry[late])
-        at_risk -= _at_risk(grid, je[late])  # entered at t_j: not at risk at t_j
-        m_e = np.where(entry > 0, grid.steps_through[je], 0)[pieces.subject]
-        keep = pieces.m1 > m_e
-        shift = np.maximum(m_e - pieces.m0, 0)
-        s = grid.step_start
-        f = first[pieces.subject]
-        new_m0 = pieces.m0 + shift
-        cum0 = pieces.cum0 + pieces.hazard * (
-            s[f + np.minimum(new_m0, nsteps[pieces.subject] - 1)] - s[f + pieces.m0]
-        )
-        pieces = replace(pieces, m0=new_m0, cum0=cum0)
-        pieces = Pieces(*(getattr(pieces, name)[keep] for name in Pieces.__dataclass_fields__))
+        at_risk, pieces = _late_entry(grid, pieces, stratum, entry, nsteps, first, at_risk)
     per_interval = (
         np.bincount(j, minlength=n_int).astype(np.float64),
         at_risk,
@@ -201,16 +185,47 @@ def subject_sums(
     if weighted:
         (b, a, b2, a2), e = _step_sums(grid, pieces, stratum[pieces.subject], n_steps)
         return SubjectSums(*per_interval, e, b, a, b2, a2)
-    else:  # Σ λ over active pieces: difference array with one spare slot per stratum
-        ps = stratum[pieces.subject]
-        pad = grid.first_step[ps] + ps
-        idx = np.concatenate([pad + pieces.m0, pad + pieces.m1])
-        w = np.concatenate([pieces.hazard, -pieces.hazard])
-        diff = np.bincount(idx, weights=w, minlength=n_steps + len(grid.first_step))
-        keep = np.ones(len(diff), dtype=bool)
-        keep[np.r_[grid.first_step[1:], n_steps] + np.arange(len(grid.first_step))] = False
-        e = np.cumsum(diff)[keep]
-        return SubjectSums(*per_interval, e[:n_steps])
+    return SubjectSums(*per_interval, _step_hazard(grid, pieces, stratum[pieces.subject]))
+
+
+def _late_entry(
+    grid: StepGrid,
+    pieces: Pieces,
+    stratum: np.ndarray,
+    entry: np.ndarray,
+    nsteps: np.ndarray,
+    first: np.ndarray,
+    at_risk: np.ndarray,
+) -> tuple[np.ndarray, Pieces]:
+    """Left truncation: not at risk before entry; pieces cut at the entry step."""
+    late = np.flatnonzero(entry > 0)
+    je = np.zeros(len(entry), dtype=np.int64)
+    je[late] = locate(grid, stratum[late], entry[late])
+    at_risk = at_risk - _at_risk(grid, je[late])  # entered at t_j: not at risk at t_j
+    m_e = np.where(entry > 0, grid.steps_through[je], 0)[pieces.subject]
+    keep = pieces.m1 > m_e
+    shift = np.maximum(m_e - pieces.m0, 0)
+    s = grid.step_start
+    f = first[pieces.subject]
+    new_m0 = pieces.m0 + shift
+    cum0 = pieces.cum0 + pieces.hazard * (
+        s[f + np.minimum(new_m0, nsteps[pieces.subject] - 1)] - s[f + pieces.m0]
+    )
+    pieces = replace(pieces, m0=new_m0, cum0=cum0)
+    return at_risk, Pieces(*(getattr(pieces, n)[keep] for n in Pieces.__dataclass_fields__))
+
+
+def _step_hazard(grid: StepGrid, pieces: Pieces, ps: np.ndarray) -> np.ndarray:
+    """Σ λ over the pieces active at each step: a difference array with one spare slot per
+    stratum (pieces may end at the stratum's end)."""
+    n_steps = len(grid.step_start)
+    pad = grid.first_step[ps] + ps
+    idx = np.concatenate([pad + pieces.m0, pad + pieces.m1])
+    w = np.concatenate([pieces.hazard, -pieces.hazard])
+    diff = np.bincount(idx, weights=w, minlength=n_steps + len(grid.first_step))
+    keep = np.ones(len(diff), dtype=bool)
+    keep[np.r_[grid.first_step[1:], n_steps] + np.arange(len(grid.first_step))] = False
+    return np.cumsum(diff)[keep][:n_steps]
 
 
 def locate(grid: StepGrid, stratum: np.ndarray, time: np.ndarray) -> np.ndarray:
@@ -251,92 +266,6 @@ def _step_sums(
         [np.zeros(n_steps), grid.step_len],
     )
     return (b, a, b2, a2), e
-
-
-def active_sums(
-    points: np.ndarray,
-    point_stratum: np.ndarray,
-    first_point: np.ndarray,
-    stratum: np.ndarray,
-    j0: np.ndarray,
-    j1: np.ndarray,
-    u0: np.ndarray,
-    cum0: np.ndarray,
-    lam: np.ndarray,
-    shifts: list[np.ndarray],
-) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
-    """Σ exp(Λ_i(t)) and Σ λ_i exp(Λ_i(t)) over pieces active at each evaluation point.
-
-    A piece (stratum, hazard λ, cumulative hazard ``cum0`` at time ``u0``) is active at the
-    points with (within-stratum) index j0 <= j < j1; it is evaluated at t = point + shift for
-    each array in ``shifts``. Also returns Σ λ_i over active pieces.
-
-    Inside a piece Λ_i(t) = Λ_i(t_M) + λ_i (t − t_M). Points are grouped in blocks of
-    ``BLOCK`` starting at t_M; pieces are cut at block edges, and inside a block
-    exp(λ x) = Σ_p (λ x)^p / p! (terms until the remainder is below 1e-16), so the sums are
-    Σ_p x^p / p! · H_p with H_p = Σ_active exp(Λ_i(t_M)) λ_i^p — sums that change only where a
-    piece starts or ends (a difference array), never a pass over every subject at every point.
-    """
-    n_points = len(points)
-    st = stratum.astype(np.int64)
-    local = np.arange(n_points) - first_point[point_stratum]
-    b0, b1 = j0 // BLOCK, np.maximum(j1 - 1, j0) // BLOCK
-    k = np.where(j1 > j0, b1 - b0 + 1, 0)
-    row = np.repeat(np.arange(len(k)), k)
-    blk = b0[row] + (np.arange(len(row)) - np.repeat(np.cumsum(k) - k, k))
-    m0 = np.maximum(j0[row], blk * BLOCK)
-    m1 = np.minimum(j1[row], (blk + 1) * BLOCK)
-    lr = lam[row]
-    first = first_point[st[row]]
-    c = np.exp(cum0[row] - lr * (u0[row] - points[first + blk * BLOCK]))
-    x = points - points[first_point[point_stratum] + (local // BLOCK) * BLOCK]
-    reach = float(max((x + sh).max(initial=0.0) for sh in shifts))
-    # difference arrays with one spare slot per stratum (pieces may end at the stratum's end)
-    pad = first + st[row]
-    size = n_points + len(first_point)
-    keep = np.ones(size, dtype=bool)
-    keep[np.r_[first_point[1:], n_points] + np.arange(len(first_point))] = False
-    e = np.cumsum(_signed_counts(pad + m0, pad + m1, lr, size))[keep]
-    # every piece needs the low-order terms of the series; only the pieces with large
-    # hazards (old ages) need the high-order ones
-    n_low = _terms(0.05)
-    n_all = _terms(float(lr.max(initial=0.0)) * reach)
-    large = np.flatnonzero(lr * reach > 0.05)
-    moments = np.zeros((max(n_all, n_low) + 2, n_points))
-    i0, i1 = pad + m0, pad + m1
-    w = c.copy()
-    for p in range(n_low + 2):
-        moments[p] = np.cumsum(_signed_counts(i0, i1, w, size))[keep]
-        w *= lr
-    if len(large) and n_all > n_low:
-        w, lp, i0, i1 = w[large], lr[large], i0[large], i1[large]
-        for p in range(n_low + 2, n_all + 2):
-            moments[p] = np.cumsum(_signed_counts(i0, i1, w, size))[keep]
-            w *= lp
-    out = [(_series(moments[:-1], x + sh), _series(moments[1:], x + sh)) for sh in shifts]
-    return out, e
-
-
-def _signed_counts(i0: np.ndarray, i1: np.ndarray, w: np.ndarray, size: int) -> np.ndarray:
-    """Difference array: +w at i0, −w at i1."""
-    return np.bincount(i0, w, minlength=size) - np.bincount(i1, w, minlength=size)
-
-
-def _terms(x_max: float) -> int:
-    """Terms of the exponential series so that the remainder is below 1e-16 (relative)."""
-    term, p = 1.0, 0
-    while term * np.exp(x_max) > 1e-16 and p < 60:
-        p += 1
-        term *= x_max / p
-    return max(p, 1)
-
-
-def _series(h: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Σ_p x^p / p! · h[p] by Horner's rule."""
-    acc = h[-1].copy()
-    for p in range(len(h) - 2, -1, -1):
-        acc = h[p] + acc * x / (p + 1)
-    return acc
 
 
 def finish(grid: StepGrid, sums: SubjectSums) -> IntervalSums:

@@ -47,19 +47,43 @@ def confidence_band(
     se = np.asarray(se_log, dtype=np.float64)
     top = np.inf if upper_limit is None else float(upper_limit)
     bottom = -np.inf if upper_limit is None else 0.0
+    # each formula is written as R writes it, evaluated in place (one buffer per limit)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if conf_type == "plain":
-            half = z * se * p
-            na = np.where(np.isnan(half), np.nan, 1.0)
-            return np.fmax(p - half, bottom) * na, np.fmin(p + half, top) * na
+            half = np.multiply(z, se)
+            half *= p
+            na = np.isnan(half)
+            lower, upper = np.subtract(p, half), np.add(p, half, out=half)
+            np.fmax(lower, bottom, out=lower)
+            np.fmin(upper, top, out=upper)
+            return _blank(lower, na), _blank(upper, na)
         if conf_type == "log":
-            x = np.where(p > 0, p, np.nan)
-            na = np.where(np.isnan(x + se), np.nan, 1.0)
-            return np.exp(np.log(x) - z * se), np.fmin(np.exp(np.log(x) + z * se), top) * na
+            na = ~(p > 0)  # log S undefined: NA (R)
+            log_p = np.log(p)
+            lower = np.multiply(z, se)
+            upper = np.add(log_p, lower)
+            np.subtract(log_p, lower, out=lower)
+            np.exp(lower, out=lower)
+            np.exp(upper, out=upper)
+            np.fmin(upper, top, out=upper)
+            return _blank(lower, na), _blank(upper, na | np.isnan(se))
         if conf_type == "log-log":
-            x = np.where((p == 0) | (p == 1), np.nan, p)
-            s2 = z * se / np.log(x)
-            return np.exp(-np.exp(np.log(-np.log(x)) - s2)), np.exp(
-                -np.exp(np.log(-np.log(x)) + s2)
-            )
+            na = (p == 0) | (p == 1) | np.isnan(p)
+            log_p = np.log(p)
+            s2 = np.multiply(z, se)
+            s2 /= log_p
+            loglog = np.negative(log_p, out=log_p)
+            np.log(loglog, out=loglog)
+            lower, upper = np.subtract(loglog, s2), np.add(loglog, s2, out=s2)
+            for limit in (lower, upper):  # exp(-exp(.))
+                np.exp(limit, out=limit)
+                np.negative(limit, out=limit)
+                np.exp(limit, out=limit)
+            return _blank(lower, na), _blank(upper, na)
     raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
+
+
+def _blank(limit: np.ndarray, na: np.ndarray) -> np.ndarray:
+    """``limit`` with NaN where ``na`` (in place)."""
+    limit[na] = np.nan
+    return limit

@@ -22,29 +22,12 @@ from netsurv.errors import InputError
 from netsurv.results.bands import CONF_TYPES, confidence_band, z_value
 from netsurv.results.quantiles import step_quantiles
 from netsurv.results.selection import take_stratum, wide_frame
+from netsurv.results.steps import query_times, step_values
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["SurvivalCurves", "product_limit"]
-
-
-def _segment_search(
-    row_stratum: np.ndarray, row_time: np.ndarray, q_stratum: np.ndarray, q_time: np.ndarray
-) -> np.ndarray:
-    """Index of the last row of stratum ``q_stratum`` with time <= ``q_time`` (-1 if none).
-
-    Rows are sorted by (stratum, time); a structured array compares its fields in order, so
-    one ``searchsorted`` serves every stratum at once.
-    """
-    key = np.dtype([("s", np.int64), ("t", np.float64)])
-    rows = np.empty(len(row_time), dtype=key)
-    rows["s"], rows["t"] = row_stratum, row_time
-    queries = np.empty(len(q_time), dtype=key)
-    queries["s"], queries["t"] = q_stratum, q_time
-    pos = np.searchsorted(rows, queries, side="right") - 1
-    inside = (pos >= 0) & (row_stratum[np.maximum(pos, 0)] == q_stratum)
-    return np.where(inside, pos, -1)
 
 
 @dataclass(frozen=True)
@@ -125,66 +108,14 @@ class SurvivalCurves:
         Beyond a stratum's last follow-up the values are NaN unless ``extend=True``, except
         where the curve has reached 0: it stays 0 (standard error and CI NaN, as in R).
         """
-        try:
-            t = np.atleast_1d(np.asarray(times, dtype=np.float64))
-        except (TypeError, ValueError):
-            raise InputError(f"times={times!r}: give numbers, e.g. [12, 60]") from None
-        if np.isnan(t).any():
-            raise InputError("times: NaN is not a time; give numbers")
+        t = query_times(times)
         t_sorted = np.sort(t)
         k = len(self.strata)
-        qs = np.repeat(np.arange(k), len(t_sorted))
+        qs = np.repeat(np.arange(k), len(t_sorted))  # every stratum asks every time
         qt = np.tile(t_sorted, k)
-        pos = _segment_search(self.stratum, self.time, qs, qt)
-        hit = pos >= 0
-        p = np.maximum(pos, 0)
-        surv = np.where(hit, self.survival[p], 1.0)
-        se_log = np.where(hit, self.se_log[p], 0.0)
-        # before the first time R reports S = 1 with the band (1, 1), whatever conf_type
-        lower = np.where(hit, self.lower[p], 1.0)
-        upper = np.where(hit, self.upper[p], 1.0)
-        # at risk at t: the risk set of the first row at or after t (0 past the end)
-        nxt = _segment_search(self.stratum, self.time, qs, np.nextafter(qt, -np.inf)) + 1
-        offsets = np.searchsorted(self.stratum, np.arange(k + 1))
-        nxt = np.where(nxt == 0, offsets[qs], nxt)
-        in_stratum = nxt < offsets[qs + 1]
-        n_risk = np.where(in_stratum, self.n_at_risk[np.minimum(nxt, len(self.time) - 1)], 0.0)
-        # events/censored in (previous requested time, t]
-        cum_ev = np.cumsum(self.n_events)
-        cum_ce = np.cumsum(self.n_censored)
-        base = offsets[qs] - 1  # last row of the previous stratum
-        ev_base = np.where(base >= 0, cum_ev[np.maximum(base, 0)], 0.0)
-        ce_base = np.where(base >= 0, cum_ce[np.maximum(base, 0)], 0.0)
-        ev_to = np.where(hit, cum_ev[p], ev_base) - ev_base
-        ce_to = np.where(hit, cum_ce[p], ce_base) - ce_base
-        ev_to = ev_to.reshape(k, -1)
-        ce_to = ce_to.reshape(k, -1)
-        n_ev = np.diff(ev_to, axis=1, prepend=0.0).ravel()
-        n_ce = np.diff(ce_to, axis=1, prepend=0.0).ravel()
-        beyond = qt > self.last_time[qs]
-        if not extend:
-            zero = beyond & (surv == 0)
-            gone = beyond & ~zero
-            surv = np.where(gone, np.nan, surv)
-            se_log = np.where(gone | zero, np.nan, se_log)
-            lower = np.where(gone | zero, np.nan, lower)
-            upper = np.where(gone | zero, np.nan, upper)
-            n_ev = np.where(gone, np.nan, n_ev)
-            n_ce = np.where(gone, np.nan, n_ce)
-        with np.errstate(invalid="ignore"):
-            std_err = surv * se_log
-        out = pd.DataFrame(
-            {
-                "time": qt,
-                "survival": surv,
-                "std_err": std_err,
-                "lower": lower,
-                "upper": upper,
-                "n_at_risk": n_risk,
-                "n_events": n_ev,
-                "n_censored": n_ce,
-            }
-        )
+        values = step_values(self, qs, qt, extend)
+        columns = ("survival", "std_err", "lower", "upper", "n_at_risk", "n_events", "n_censored")
+        out = pd.DataFrame({"time": qt, **{name: values[name] for name in columns}})
         out = pd.concat([self._keys(qs), out], axis=1)
         if not np.array_equal(t, t_sorted):  # restore the caller's order within each stratum
             order = np.argsort(np.argsort(t, kind="stable"), kind="stable")

@@ -2,14 +2,18 @@
 
 The blocks of one file run in order in one namespace (a later block may use an earlier one's
 names), in a fresh temporary working directory, so a block that writes ``km.png`` or
-``report/`` writes there and never into the repository. A block that cannot run here says so
-on the line before its fence, ``<!-- not run: REASON -->``; those are listed in
-``NOT_RUN`` below, so a new exemption is a visible change to this file.
+``report/`` writes there and never into the repository. A ```text block right after a python
+block is that block's printed output, compared line by line (trailing spaces aside). A block
+that cannot run here says so on the line before its fence, ``<!-- not run: REASON -->``;
+those are listed in ``NOT_RUN`` below, so a new exemption is a visible change to this file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
+import typing
 from pathlib import Path
 
 import matplotlib
@@ -24,32 +28,57 @@ NOT_RUN = {
     ("scale.md", "from pyspark.sql import functions as F"): "needs a Spark session",
 }
 
-_FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*\n", re.MULTILINE | re.DOTALL)
+_OUTPUT = re.compile(r"\n*```text[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _MARKER = re.compile(r"<!-- not run: (.+?) -->\s*$")
 
 
-def python_blocks(text: str) -> list[tuple[int, str, str | None]]:
-    """(line number, code, reason it is not run or None) of each ```python block."""
+class Block(typing.NamedTuple):
+    line: int
+    code: str
+    not_run: str | None  # the reason, if marked
+    output: str | None  # the printed output shown after it, if any
+
+
+def python_blocks(text: str) -> list[Block]:
+    """The ```python blocks of a Markdown page, in order."""
     blocks = []
     for match in _FENCE.finditer(text):
         before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
         marker = _MARKER.search(before)
-        line = text.count("\n", 0, match.start()) + 2
-        blocks.append((line, match.group(1), marker.group(1) if marker else None))
+        output = _OUTPUT.match(text, match.end())
+        blocks.append(
+            Block(
+                line=text.count("\n", 0, match.start()) + 2,
+                code=match.group(1),
+                not_run=marker.group(1) if marker else None,
+                output=output.group(1) if output else None,
+            )
+        )
     return blocks
 
 
-def test_blocks_are_found_with_their_line_and_marker() -> None:
-    text = "# t\n\n```python\nx = 1\n```\n\n<!-- not run: needs Spark -->\n```python\ny\n```\n"
-    assert python_blocks(text) == [(4, "x = 1\n", None), (9, "y\n", "needs Spark")]
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.rstrip().splitlines()]
+
+
+def test_blocks_are_found_with_their_line_marker_and_output() -> None:
+    text = (
+        "# t\n\n```python\nprint(1)\n```\n\n```text\n1\n```\n\n"
+        "<!-- not run: needs Spark -->\n```python\ny\n```\n"
+    )
+    assert python_blocks(text) == [
+        Block(4, "print(1)\n", None, "1\n"),
+        Block(13, "y\n", "needs Spark", None),
+    ]
 
 
 def test_the_blocks_marked_not_run_are_the_listed_ones() -> None:
     marked = {
-        (path.name, code.strip().splitlines()[0]): reason
+        (path.name, block.code.strip().splitlines()[0]): block.not_run
         for path in FILES
-        for _, code, reason in python_blocks(path.read_text(encoding="utf-8"))
-        if reason is not None
+        for block in python_blocks(path.read_text(encoding="utf-8"))
+        if block.not_run is not None
     }
     assert marked == NOT_RUN
 
@@ -61,8 +90,16 @@ def test_every_python_block_of_a_page_runs(path: Path, tmp_path, monkeypatch) ->
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": "__docs__"}
     try:
-        for line, code, reason in python_blocks(path.read_text(encoding="utf-8")):
-            if reason is None:
-                exec(compile(code, f"{path.name}:{line}", "exec"), namespace)  # noqa: S102
+        for block in python_blocks(path.read_text(encoding="utf-8")):
+            if block.not_run is not None:
+                continue
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                exec(compile(block.code, f"{path.name}:{block.line}", "exec"), namespace)
+            if block.output is not None:
+                assert _lines(printed.getvalue()) == _lines(block.output), (
+                    f"{path.name}:{block.line}: the output shown after the block is not what "
+                    f"it prints; it prints:\n{printed.getvalue()}"
+                )
     finally:
         plt.close("all")

@@ -135,64 +135,28 @@ def life_table_from_counts(
 ) -> LifeTable:
     """Life table from a counts table: sums the counts of each (stratum, interval)."""
     _check_interval_options(width, max_time)
+    n_int = _n_intervals(counts, width, max_time)
     k = counts.n_strata
-    last = float(counts.time.max()) if len(counts.time) else 0.0
-    if max_time is not None:
-        last = min(last, float(max_time))
-    n_int = int(np.floor(last / width)) + 1 if len(counts.time) and np.isfinite(last) else 0
-    if n_int > LIFE_TABLE_MAX_INTERVALS:
-        raise InputError(
-            f"width={width!r}: follow-up to {last:g} in intervals of {width:g} makes {n_int:,} "
-            f"intervals, more than {LIFE_TABLE_MAX_INTERVALS:,}; give a wider width "
-            f"(e.g. width={_wider(last):g}) or a max_time"
-        )
-    if max_time is not None and np.isfinite(max_time):
-        n_int = min(n_int, int(np.ceil(max_time / width)))
-    interval = np.minimum(np.floor(counts.time / width), n_int).astype(np.int64)
-    keep = interval < n_int
-    cell = counts.stratum[keep] * n_int + interval[keep]
-
-    def per_cell(x: np.ndarray) -> np.ndarray:
-        return np.bincount(cell, weights=x[keep], minlength=k * n_int).reshape(k, n_int)
-
-    died = per_cell(counts.n_events)
-    lost = per_cell(counts.n_censored)
-    entered = per_cell(counts.n_entered)
-    # an entry exactly at an interval's start is alive at that start, not "entered during"
-    at_start = counts.time == interval * width
-    entered_at_start = per_cell(np.where(at_start, counts.n_entered, 0.0))
-    exits_all = np.bincount(
-        counts.stratum * (n_int + 1) + np.minimum(interval, n_int),
-        weights=counts.n_events + counts.n_censored - counts.n_entered,
-        minlength=k * (n_int + 1),
-    ).reshape(k, n_int + 1)
-    # alive at the start of interval j: everyone who exits at or after it, minus later entries
-    tail = np.cumsum(exits_all[:, ::-1], axis=1)[:, ::-1][:, :n_int]
-    n_start = tail - (entered - entered_at_start)
-    entered_during = entered - entered_at_start
-    n_eff = n_start - lost / 2 + entered_during / 2
+    cols = _interval_sums(counts, width, n_int)
+    n_eff = cols["n_effective"]
+    died = cols["n_events"]
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(n_eff > 0, died / n_eff, np.nan)
         terms = np.where(died > 0, died / (n_eff * (n_eff - died)), 0.0)
     stratum = np.repeat(np.arange(k), n_int)
-    p = (1 - q).ravel()
+    p = 1 - q
     with np.errstate(divide="ignore", invalid="ignore"):
         survival = segment_cumprod(np.where(np.isnan(p), 1.0, p), stratum)
-        se_log = np.sqrt(segment_cumsum(terms.ravel(), stratum))
-        std_err = survival * se_log
+        se_log = np.sqrt(segment_cumsum(terms, stratum))
     lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
     out = pd.DataFrame(
         {
             "start": np.tile(np.arange(n_int) * float(width), k),
             "end": np.tile((np.arange(n_int) + 1) * float(width), k),
-            "n_start": n_start.ravel(),
-            "n_events": died.ravel(),
-            "n_lost": lost.ravel(),
-            "n_entered": entered_during.ravel(),
-            "n_effective": n_eff.ravel(),
+            **cols,
             "interval_survival": p,
             "survival": survival,
-            "std_err": std_err,
+            "std_err": survival * se_log,
             "lower": lower,
             "upper": upper,
         }
@@ -217,3 +181,54 @@ def life_table_from_counts(
         conf_level=conf_level,
         excluded=counts.excluded,
     )
+
+
+def _n_intervals(counts: Counts, width: float, max_time: float | None) -> int:
+    """Number of intervals of ``width`` up to the last follow-up (or ``max_time``), refused
+    above the rulebook's limit."""
+    last = float(counts.time.max()) if len(counts.time) else 0.0
+    if max_time is not None:
+        last = min(last, float(max_time))
+    n_int = int(np.floor(last / width)) + 1 if len(counts.time) and np.isfinite(last) else 0
+    if n_int > LIFE_TABLE_MAX_INTERVALS:
+        raise InputError(
+            f"width={width!r}: follow-up to {last:g} in intervals of {width:g} makes {n_int:,} "
+            f"intervals, more than {LIFE_TABLE_MAX_INTERVALS:,}; give a wider width "
+            f"(e.g. width={_wider(last):g}) or a max_time"
+        )
+    if max_time is not None and np.isfinite(max_time):
+        n_int = min(n_int, int(np.ceil(max_time / width)))
+    return n_int
+
+
+def _interval_sums(counts: Counts, width: float, n_int: int) -> dict[str, np.ndarray]:
+    """Per (stratum, interval), flattened stratum-major: alive at the start, deaths, losses,
+    entries during the interval and the effective number at risk (n - lost/2 + entered/2)."""
+    k = counts.n_strata
+    interval = np.minimum(np.floor(counts.time / width), n_int).astype(np.int64)
+    keep = interval < n_int
+    cell = counts.stratum[keep] * n_int + interval[keep]
+
+    def per_cell(x: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=x[keep], minlength=k * n_int).reshape(k, n_int)
+
+    died = per_cell(counts.n_events)
+    lost = per_cell(counts.n_censored)
+    # an entry exactly at an interval's start is alive at that start, not "entered during"
+    at_start = counts.time == interval * width
+    entered_during = per_cell(np.where(at_start, 0.0, counts.n_entered))
+    exits_all = np.bincount(
+        counts.stratum * (n_int + 1) + np.minimum(interval, n_int),
+        weights=counts.n_events + counts.n_censored - counts.n_entered,
+        minlength=k * (n_int + 1),
+    ).reshape(k, n_int + 1)
+    # alive at the start of interval j: everyone who exits at or after it, minus later entries
+    tail = np.cumsum(exits_all[:, ::-1], axis=1)[:, ::-1][:, :n_int]
+    n_start = tail - entered_during
+    return {
+        "n_start": n_start.ravel(),
+        "n_events": died.ravel(),
+        "n_lost": lost.ravel(),
+        "n_entered": entered_during.ravel(),
+        "n_effective": (n_start - lost / 2 + entered_during / 2).ravel(),
+    }

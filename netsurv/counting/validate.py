@@ -249,17 +249,7 @@ def prepare(
     s = _numeric(df, entry, "entry") if entry is not None else None
     stratum, strata, by_missing = strata_codes(df, by_cols)
 
-    # one mask per reason of the rulebook, in its order (the first reason that applies wins)
-    masks: list[np.ndarray | None] = [np.isnan(t), np.isnan(e)]
-    for col in by_cols:  # attribute each row with a missing group value to its column
-        masks.append(
-            by_missing & np.asarray(df[col].isna(), dtype=bool) if by_missing.any() else None
-        )
-    if w is not None:
-        masks.append(np.isnan(w))
-    if s is not None:  # R: Surv(start, stop) needs stop > start, else the row is NA
-        with np.errstate(invalid="ignore"):
-            masks += [np.isnan(s), ~(s < t)]
+    masks = _reason_masks(df, t, e, w, s, by_cols, by_missing)
     reasons = analysis_reasons(time, event, by_cols, weights, entry)
     keep, excluded = exclusions(df, list(zip(reasons, masks, strict=True)))
 
@@ -284,13 +274,7 @@ def prepare(
         )
     every = bool(keep.all())
     if not every:
-        stratum = stratum[keep]
-        used = np.flatnonzero(np.bincount(stratum, minlength=len(strata)))
-        if len(used) < len(strata):  # strata whose rows were all excluded disappear
-            remap = np.full(len(strata), -1, dtype=np.int64)
-            remap[used] = np.arange(len(used))
-            stratum = remap[stratum]
-            strata = strata.iloc[used].reset_index(drop=True)
+        stratum, strata = _used_strata(stratum[keep], strata)
 
     def kept(x: np.ndarray | None) -> np.ndarray | None:
         return x if x is None or every else x[keep]  # no copy when every row is kept
@@ -306,6 +290,40 @@ def prepare(
         excluded=excluded,
         n_input=len(df),
     )
+
+
+def _reason_masks(
+    df: pd.DataFrame,
+    t: np.ndarray,
+    e: np.ndarray,
+    w: np.ndarray | None,
+    s: np.ndarray | None,
+    by_cols: tuple[str, ...],
+    by_missing: np.ndarray,
+) -> list[np.ndarray | None]:
+    """One mask per reason of the rulebook, in its order (the first reason that applies wins):
+    time, event, each ``by`` column, weights, entry and entry not before exit."""
+    masks: list[np.ndarray | None] = [np.isnan(t), np.isnan(e)]
+    for col in by_cols:  # attribute each row with a missing group value to its column
+        masks.append(
+            by_missing & np.asarray(df[col].isna(), dtype=bool) if by_missing.any() else None
+        )
+    if w is not None:
+        masks.append(np.isnan(w))
+    if s is not None:  # R: Surv(start, stop) needs stop > start, else the row is NA
+        with np.errstate(invalid="ignore"):
+            masks += [np.isnan(s), ~(s < t)]
+    return masks
+
+
+def _used_strata(stratum: np.ndarray, strata: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Strata whose rows were all excluded disappear; the codes of the others are renumbered."""
+    used = np.flatnonzero(np.bincount(stratum, minlength=len(strata)))
+    if len(used) == len(strata):
+        return stratum, strata
+    remap = np.full(len(strata), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return remap[stratum], strata.iloc[used].reset_index(drop=True)
 
 
 def _check_values(

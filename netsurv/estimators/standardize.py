@@ -31,6 +31,7 @@ from netsurv.counting.validate import as_by
 from netsurv.errors import InputError
 from netsurv.estimators.relative.net import relative_survival
 from netsurv.results.bands import ConfType, confidence_band
+from netsurv.results.curves import SurvivalCurves
 from netsurv.results.standardized import StandardizedSurvival
 
 __all__ = ["AGE_GROUPS", "ICSS", "StandardizedSurvival", "standardize"]
@@ -93,35 +94,55 @@ def standardize(
         warnings.warn("standardize(weights=...) is now standard=...", DeprecationWarning, 2)
         standard = kwargs.pop("weights")
     w = _weights(standard)
-    if age not in df.columns:
-        raise InputError(f"age={age!r}: no such column")
-    if AGE_GROUP_COLUMN in df.columns:
-        raise InputError(f"the frame already has a column {AGE_GROUP_COLUMN!r}; rename it")
-    a = pd.to_numeric(df[age], errors="coerce")
-    group = pd.cut(a, _AGE_EDGES, right=False, labels=list(AGE_GROUPS))
-    work = df.copy()
-    work[AGE_GROUP_COLUMN] = group
-    reason = (
-        work["exclusion"].astype("string")
-        if "exclusion" in work.columns
-        else pd.Series(pd.NA, index=work.index, dtype="string")
-    )
-    work["exclusion"] = reason.mask(reason.isna() & (a < 15), UNDER_15)
     by_cols = as_by(by)
     fit = relative_survival(
-        work,
+        _with_age_groups(df, age),
         by=[*by_cols, AGE_GROUP_COLUMN],
         age=age,
         conf_type=conf_type,
         conf_level=conf_level,
         **kwargs,
     )
+    cells = _cells(fit, by_cols, times, w, min_patients)
+    agg = _weighted_sums(cells, [*by_cols, "time"], conf_type, conf_level)
+    by_age = cells[[*by_cols, AGE_GROUP_COLUMN, "weight", "n", "time", "survival", "std_err"]]
+    return StandardizedSurvival(
+        agg, by_age.rename(columns={AGE_GROUP_COLUMN: "age_group"}), w, fit.excluded
+    )
+
+
+def _with_age_groups(df: pd.DataFrame, age: str) -> pd.DataFrame:
+    """A copy with the standard's age group per row; patients under 15 are excluded with the
+    reason :data:`UNDER_15` (no standard covers them)."""
+    if age not in df.columns:
+        raise InputError(f"age={age!r}: no such column")
+    if AGE_GROUP_COLUMN in df.columns:
+        raise InputError(f"the frame already has a column {AGE_GROUP_COLUMN!r}; rename it")
+    a = pd.to_numeric(df[age], errors="coerce")
+    work = df.copy()
+    work[AGE_GROUP_COLUMN] = pd.cut(a, _AGE_EDGES, right=False, labels=list(AGE_GROUPS))
+    reason = (
+        work["exclusion"].astype("string")
+        if "exclusion" in work.columns
+        else pd.Series(pd.NA, index=work.index, dtype="string")
+    )
+    work["exclusion"] = reason.mask(reason.isna() & (a < 15), UNDER_15)
+    return work
+
+
+def _cells(
+    fit: SurvivalCurves,
+    by_cols: tuple[str, ...],
+    times: Sequence[float],
+    w: dict[str, float],
+    min_patients: int,
+) -> pd.DataFrame:
+    """Every (stratum, age group, time) cell with its survival, weight and patients, and a
+    note where an age group is too small or not followed so long (so a gap is visible)."""
     at = fit.at(list(times))
     counts = fit.strata.copy()
     counts["n"] = fit.n
     at = at.merge(counts, on=[*by_cols, AGE_GROUP_COLUMN], how="left")
-    at["weight"] = at[AGE_GROUP_COLUMN].astype(str).map(w)
-    # every (stratum, age group, time) cell, so that a missing age group is visible
     strata = fit.strata[list(by_cols)].drop_duplicates() if by_cols else pd.DataFrame(index=[0])
     full = strata.merge(pd.DataFrame({AGE_GROUP_COLUMN: list(AGE_GROUPS)}), how="cross")
     full = full.merge(pd.DataFrame({"time": list(times)}), how="cross")
@@ -130,25 +151,32 @@ def standardize(
     cells = full.merge(at, on=[*by_cols, AGE_GROUP_COLUMN, "time"], how="left")
     cells["weight"] = cells[AGE_GROUP_COLUMN].map(w)
     cells["n"] = cells["n"].fillna(0)
-    note = np.where(
+    cells["note"] = np.where(
         cells["n"] < min_patients,
         cells[AGE_GROUP_COLUMN] + ": " + cells["n"].astype(int).astype(str) + " patients",
         np.where(
             cells["survival"].isna(), cells[AGE_GROUP_COLUMN] + ": not followed so long", None
         ),
     )
-    cells["note"] = note
-    cells["wS"] = cells["weight"] * cells["survival"]
-    cells["wV"] = cells["weight"] ** 2 * cells["std_err"] ** 2
-    keys = [*by_cols, "time"]
+    return cells
+
+
+def _weighted_sums(
+    cells: pd.DataFrame, keys: list[str], conf_type: ConfType, conf_level: float
+) -> pd.DataFrame:
+    """Sum of w S and of w^2 SE^2 over the age groups of each key; no estimate where a cell
+    carries a note; the interval on ``conf_type``'s scale."""
+    cells = cells.assign(
+        wS=cells["weight"] * cells["survival"],
+        wV=cells["weight"] ** 2 * cells["std_err"] ** 2,
+    )
     agg = cells.groupby(keys, sort=False, observed=True).agg(
         survival=("wS", lambda s: s.sum(min_count=len(s))),
         var=("wV", lambda s: s.sum(min_count=len(s))),
         note=("note", lambda s: "; ".join(x for x in s if x) or pd.NA),
     )
     agg = agg.reset_index()
-    bad = agg["note"].notna()
-    agg.loc[bad, ["survival", "var"]] = np.nan
+    agg.loc[agg["note"].notna(), ["survival", "var"]] = np.nan
     agg["std_err"] = np.sqrt(agg.pop("var"))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         lo, hi = confidence_band(
@@ -158,8 +186,4 @@ def standardize(
             conf_level,
         )
     agg["lower"], agg["upper"] = lo, hi
-    agg = agg[[*keys, "survival", "std_err", "lower", "upper", "note"]]
-    by_age = cells[[*by_cols, AGE_GROUP_COLUMN, "weight", "n", "time", "survival", "std_err"]]
-    return StandardizedSurvival(
-        agg, by_age.rename(columns={AGE_GROUP_COLUMN: "age_group"}), w, fit.excluded
-    )
+    return agg[[*keys, "survival", "std_err", "lower", "upper", "note"]]

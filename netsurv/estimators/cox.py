@@ -162,19 +162,16 @@ def cox(
     check_names({"time": time, "event": event, "weights": weights, "entry": entry})
     _check_options(covs, conf_level, ties, weights, robust)
     extra = tuple(c for c in (weights, entry) if c is not None)
-    for param, cols in (
-        ("time", (time,)),
-        ("event", (event,)),
-        ("covariates", covs),
-        ("strata", layers),
-        ("weights/entry", extra),
-    ):
-        for col in cols:
-            check_columns(df, {param: col})
-    keep, reasons = _usable_rows(df, (time, event, *covs, *layers, *extra))
-    data = df.loc[keep]
-    if len(data) == 0:
-        raise InputError("cox: no rows left to analyse after exclusions and missing values")
+    data, reasons = _analysed(
+        df,
+        (
+            ("time", (time,)),
+            ("event", (event,)),
+            ("covariates", covs),
+            ("strata", layers),
+            ("weights/entry", extra),
+        ),
+    )
     design, terms = _design(data, covs, reference or {})
     design = _outcome(design, data, time, event, weights, entry)
     for layer in layers:
@@ -210,6 +207,20 @@ def cox(
         entry=entry,
         robust=robust,
     )
+
+
+def _analysed(
+    df: pd.DataFrame, columns: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows the model can use and the count of the others by reason; ``columns`` pairs
+    each parameter with its column names (for the error messages)."""
+    for param, cols in columns:
+        for col in cols:
+            check_columns(df, {param: col})
+    keep, reasons = _usable_rows(df, tuple(col for _, cols in columns for col in cols))
+    if not keep.any():
+        raise InputError("cox: no rows left to analyse after exclusions and missing values")
+    return df.loc[keep], reasons
 
 
 def _check_options(

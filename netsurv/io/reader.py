@@ -114,8 +114,9 @@ def read(
         (``.xml``/``.xml.gz``), or a CSV/Parquet table.
     classify : add ``netsurv.classify`` columns (skipped while classification is unavailable).
     study_cutoff : ``"YYYY-MM-DD"``: end of follow-up for NAACCR XML without survival months.
-    **options : passed to the format's reader (``dictionary=`` for SEER*Stat; ``limits=`` for
-        NAACCR XML; ``columns=``, ``sep=`` for tables).
+    **options : passed to the format's reader (``dictionary=`` for SEER*Stat; ``limits=`` and
+        ``survival="active" | "presumed_alive"`` for NAACCR XML, see
+        :func:`netsurv.io.read_naaccr_xml`; ``columns=``, ``sep=`` for tables).
 
     Examples
     --------
@@ -159,7 +160,11 @@ def _read(
     return read_table(path, classify=classify, **options)
 
 
-_OPTIONS = {"seerstat": {"dictionary"}, "naaccr-xml": {"limits"}, "table": {"columns", "sep"}}
+_OPTIONS = {
+    "seerstat": {"dictionary"},
+    "naaccr-xml": {"limits", "survival"},
+    "table": {"columns", "sep"},
+}
 
 
 # fields whose registry codes have a fixed shape; values of another shape are "unrecognised"

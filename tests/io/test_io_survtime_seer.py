@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netsurv.io.naaccr import read_naaccr_xml
+from netsurv.io.reader import read
 from netsurv.io.survtime import DAYS_PER_MONTH, seer_survival_time
 from tests.paths import REFERENCE
 
@@ -367,3 +368,14 @@ def test_naaccr_reader_chooses_the_survival_variant(
     path.write_text(_XML)
     df = read_naaccr_xml(path, study_cutoff="2021-12-31", classify=False, survival=variant)
     assert df["survival_months"].tolist() == [months] and df["survival_flag"].tolist() == ["1"]
+
+
+@pytest.mark.parametrize(("variant", "months"), [("active", 4), ("presumed_alive", 23)])
+def test_read_passes_the_survival_variant_to_the_naaccr_reader(
+    tmp_path: Path, variant: str, months: int
+) -> None:
+    # same file and expected months as above, through the format-detecting netsurv.read()
+    path = tmp_path / "one.xml"
+    path.write_text(_XML)
+    df = read(path, study_cutoff="2021-12-31", classify=False, survival=variant)
+    assert df["survival_months"].tolist() == [months]

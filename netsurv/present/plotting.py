@@ -7,14 +7,14 @@ inside each Axes (:mod:`netsurv.present.atrisk`) and is saved with any figure.
 
 Every element of a curve — line, band, censoring marks, median line, risk-table row, legend —
 takes its colour and style from one list (:mod:`netsurv.present.plotstyle`): recolour with
-``colors=``/``palette=``/``linestyles=`` and everything follows.
+``colors=``/``palette=``/``linestyles=`` and everything follows. One panel is drawn by
+:mod:`netsurv.present.survpanel`, a grid of panels by :mod:`netsurv.present.facets`.
 """
 
 from __future__ import annotations
 
 import difflib
 import inspect
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,14 +24,15 @@ import pandas as pd
 from netsurv.errors import InputError
 from netsurv.present import atrisk, curvelines, timeaxis
 from netsurv.present.cifplot import plot_cumulative_incidence
+from netsurv.present.facets import draw_facets
 from netsurv.present.forest import plot_forest
 from netsurv.present.plotstyle import (
     CATEGORY_COLOURS,
-    MAX_CURVES_PER_PANEL,
     resolve_labels,
     resolve_styles,
     style_for,
 )
+from netsurv.present.survpanel import draw_single, label_tuples
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,73 +69,6 @@ def risk_table(
     for row, values in more.items():
         out[row] = values.ravel()
     return out
-
-
-def _labels(curves: SurvivalCurves) -> list[tuple[str, ...]]:
-    if not curves.by:
-        return [("all",)]
-    return [tuple(str(v) for v in row) for row in curves.strata.itertuples(index=False)]
-
-
-def _panel(
-    ax: Axes,
-    curves: SurvivalCurves,
-    idx: Sequence[int],
-    styles: list[Any],
-    labels: list[str],
-    opts: dict[str, Any],
-) -> None:
-    threshold = opts["suppress_below"]
-    offsets = np.searchsorted(curves.stratum, np.arange(len(curves.strata) + 1))
-    shown = [s for s in idx if curves.n[s] >= threshold]
-    hidden = [labels[s] for s in idx if curves.n[s] < threshold]
-    for s in shown:
-        x, ys, cens = curvelines.curve_arrays(curves, s, offsets, opts)
-        curvelines.draw_curve(
-            ax, x, ys, cens, styles[s], f"{labels[s]} (n={curves.n[s]:,.0f})", opts
-        )
-    curvelines.finish_axes(ax, opts, opts["ticks"])
-    if opts["median"]:
-        curvelines.median_lines(ax, curves, shown, styles, opts)
-    if opts["pvalue"]:
-        ax.annotate(
-            opts["pvalue"],
-            xy=(0.02, 0.03),
-            xycoords="axes fraction",
-            fontsize=9,
-            ha="left",
-            va="bottom",
-            gid="pvalue",
-        )
-    if opts["legend"] and shown:
-        outside = len(shown) > 6
-        leg = ax.legend(
-            title=opts.get("legend_title", ", ".join(curves.by)) or None,
-            fontsize=8,
-            title_fontsize=8.5,
-            frameon=False,
-            loc="upper left" if outside else "best",
-            bbox_to_anchor=(1.01, 1.0) if outside else None,
-            handlelength=2.8,
-        )
-        leg.set_gid("legend")
-    if hidden:
-        ax.annotate(
-            f"Not shown (fewer than {threshold} cases): {', '.join(hidden)}",
-            xy=(0, 1),
-            xycoords="axes fraction",
-            xytext=(0, 4),
-            textcoords="offset points",
-            fontsize=7.5,
-            color="#555555",
-            gid="suppressed-note",
-        )
-    if opts["rows"] and shown:
-        ticks = opts["ticks"]
-        counts = atrisk.risk_counts(curves, ticks * opts["factor"], opts["rows"])
-        blocks = {row: values[shown] for row, values in counts.items()}
-        atrisk.draw_table(ax, ticks, blocks, [(labels[s], styles[s]) for s in shown], threshold)
-        atrisk.ensure_layout(ax)
 
 
 def plot_survival(
@@ -230,25 +164,14 @@ def plot_survival(
     """
     if kind not in ("survival", "event", "cumhaz"):
         raise InputError(f"kind={kind!r}: choose 'survival', 'event' or 'cumhaz'")
-    factor, unit = timeaxis.scale(curves.time_unit, time_unit)
-    start = float(curves.start_time) / factor
-    tmax = float(np.nanmax(curves.last_time)) / factor if len(curves.time) else start + 1.0
-    lo, hi, given = timeaxis.window(start, tmax, xlim, time_max)
-    labels_t = _labels(curves)
-    styles = resolve_styles(labels_t, colors=colors, palette=palette, linestyles=linestyles)
-    names = resolve_labels(labels_t, labels)
-    rows = atrisk.table_rows(at_risk)
-    opts = dict(
-        factor=factor,
-        unit=unit,
-        ticks=timeaxis.tick_array(ticks, break_every, lo, hi, unit),
-        lo=lo,
-        hi=hi,
-        given=given,
+    if facet is not None and pvalue is not False and pvalue is not None:
+        raise InputError("pvalue with facet: test each panel with ns.logrank and annotate it")
+    opts = _options(curves, time_unit, xlim, time_max, ticks, break_every)
+    opts.update(
         ci=ci,
         legend=legend,
         censor_ticks=censor_ticks,
-        rows=rows,
+        rows=atrisk.table_rows(at_risk),
         suppress_below=int(suppress_below),
         kind=kind,
         median=median,
@@ -256,30 +179,46 @@ def plot_survival(
         ylabel=ylabel
         or curvelines.KIND_LABELS.get(kind, curves.measure[0].upper() + curves.measure[1:]),
     )
+    labels_t = label_tuples(curves)
+    styles = resolve_styles(labels_t, colors=colors, palette=palette, linestyles=linestyles)
+    names = resolve_labels(labels_t, labels)
     if facet is not None:
-        if pvalue is not False and pvalue is not None:
-            raise InputError("pvalue with facet: test each panel with ns.logrank and annotate it")
-        return _facets(curves, ax, facet, labels_t, styles, names, opts, title)
-    k = len(curves.strata)
-    ax = _axes_for(ax, k, len(rows), wide=k > 6)
-    earlier = sum(1 for line in ax.lines if line.get_gid() == "curve")
-    if earlier:  # another fit on these Axes (lifelines habit): next styles, shared x-axis
-        if colors is None and palette is None and linestyles is None:
-            styles = resolve_styles(labels_t, offset=earlier)
-        if xlim is None and time_max is None and ticks is None and break_every is None:
-            _share_axis(ax, opts)
-    if k > MAX_CURVES_PER_PANEL:
-        warnings.warn(
-            f"{k} curves in one panel: more than {MAX_CURVES_PER_PANEL} are hard to tell "
-            f"apart; use facet=<a by column> or facet={MAX_CURVES_PER_PANEL // 2} "
-            "(panels of that many curves)",
-            UserWarning,
-            stacklevel=2,
-        )
-    _panel(ax, curves, range(k), styles, names, opts)
+        return draw_facets(curves, ax, facet, labels_t, styles, names, opts, title)
+    drawn = draw_single(
+        curves,
+        ax,
+        styles,
+        names,
+        opts,
+        restyle=colors is None and palette is None and linestyles is None,
+        share=xlim is None and time_max is None and ticks is None and break_every is None,
+    )
     if title:
-        ax.set_title(title, loc="left", fontsize=11)
-    return ax
+        drawn.set_title(title, loc="left", fontsize=11)
+    return drawn
+
+
+def _options(
+    curves: SurvivalCurves,
+    time_unit: str | None,
+    xlim: Any,
+    time_max: float | None,
+    ticks: Any,
+    break_every: float | None,
+) -> dict[str, Any]:
+    """The time axis in display units: unit factor, window and ticks (the risk-table columns)."""
+    factor, unit = timeaxis.scale(curves.time_unit, time_unit)
+    start = float(curves.start_time) / factor
+    tmax = float(np.nanmax(curves.last_time)) / factor if len(curves.time) else start + 1.0
+    lo, hi, given = timeaxis.window(start, tmax, xlim, time_max)
+    return dict(
+        factor=factor,
+        unit=unit,
+        ticks=timeaxis.tick_array(ticks, break_every, lo, hi, unit),
+        lo=lo,
+        hi=hi,
+        given=given,
+    )
 
 
 # lifelines' plot keywords and what netsurv calls them
@@ -309,97 +248,3 @@ def check_keywords(kwargs: dict[str, Any], function: Any = None) -> None:
             close = difflib.get_close_matches(name, list(allowed), n=1)
             hint = f"; did you mean {close[0]}=?" if close else ""
         raise InputError(f"plot: no option {name}={kwargs[name]!r}{hint}")
-
-
-def _share_axis(ax: Axes, opts: dict[str, Any]) -> None:
-    """Keep the x-range and ticks already on ``ax`` (widened to this fit if it is longer),
-    so the risk tables of several fits drawn on one Axes share their columns."""
-    left, right = ax.get_xlim()
-    mine = opts["hi"] * 1.01
-    if mine > right:  # this fit runs longer: its own ticks over the wider range
-        opts.update(lo=min(left, opts["lo"]), hi=mine, given=True)
-        opts["ticks"] = timeaxis.tick_array(None, None, opts["lo"], opts["hi"], opts["unit"])
-        return
-    old = np.asarray(ax.get_xticks(), dtype=np.float64)
-    opts.update(lo=left, hi=right, given=True, ticks=old[(old >= left) & (old <= right)])
-
-
-def _axes_for(ax: Axes | None, k: int, n_blocks: int, *, wide: bool) -> Axes:
-    """The given Axes, the current one when a figure is open, or a new sized figure."""
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    if plt.get_fignums():
-        return plt.gca()
-    height = 4.2 + atrisk.table_height_inches(k, n_blocks)
-    _, new = plt.subplots(figsize=(9.5 if wide else 6.8, height), layout="constrained")
-    return new
-
-
-def _panel_groups(
-    curves: SurvivalCurves, facet: str | int, labels_t: list[tuple[str, ...]]
-) -> tuple[list[tuple[str, list[int]]], list[tuple[str, ...]] | None]:
-    """(title, stratum indices) per panel, and the label tuples without the facet column."""
-    if isinstance(facet, int) and not isinstance(facet, bool):
-        if facet < 1:
-            raise InputError(f"facet={facet!r}: give a by column or a positive number of curves")
-        k = len(labels_t)
-        groups = [list(range(i, min(i + facet, k))) for i in range(0, k, facet)]
-        return [(f"curves {g[0] + 1}–{g[-1] + 1} of {k}", g) for g in groups], None
-    if facet not in curves.by:
-        raise InputError(
-            f"facet={facet!r}: not a grouping column of the fit (by={list(curves.by)}); "
-            f"fit with by=[{facet!r}, ...] first, or give a number of curves per panel"
-        )
-    j = curves.by.index(str(facet))
-    values = list(dict.fromkeys(lab[j] for lab in labels_t))
-    groups_v = [
-        (f"{facet} = {v}", [s for s, lab in enumerate(labels_t) if lab[j] == v]) for v in values
-    ]
-    return groups_v, [tuple(v for i, v in enumerate(lab) if i != j) for lab in labels_t]
-
-
-def _facets(
-    curves: SurvivalCurves,
-    ax: Any,
-    facet: str | int,
-    labels_t: list[tuple[str, ...]],
-    styles: list[Any],
-    names: list[str],
-    opts: dict[str, Any],
-    title: str | None,
-) -> Any:
-    if ax is not None:
-        raise InputError("facet: draws its own grid of panels; leave ax=None")
-    import matplotlib.pyplot as plt
-
-    groups, rest = _panel_groups(curves, facet, labels_t)
-    if rest is not None and all(rest):  # colours by the remaining columns, same in every panel
-        keys = list(dict.fromkeys(rest))
-        per_key = dict(zip(keys, style_for(keys), strict=True))
-        default = resolve_styles(labels_t)
-        styles = [
-            per_key[r] if st == d else st for r, st, d in zip(rest, styles, default, strict=True)
-        ]
-        names = [
-            ", ".join(r) if n == ", ".join(lab) else n
-            for r, n, lab in zip(rest, names, labels_t, strict=True)
-        ]
-        opts = {**opts, "legend_title": ", ".join(c for c in curves.by if c != facet)}
-    ncol = min(3, int(np.ceil(np.sqrt(len(groups)))))
-    nrow = -(-len(groups) // ncol)
-    per = max(len(g) for _, g in groups)
-    height = 3.4 + atrisk.table_height_inches(per, len(opts["rows"]))
-    fig, grid = plt.subplots(
-        nrow, ncol, figsize=(5.4 * ncol, height * nrow), squeeze=False, layout="constrained"
-    )
-    axes = grid.ravel()
-    for panel, (head, idx) in zip(axes, groups, strict=False):
-        _panel(panel, curves, idx, styles, names, opts)
-        panel.set_title(head, loc="left", fontsize=10)
-    for extra in axes[len(groups) :]:
-        extra.set_visible(False)
-    if title:
-        fig.suptitle(title)
-    return axes[: len(groups)]

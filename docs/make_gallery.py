@@ -3,8 +3,12 @@
 Run from the repository root: ``python docs/make_gallery.py`` (about a minute). Every figure is
 saved with a plain ``fig.savefig(path, dpi=...)``: no ``bbox_inches="tight"``, so what you see
 is what a user's own ``savefig`` gives. The ``before_*.png`` pictures were drawn with the same
-calls by netsurv at commit 2d40960 (before issue 17), on the registry bundled now, and are
-kept as they were.
+calls by netsurv at commit 2d40960 (before issue 17), on the registry bundled now (after its
+final recalibration; ``before_forest.png`` from the rows ``cox_forest`` selects with the current
+classification, so that only the drawing differs), and are kept as they were.
+
+``DOCS`` draws the figures of docs/reporting.md and the README into docs/img/ the same way
+(``python docs/make_gallery.py km_extent`` draws one of them).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import netsurv as ns  # noqa: E402
 
-OUT = Path(__file__).resolve().parent / "img" / "gallery"
+IMG = Path(__file__).resolve().parent / "img"
+OUT = IMG / "gallery"
 DPI = 80
 
 
@@ -100,6 +105,39 @@ def lifelines_same_data():
     return fig
 
 
+def twelve_sites():
+    """The 12 most frequent primary sites: labels without fixed colours (12 colours × styles)."""
+    data = df()[df()["exclusion"].isna()]
+    top = data["site_detail"].value_counts().index[:12]
+    data = data[data["site_detail"].isin(top)].copy()
+    data["site_detail"] = data["site_detail"].astype(str)
+    fit = ns.kaplan_meier(data, by="site_detail")
+    return fit.plot(time_unit="years", title="12 strata: colour and line style both vary").figure
+
+
+def four_sites_by_grade():
+    sites = ["lung", "small intestine", "rectum", "pancreas"]
+    data = df()[df()["site_group"].isin(sites)].copy()
+    data["site_group"] = data["site_group"].cat.remove_unused_categories()
+    fit = ns.kaplan_meier(data, by=["site_group", "grade"])
+    return fit.plot(facet="site_group", time_unit="years", suppress_below=16)[0].figure
+
+
+def cox_four_covariates():
+    data = df().sample(20_000, random_state=1)
+    data = data[(data["grade"] != "unknown") & (data["extent"] != "unknown")].copy()
+    for col in ("grade", "extent", "site_group"):
+        data[col] = data[col].cat.remove_unused_categories()
+    return ns.cox(data, covariates=["grade", "extent", "age_dx", "site_group"]).plot().figure
+
+
+DOCS: dict[str, Callable[[], object]] = {
+    "km_extent": lambda: by_extent().plot().figure,
+    "km_12_strata": twelve_sites,
+    "km_facet_site_grade": four_sites_by_grade,
+    "forest_cox": cox_four_covariates,
+}
+
 CASES: dict[str, Callable[[], object]] = {
     "after_default": lambda: by_extent().plot().figure,
     "after_user_subplots": user_subplots,
@@ -146,12 +184,13 @@ CASES: dict[str, Callable[[], object]] = {
 
 def main(names: list[str]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name in names or list(CASES):
+    for name in names or [*CASES, *DOCS]:
         plt.close("all")
-        fig = CASES[name]()
-        fig.savefig(OUT / f"{name}.png", dpi=DPI)  # type: ignore[attr-defined]
+        fig = CASES[name]() if name in CASES else DOCS[name]()
+        path = (OUT if name in CASES else IMG) / f"{name}.png"
+        fig.savefig(path, dpi=DPI if name in CASES else 90)  # type: ignore[attr-defined]
         plt.close("all")
-        print(OUT / f"{name}.png")
+        print(path)
 
 
 if __name__ == "__main__":

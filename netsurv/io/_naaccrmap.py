@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -71,18 +72,30 @@ _DEAD = {"0": True, "1": False}  # vitalStatus #1760 / vitalStatusRecode #1762: 
 
 
 def _item(raw: pd.DataFrame, *names: str) -> pd.Series:
-    """First non-blank value among items ``names`` (NaN when none)."""
-    out = pd.Series(np.nan, index=raw.index, dtype=object)
+    """First non-blank value among items ``names`` (NaN when none), one column at a time."""
+    out: np.ndarray | None = None
     for name in names:
         if name in raw:
-            s = raw[name].where(raw[name] != "")  # the parser strips item text
-            out = out.where(out.notna(), s)
-    return out
+            values = raw[name].to_numpy(dtype=object)
+            values = np.where(values == "", np.nan, values)  # the parser strips item text
+            out = values if out is None else np.where(pd.isna(out), values, out)
+    return pd.Series(np.nan if out is None else out, index=raw.index, dtype=object)
+
+
+def _by_value(values: pd.Series, rule: Callable[[object], object]) -> pd.Series:
+    """``values.map(rule)`` with ``rule`` called once per distinct value (NaN -> NaN)."""
+    codes, uniques = pd.factorize(values)
+    mapped = np.array([rule(v) for v in uniques] + [np.nan], dtype=object)
+    return pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=values.index)
 
 
 def _dates(raw: pd.DataFrame, item: str, path: Path) -> tuple[np.ndarray, ...]:
+    """Year, month, day, full date and raw text of a date item, parsed once per distinct value."""
     values = _item(raw, item)
-    y, m, d, invalid = parse_partial_dates(values)
+    codes, uniques = pd.factorize(values)
+    take = np.where(codes < 0, len(uniques), codes)  # NaN: the appended blank
+    parts = parse_partial_dates(np.append(uniques, [np.nan]))
+    y, m, d, invalid = (a[take] for a in parts)
     if invalid.any():
         i = int(np.argmax(invalid))
         raise ReadError(
@@ -93,9 +106,11 @@ def _dates(raw: pd.DataFrame, item: str, path: Path) -> tuple[np.ndarray, ...]:
             value=values.iloc[i],
         )
     full = pd.to_datetime(
-        pd.DataFrame({"year": y, "month": m, "day": d}).dropna(), errors="coerce"
-    ).reindex(raw.index)
-    return y, m, d, full.astype("datetime64[ns]"), values
+        pd.DataFrame({"year": parts[0], "month": parts[1], "day": parts[2]}).dropna(),
+        errors="coerce",
+    ).reindex(pd.RangeIndex(len(uniques) + 1))
+    full = pd.Series(full.to_numpy(dtype="datetime64[ns]")[take], index=raw.index)
+    return y, m, d, full, values
 
 
 def _cancer_death(
@@ -110,17 +125,19 @@ def _cancer_death(
     the end of follow-up -> False.
     """
     cutoff = None if study_cutoff is None else pd.Timestamp(study_cutoff).year
-    derived = seer_cause_specific(
-        seq,
-        _item(raw, "icdRevisionNumber"),
-        _item(raw, "causeOfDeath"),
-        _item(raw, "primarySite"),
-        _item(raw, "histologicTypeIcdO3"),
-        _item(raw, "dateOfLastContact").str.slice(0, 4),
-        cutoff_year=cutoff,
-    )["cause_specific"]
     code = _item(raw, "seerCauseSpecificCod")
-    code = code.where(code.notna(), derived)
+    todo = code.isna().to_numpy()  # SEER's rules are row-wise: only where the item is blank
+    if todo.any():
+        derived = seer_cause_specific(
+            seq[todo],
+            _item(raw, "icdRevisionNumber")[todo],
+            _item(raw, "causeOfDeath")[todo],
+            _item(raw, "primarySite")[todo],
+            _item(raw, "histologicTypeIcdO3")[todo],
+            _item(raw, "dateOfLastContact")[todo].str.slice(0, 4),
+            cutoff_year=cutoff,
+        )["cause_specific"]
+        code[todo] = derived.to_numpy()
     result = code.map({"1": True, "0": False}).astype("boolean")
     return result.where(~dead.eq(False).fillna(False), False).astype("boolean")
 
@@ -200,8 +217,8 @@ def canonical_from_items(
     out["age_dx"] = age.where(age < 999)
     out["age_dx_approx"] = False
     sex = _item(raw, "sexAssignedAtBirth", "sex")
-    out["sex"] = sex.map(lambda v: _SEX.get(v, v) if isinstance(v, str) else v)
-    out["race"] = _item(raw, "race1").map(race_group)
+    out["sex"] = _by_value(sex, lambda v: _SEX.get(str(v), v))
+    out["race"] = _by_value(_item(raw, "race1"), race_group)
     dead = _item(raw, "vitalStatusRecode", "vitalStatus").map(_DEAD).astype("boolean")
     months, flag, dead, exclusion = _survival(
         raw, out, dead, (dx_raw, lc_raw, birth_raw), study_cutoff, survival

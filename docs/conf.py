@@ -5,6 +5,8 @@ Build with ``make docs`` (warnings are errors); the HTML goes to ``docs/_build/h
 
 from __future__ import annotations
 
+import re
+
 import netsurv
 
 project = "netsurv"
@@ -108,3 +110,33 @@ def _resolve_short_names(app, env, node, contnode):
 
 def setup(app):
     app.connect("missing-reference", _resolve_short_names)
+    app.connect("autodoc-process-docstring", _split_description_lines, priority=400)
+
+
+# netsurv's docstrings often write a short parameter's description on its name line
+# (``by : column name(s) to stratify by.``) where numpydoc expects a type; numpydoc would show
+# that text as the type. Such a line is split into the name and an indented description before
+# numpydoc reads the docstring (a line that looks like a type is left alone).
+_SECTIONS = {"Parameters", "Other Parameters", "Attributes", "Keyword Arguments"}
+_NAME_LINE = re.compile(r"^(?P<indent>\s*)(?P<names>\**\w+(?:, \**\w+)*) : (?P<rest>.+)$")
+
+
+def _looks_like_a_type(text: str) -> bool:
+    return (
+        len(text.split()) <= 4
+        and not text.rstrip().endswith(".")
+        and not any(c in text for c in "();`\"'")
+    )
+
+
+def _split_description_lines(app, what, name, obj, options, lines):
+    section, out = None, []
+    for i, line in enumerate(lines):
+        if i + 1 < len(lines) and lines[i + 1].strip() and set(lines[i + 1].strip()) == {"-"}:
+            section = line.strip()
+        match = _NAME_LINE.match(line)
+        if section in _SECTIONS and match and not _looks_like_a_type(match["rest"]):
+            out += [f"{match['indent']}{match['names']}", f"{match['indent']}    {match['rest']}"]
+        else:
+            out.append(line)
+    lines[:] = out

@@ -6,6 +6,10 @@ names), in a fresh temporary working directory, so a block that writes ``km.png`
 block is that block's printed output, compared line by line (trailing spaces aside). A block
 that cannot run here says so on the line before its fence, ``<!-- not run: REASON -->``;
 those are listed in ``NOT_RUN`` below, so a new exemption is a visible change to this file.
+
+A shell example written as ``$ netsurv ...`` followed by what it prints is run too (the
+installed ``netsurv`` command, in a temporary directory holding a small ``reg.csv``), and its
+output compared; command synopses without ``$`` are not run.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import shlex
+import subprocess
+import sys
 import typing
 from pathlib import Path
 
@@ -103,3 +110,52 @@ def test_every_python_block_of_a_page_runs(path: Path, tmp_path, monkeypatch) ->
                 )
     finally:
         plt.close("all")
+
+
+def fenced_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """(language, lines) of every fenced block of a Markdown page, in order."""
+    blocks: list[tuple[str, list[str]]] = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            inside = not inside
+            if inside:
+                blocks.append((line[3:].strip(), []))
+        elif inside:
+            blocks[-1][1].append(line)
+    return blocks
+
+
+def shell_examples(text: str) -> list[tuple[str, list[str]]]:
+    """(command, the lines shown after it) of each ``$ netsurv ...`` line in a page's blocks."""
+    examples: list[tuple[str, list[str]]] = []
+    for language, lines in fenced_blocks(text):
+        if language not in ("", "console", "shell", "bash"):
+            continue
+        for line in lines:
+            if line.startswith("$ "):
+                examples.append((line[2:], []))
+            elif examples:
+                examples[-1][1].append(line)
+        examples.append(("", []))  # a block's end ends the last command's output
+    return [(command, shown) for command, shown in examples if command.startswith("netsurv ")]
+
+
+def test_shell_examples_are_found_with_what_they_print() -> None:
+    text = (
+        "```python\nx = 1\n```\n\n```\n$ netsurv a x\nerror: x\n$ ls\nfile\n```\n\n"
+        "```\nnetsurv b\n```\n\n```console\n$ netsurv c\n```\n"
+    )
+    assert shell_examples(text) == [("netsurv a x", ["error: x"]), ("netsurv c", [])]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_shell_example_prints_what_the_page_shows(path: Path, tmp_path) -> None:
+    # the examples name a small table reg.csv; missing.txt stays missing
+    (tmp_path / "reg.csv").write_text("survival_months,dead\n1,1\n2,0\n3,1\n", encoding="utf-8")
+    netsurv_command = Path(sys.executable).with_name("netsurv")
+    for command, shown in shell_examples(path.read_text(encoding="utf-8")):
+        args = [str(netsurv_command), *shlex.split(command)[1:]]
+        done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        printed = done.stdout + done.stderr
+        assert _lines(printed) == _lines("\n".join(shown)), f"{path.name}: $ {command}"

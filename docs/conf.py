@@ -50,6 +50,7 @@ myst_enable_extensions = ["colon_fence"]
 myst_heading_anchors = 3
 
 html_theme = "alabaster"
+html_theme_options = {"page_width": "1240px", "sidebar_width": "240px"}  # room for 100 columns
 html_title = f"netsurv {release}"
 html_static_path: list[str] = []
 

@@ -98,6 +98,7 @@ def _net_test_p(
 # keyword arguments survival_table passes on to relative_survival (measure="relative")
 RELATIVE_OPTIONS = frozenset(RATE_MAP_FIELDS) | {
     "rates",
+    "conventions",
     "method",
     "engine",
     "chunk_rows",

@@ -27,7 +27,7 @@ Conventions (what turns registry columns into the days the life table needs):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, Unpack
 
 import pandas as pd
@@ -59,6 +59,7 @@ def relative_survival(
     engine: str | None = None,
     chunk_rows: int = 1_000_000,
     progress: bool = False,
+    conventions: Literal["relsurv", "strs"] = "relsurv",
     **rate_keywords: Unpack[RateKeywords],
 ) -> SurvivalCurves:
     """Net survival (Pohar Perme) or relative survival (Ederer II), per stratum of ``by``.
@@ -90,6 +91,18 @@ def relative_survival(
         it at t = 0; dropping it, as R ``relsurv`` does with zero times, biases net survival
         upwards, most for distant disease and NEC. ``entry`` (left truncation, e.g. from
         :func:`netsurv.period_window`): at risk when entry < t <= time.
+    conventions : "relsurv" (default): the conventions above (exact diagnosis dates or
+        mid-month/mid-year, completed ages + half a year, zero follow-up given ``zero_time``).
+        "strs" (Stata ``strs``/``stnet``, Dickman's published tables): ages are completed
+        years as given (``completed_age=False``); every patient is placed on 1 January of
+        the year of diagnosis (``month`` and the day of ``date_dx`` are not used) and the
+        rate table's birthday shift is off, so that attained age and calendar year both
+        change on the anniversaries of diagnosis (the year within a day: calendar years
+        have 365 or 366 days); zero follow-up is left out and counted (Stata ``stset``;
+        ``zero_time`` is not taken). The estimators, their variances and the confidence
+        intervals are unchanged (strs's "observed interval over expected" applies to its
+        life tables: :func:`netsurv.life_table` with ``relative=True``).
+        In memory only.
     engine, chunk_rows, progress : a source other than a DataFrame (Parquet/CSV path, glob or
         directory, pyarrow Dataset, DuckDB relation, Dask DataFrame) — or any ``engine`` — is
         read in chunks of ``chunk_rows`` and the additive per-subject sums added, which gives
@@ -112,19 +125,8 @@ def relative_survival(
     >>> relative_survival(df, time="t", event="d", lifetable=zero).to_frame()["survival"].tolist()
     [0.75, 0.5, 0.0]
     """
-    if method not in ("pohar-perme", "ederer2", "ederer1", "hakulinen"):
-        raise InputError(
-            f"method={method!r}: choose 'pohar-perme', 'ederer2', 'ederer1' or 'hakulinen'"
-        )
-    rmap = rate_map(rates, rate_keywords)
-    if method in ("ederer1", "hakulinen") and (engine is not None or rmap.entry is not None):
-        raise InputError(
-            f"method={method!r}: in memory only and without entry (left truncation); "
-            "use 'pohar-perme' or 'ederer2' for engines and entry="
-        )
-    if conf_type not in CONF_TYPES:
-        raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
-    z_value(conf_level)
+    rmap = _checked(df, method, conventions, conf_type, conf_level, engine, rates, rate_keywords)
+    strs = conventions == "strs"
     if engine is not None or not isinstance(df, pd.DataFrame):  # files etc.: in chunks, exact
         return relative_survival_chunks(
             df,
@@ -138,7 +140,41 @@ def relative_survival(
             by=by,
             rates=rmap,
         )
-    s = subjects(df, time=time, event=event, by=by, rmap=rmap)
+    s = subjects(df, time=time, event=event, by=by, rmap=rmap, anniversaries=strs)
     if method in ("ederer1", "hakulinen"):
         return cohort_relative(s, method, conf_type, conf_level, rmap.time_unit)
     return estimate(s, method, conf_type, conf_level, rmap.time_unit)
+
+
+def _checked(
+    df: object,
+    method: str,
+    conventions: str,
+    conf_type: str,
+    conf_level: float,
+    engine: str | None,
+    rates: RateMap | None,
+    rate_keywords: Mapping[str, object],
+) -> RateMap:
+    """Check the options of :func:`relative_survival`; its rate map."""
+    if method not in ("pohar-perme", "ederer2", "ederer1", "hakulinen"):
+        raise InputError(
+            f"method={method!r}: choose 'pohar-perme', 'ederer2', 'ederer1' or 'hakulinen'"
+        )
+    if conventions not in ("relsurv", "strs"):
+        raise InputError(f"conventions={conventions!r}: choose 'relsurv' or 'strs'")
+    strs = conventions == "strs"
+    rmap = rate_map(rates, rate_keywords, refuse=("zero_time",) if strs else ())
+    if strs:
+        if engine is not None or not isinstance(df, pd.DataFrame):
+            raise InputError("conventions='strs': give the data as a DataFrame (in memory)")
+        rmap = rmap.replace(completed_age=False, zero_time=None)
+    if method in ("ederer1", "hakulinen") and (engine is not None or rmap.entry is not None):
+        raise InputError(
+            f"method={method!r}: in memory only and without entry (left truncation); "
+            "use 'pohar-perme' or 'ederer2' for engines and entry="
+        )
+    if conf_type not in CONF_TYPES:
+        raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
+    z_value(conf_level)
+    return rmap

@@ -57,8 +57,10 @@ def subjects(
     rmap: RateMap,
     convention: Literal["survival", "relsurv"] = "relsurv",
     keep_zero: bool = False,
+    anniversaries: bool = False,
 ) -> Subjects:
-    """Validate the columns and convert them to the life table's days (see module doc)."""
+    """Validate the columns and convert them to the life table's days (see module doc).
+    ``anniversaries`` (strs): diagnosis on 1 January of its year, no birthday shift."""
     time_unit, age, sex, year = rmap.time_unit, rmap.age, rmap.sex, rmap.year
     date_dx, month, race, entry = rmap.date_dx, rmap.month, rmap.race, rmap.entry
     completed_age, age_unit = rmap.completed_age, rmap.age_unit
@@ -73,6 +75,8 @@ def subjects(
     ):  # SEER month 0: within the first month (see relative_survival)
         zero_time = 0.5 if time_unit == "months" else None
     table = rmap.lifetable if rmap.lifetable is not None else us(race=race is not None)
+    if anniversaries and table.birthday_shift:
+        table = replace(table, birthday_shift=False)
     if year is not None and date_dx is not None and year not in df.columns:
         year = None  # exact dates only: no fallback column
     _check_columns(df, [age, sex, race, date_dx, year, month])
@@ -93,6 +97,8 @@ def subjects(
     sub = df.iloc[rows]
     age_days = _age_days(sub, age, age_unit, completed_age, table.days_per_age_year)
     date_days = _diagnosis_days(sub, date_dx, year, month)
+    if anniversaries:
+        date_days = _january_first(date_days)
     sx = table.sex_index(sub[sex])
     rc = table.race_index(sub[race] if race is not None else None, len(sub))
     age0, pos0 = start_positions(table, age_days, date_days, convention)
@@ -221,6 +227,13 @@ def _diagnosis_days(
         day = np.where(has, (jan + mm).astype("datetime64[D]") + 14, day)  # the 15th
     out[rest] = (day - _EPOCH).astype(np.float64)
     return out
+
+
+def _january_first(date_days: np.ndarray) -> np.ndarray:
+    """1 January of the year of each date (days since 1960-01-01)."""
+    day = _EPOCH + np.floor(date_days).astype("timedelta64[D]")
+    jan1 = day.astype("datetime64[Y]").astype("datetime64[D]")
+    return (jan1 - _EPOCH).astype(np.float64)
 
 
 def anniversary_hazard(s: Subjects, subj: np.ndarray, whole_years: np.ndarray) -> np.ndarray:

@@ -3,7 +3,9 @@
 Reference: tests/reference/make_reference_pohar.R (R 4, popEpi 0.4.10) on 1,500 patients of
 popEpi's simulated `sire` data and popEpi's Finnish `popmort` hazards: R computes each
 interval's counts and (weighted) expected deaths itself and popEpi::survtab_ag
-(surv.method="lifetable") turns them into r.e2 and r.pp; see tests/reference/README_pohar.md.
+(surv.method="lifetable") turns them into r.e2 and r.pp; strs 1.4's formula is written in R in
+the same script; see tests/reference/README_pohar.md. Dickman's published strs tables:
+test_relative_dickman.py.
 """
 
 from __future__ import annotations
@@ -33,8 +35,7 @@ def popmort() -> RateTable:
     return from_qx_frame(frame, source="popEpi popmort (Finland 1951-2013)")
 
 
-@pytest.fixture(scope="module")
-def table(popmort) -> pd.DataFrame:
+def _fit(popmort: RateTable, formula: str) -> pd.DataFrame:
     data = pd.read_csv(REFERENCE / "pohar_data.csv")
     fit = relative_life_table(
         data,
@@ -46,9 +47,19 @@ def table(popmort) -> pd.DataFrame:
         year="yydx",
         lifetable=popmort,
         conventions="strs",
-        pohar=True,
+        pohar=formula,
     )
     return fit.table.iloc[:10]
+
+
+@pytest.fixture(scope="module")
+def table(popmort) -> pd.DataFrame:
+    return _fit(popmort, "popepi")
+
+
+@pytest.fixture(scope="module")
+def strs_table(popmort) -> pd.DataFrame:
+    return _fit(popmort, "strs")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +86,15 @@ def test_weighted_sums_equal_the_r_script(table):
         np.testing.assert_allclose(table[ours], counts[theirs], rtol=TOL, err_msg=ours)
 
 
-def test_pohar_perme_net_survival_equals_popepi_survtab_ag(table, ref):
+def test_strs_formula_equals_the_r_script(strs_table, ref):
+    # R script step 6: strs 1.4's life-table formula written in R
+    np.testing.assert_allclose(strs_table["net"], ref["cns.strs"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(strs_table["std_err_net"], ref["se.cns.strs"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(strs_table["lower_net"], ref["lo.cns.strs"], rtol=0, atol=TOL)
+    np.testing.assert_allclose(strs_table["upper_net"], ref["hi.cns.strs"], rtol=0, atol=TOL)
+
+
+def test_popepi_formula_equals_popepi_survtab_ag(table, ref):
     # R: popEpi::survtab_ag(relsurv.method = "pp", surv.method = "lifetable")$r.pp
     np.testing.assert_allclose(table["net"], ref["r.pp"], rtol=0, atol=TOL)
     # R script: r.pp * sqrt(cumsum(d.pp.2 / (n.pp - n.cens.pp / 2)^2)), log-log interval
@@ -107,9 +126,9 @@ def test_without_population_mortality_pohar_perme_is_the_observed_life_table():
             "year_dx": 2000,
         }
     )
-    for conventions in ("seer", "strs"):
+    for conventions, formula in [(c, f) for c in ("seer", "strs") for f in ("strs", "popepi")]:
         t = relative_life_table(
-            df, time="t", event="d", lifetable=zero, conventions=conventions, pohar=True
+            df, time="t", event="d", lifetable=zero, conventions=conventions, pohar=formula
         ).table
         # weights are all 1 and no deaths are expected: the actuarial table itself
         np.testing.assert_allclose(t["net"], t["survival"], rtol=1e-15)
@@ -135,10 +154,33 @@ def test_one_interval_under_a_constant_hazard_by_hand():
         year="yydx",
         lifetable=flat,
         conventions="strs",
-        pohar=True,
+        pohar="popepi",
     ).table
     h = -np.log(0.9)
     w = np.exp(h / 2)
     assert t["n_start_weighted"].iloc[0] == pytest.approx(2 * w, rel=1e-12)
     assert t["expected_events_weighted"].iloc[0] == pytest.approx(w * h * 1.5, rel=1e-12)
     assert t["net"].iloc[0] == pytest.approx(1 - (w - w * h * 1.5) / (2 * w), rel=1e-12)
+
+
+def test_one_interval_with_the_strs_formula_by_hand():
+    # as above; strs: the death counts half in the mean hazard: λ_w = (h/2 + h) / (1/2 + 1)
+    # = h, so p = (1 − w / (2 w)) · exp(h) = exp(h) / 2
+    grid = pd.MultiIndex.from_product(
+        [range(50, 80), ["male", "female"], range(1990, 2020)], names=["age", "sex", "year"]
+    )
+    flat = from_qx_frame(grid.to_frame(index=False).assign(qx=0.1))
+    df = pd.DataFrame({"t": [0.5, 1.0], "d": [1, 0], "age": 60, "sex": "male", "yydx": 2000})
+    t = relative_life_table(
+        df,
+        time="t",
+        event="d",
+        width=1,
+        time_unit="years",
+        age="age",
+        year="yydx",
+        lifetable=flat,
+        conventions="strs",
+        pohar=True,
+    ).table
+    assert t["net"].iloc[0] == pytest.approx(np.exp(-np.log(0.9)) / 2, rel=1e-12)

@@ -28,7 +28,7 @@
 #    se = r.pp * sqrt(cumsum(d.pp.2 / (n.pp - n.cens.pp/2)^2)), because popEpi 0.4.10 divides
 #    d.pp.2 by the *unweighted* n.eff (comp.st.r.pp.lif), mixing scales; its value is written
 #    too (SE.r.pp.popepi) for the record.
-# 5. For the record only: popEpi::survtab(relsurv.method = "pp") on the same data with its own
+# 5. (step 6 below: strs's own formula.) For the record only: popEpi::survtab(relsurv.method = "pp") on the same data with its own
 #    Lexis splitting and weights ("delta" style), written to pohar_popepi_direct.csv.
 
 suppressMessages({library(popEpi); library(Epi); library(data.table)})
@@ -70,7 +70,8 @@ for (j in 0:(J - 1)) {
   rows[[j + 1]] <- data.frame(
     fot = a, n = nrow(x), d = sum(died), n.cens = sum(cens), d.exp = sum(1 - exp(-Hj)),
     n.pp = sum(w), d.pp = sum(w * died), n.cens.pp = sum(w * cens),
-    d.exp.pp = sum(w * y * Hj / L), d.pp.2 = sum(w^2 * died))
+    d.exp.pp = sum(w * y * Hj / L), d.pp.2 = sum(w^2 * died),
+    lam.strs = sum(w * ifelse(died | cens, 0.5, 1) * Hj) / sum(w * ifelse(died | cens, 0.5, 1)))
 }
 ag <- do.call(rbind, rows)
 write.csv(ag, file.path(out, "pohar_counts.csv"), row.names = FALSE)
@@ -94,11 +95,19 @@ ll <- function(S, se) {   # log(-log) interval with the SE of S (as popEpi and R
   cbind(pmin(a, b), pmax(a, b))
 }
 band <- ll(pp$r.pp, se.pp)
+# 6. strs 1.4's own life-table formula (Seppa and Pokhrel; pauldickman.com strs.ado, read, not
+#    run): p = (1 - d.pp/(n.pp - n.cens.pp/2)) * exp(lam.strs), lam.strs the weighted mean of
+#    -log p* with weight w/2 for those dying or withdrawing; SE with n.pp - n.cens.pp/2 - d.pp/2
+strs.p <- (1 - ag$d.pp / eff.pp) * exp(ag$lam.strs)
+strs.cns <- cumprod(strs.p)
+strs.se <- strs.cns * sqrt(cumsum(ag$d.pp.2 / (eff.pp - ag$d.pp / 2)^2))
+strs.band <- ll(strs.cns, strs.se)
 res <- data.frame(start = e2$Tstart, end = e2$Tstop, n = e2$n, d = e2$d, n.cens = e2$n.cens,
                   surv.obs = e2$surv.obs, SE.surv.obs = e2$SE.surv.obs,
                   surv.exp = cumprod(1 - ag$d.exp / ag$n), r.e2 = e2$r.e2,
                   r.pp = pp$r.pp, SE.r.pp = se.pp, r.pp.lo = band[, 1], r.pp.hi = band[, 2],
-                  SE.r.pp.popepi = pp$SE.r.pp)
+                  SE.r.pp.popepi = pp$SE.r.pp, cns.strs = strs.cns, se.cns.strs = strs.se,
+                  lo.cns.strs = strs.band[, 1], hi.cns.strs = strs.band[, 2])
 write.csv(res, file.path(out, "pohar_reference.csv"), row.names = FALSE)
 
 # for the record: popEpi's own Pohar Perme on the same subjects (its splitting and weights)

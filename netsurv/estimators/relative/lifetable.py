@@ -17,8 +17,8 @@ Two sets of conventions (``conventions=``):
   by expected survival.
 
 ``pohar=True`` adds the grouped (life-table) Pohar Perme estimate of net survival, as Stata
-``strs`` computes it with its ``pohar`` option (Coviello, Seppä, Dickman, Bonaventure 2015,
-*Stata J* 15:173–185): see :mod:`~.pohar`.
+``strs`` computes it with its ``pohar`` option (``pohar="popepi"``: R popEpi's life-table
+formula): see :mod:`~.pohar`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from netsurv.errors import InputError
-from netsurv.estimators.relative.pohar import Pairs, pohar_columns
+from netsurv.estimators.relative.pohar import POHAR_FORMULAS, Pairs, PoharFormula, pohar_columns
 from netsurv.estimators.relative.ratemap import RateKeywords, RateMap, rate_map
 from netsurv.estimators.relative.subjects import UNIT_DAYS, Subjects, anniversary_hazard, subjects
 from netsurv.ratetables.walk import cumhaz_pairs, walk
@@ -52,7 +52,7 @@ def relative_life_table(
     conf_type: ConfType = "log-log",
     conf_level: float = 0.95,
     conventions: Literal["seer", "strs"] = "seer",
-    pohar: bool = False,
+    pohar: bool | PoharFormula = False,
     **rate_keywords: Unpack[RateKeywords],
 ) -> LifeTable:
     """Actuarial relative survival table (SEER*Stat style, Ederer II expected survival).
@@ -72,7 +72,8 @@ def relative_life_table(
     intervals, age and year changing on anniversaries of diagnosis, popmort cells, the
     relative CI as the observed CI over expected); ages must be completed years then.
 
-    ``pohar=True`` adds the grouped Pohar Perme net survival (:mod:`~.pohar`): columns
+    ``pohar=True`` (or ``"strs"``) adds the grouped Pohar Perme net survival as Stata ``strs``
+    computes it, ``pohar="popepi"`` with R popEpi's life-table formula (:mod:`~.pohar`): columns
     ``n_start_weighted``, ``n_events_weighted``, ``n_lost_weighted``,
     ``expected_events_weighted``, ``n_effective_weighted``, ``interval_net``, ``net``,
     ``std_err_net``, ``lower_net``, ``upper_net``.
@@ -88,6 +89,8 @@ def relative_life_table(
     ``expected``, ``relative``, ``std_err_relative``, ``lower_relative``, ``upper_relative``.
     """
     _check_width(width)
+    if pohar not in (False, True, *POHAR_FORMULAS):
+        raise InputError(f"pohar={pohar!r}: give True, 'strs' or 'popepi' (or False)")
     if conventions not in ("seer", "strs"):
         raise InputError(f"conventions={conventions!r}: choose 'seer' or 'strs'")
     strs = conventions == "strs"
@@ -106,7 +109,8 @@ def relative_life_table(
     pairs = _pairs(s, width, strs, rmap.time_unit)
     columns = _relative_columns(pairs, strs, conf_type, conf_level)
     if pohar:
-        columns |= pohar_columns(pairs, conf_type, conf_level)
+        formula = "strs" if pohar is True else pohar
+        columns |= pohar_columns(pairs, conf_type, conf_level, formula)
     k, n_int = pairs.shape
     table = pd.DataFrame(
         {

@@ -35,21 +35,25 @@ def popmort() -> RateTable:
     return from_qx_frame(frame, source="popEpi popmort (Finland 1951-2013)")
 
 
-def _fit(popmort: RateTable, formula: str) -> pd.DataFrame:
-    data = pd.read_csv(REFERENCE / "pohar_data.csv")
+def _annual(df: pd.DataFrame, lifetable: RateTable, pohar: str) -> pd.DataFrame:
+    """Annual strs life table of columns time (years), dead, age, sex, yydx."""
     fit = relative_life_table(
-        data,
+        df,
         time="time",
         event="dead",
         width=1,
         time_unit="years",
         age="age",
         year="yydx",
-        lifetable=popmort,
+        lifetable=lifetable,
         conventions="strs",
-        pohar=formula,
+        pohar=pohar,
     )
-    return fit.table.iloc[:10]
+    return fit.table
+
+
+def _fit(popmort: RateTable, formula: str) -> pd.DataFrame:
+    return _annual(pd.read_csv(REFERENCE / "pohar_data.csv"), popmort, formula).iloc[:10]
 
 
 @pytest.fixture(scope="module")
@@ -135,27 +139,21 @@ def test_without_population_mortality_pohar_perme_is_the_observed_life_table():
         np.testing.assert_allclose(t["n_start_weighted"], t["n_start"], rtol=1e-15)
 
 
-def test_one_interval_under_a_constant_hazard_by_hand():
-    # qx = 0.1 everywhere: H = -log(0.9) per year; two patients, one dies at 0.5 years,
-    # one is censored at 1 year (strs: not a withdrawal). Weights exp(H/2) for both;
-    # expected deaths: w H (0.5 + 1); p = 1 - (w - w * 1.5 H) / (2 w)
+def _one_interval(pohar: str) -> pd.DataFrame:
+    """qx = 0.1 everywhere; two patients aged 60 in 2000: one dies at 0.5 years, one is
+    censored at 1 year (strs: not a withdrawal)."""
     grid = pd.MultiIndex.from_product(
         [range(50, 80), ["male", "female"], range(1990, 2020)], names=["age", "sex", "year"]
     )
     flat = from_qx_frame(grid.to_frame(index=False).assign(qx=0.1))
-    df = pd.DataFrame({"t": [0.5, 1.0], "d": [1, 0], "age": 60, "sex": "male", "yydx": 2000})
-    t = relative_life_table(
-        df,
-        time="t",
-        event="d",
-        width=1,
-        time_unit="years",
-        age="age",
-        year="yydx",
-        lifetable=flat,
-        conventions="strs",
-        pohar="popepi",
-    ).table
+    df = pd.DataFrame({"time": [0.5, 1.0], "dead": [1, 0], "age": 60, "sex": "male", "yydx": 2000})
+    return _annual(df, flat, pohar)
+
+
+def test_one_interval_under_a_constant_hazard_by_hand():
+    # H = -log(0.9) per year; weights exp(H/2) for both; expected deaths: w H (0.5 + 1);
+    # popEpi's formula: p = 1 - (w - w * 1.5 H) / (2 w)
+    t = _one_interval("popepi")
     h = -np.log(0.9)
     w = np.exp(h / 2)
     assert t["n_start_weighted"].iloc[0] == pytest.approx(2 * w, rel=1e-12)
@@ -164,23 +162,7 @@ def test_one_interval_under_a_constant_hazard_by_hand():
 
 
 def test_one_interval_with_the_strs_formula_by_hand():
-    # as above; strs: the death counts half in the mean hazard: λ_w = (h/2 + h) / (1/2 + 1)
-    # = h, so p = (1 − w / (2 w)) · exp(h) = exp(h) / 2
-    grid = pd.MultiIndex.from_product(
-        [range(50, 80), ["male", "female"], range(1990, 2020)], names=["age", "sex", "year"]
-    )
-    flat = from_qx_frame(grid.to_frame(index=False).assign(qx=0.1))
-    df = pd.DataFrame({"t": [0.5, 1.0], "d": [1, 0], "age": 60, "sex": "male", "yydx": 2000})
-    t = relative_life_table(
-        df,
-        time="t",
-        event="d",
-        width=1,
-        time_unit="years",
-        age="age",
-        year="yydx",
-        lifetable=flat,
-        conventions="strs",
-        pohar=True,
-    ).table
+    # strs: the death counts half in the mean hazard: λ_w = (h/2 + h) / (1/2 + 1) = h,
+    # so p = (1 − w / (2 w)) · exp(h) = exp(h) / 2
+    t = _one_interval("strs")
     assert t["net"].iloc[0] == pytest.approx(np.exp(-np.log(0.9)) / 2, rel=1e-12)

@@ -111,7 +111,27 @@ def relative_life_table(
     if pohar:
         formula = "strs" if pohar is True else pohar
         columns |= pohar_columns(pairs, conf_type, conf_level, formula)
-    k, n_int = pairs.shape
+    what = "Ederer II expected survival" + (", Pohar Perme net survival" if pohar else "")
+    method = (
+        f"relative survival life table ({what}, {conventions} conventions), intervals of "
+        f"{width:g}; {conf_type} confidence intervals"
+    )
+    return LifeTable(
+        table=_assemble(s, pairs.shape, width, columns),
+        by=s.by,
+        width=float(width),
+        method=method,
+        conf_type=conf_type,
+        conf_level=conf_level,
+        excluded=s.excluded,
+    )
+
+
+def _assemble(
+    s: Subjects, shape: tuple[int, int], width: float, columns: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """The table: strata keys, interval bounds and the columns; intervals nobody enters out."""
+    k, n_int = shape
     table = pd.DataFrame(
         {
             "interval": np.tile(np.arange(1, n_int + 1), k),
@@ -122,21 +142,7 @@ def relative_life_table(
     )
     keys = s.strata.iloc[np.repeat(np.arange(k), n_int)].reset_index(drop=True)
     out = pd.concat([keys, table], axis=1)
-    out = out[out["n_start"] > 0].reset_index(drop=True)
-    what = "Ederer II expected survival" + (", Pohar Perme net survival" if pohar else "")
-    method = (
-        f"relative survival life table ({what}, {conventions} conventions), intervals of "
-        f"{width:g}; {conf_type} confidence intervals"
-    )
-    return LifeTable(
-        table=out,
-        by=s.by,
-        width=float(width),
-        method=method,
-        conf_type=conf_type,
-        conf_level=conf_level,
-        excluded=s.excluded,
-    )
+    return out[out["n_start"] > 0].reset_index(drop=True)
 
 
 def _check_width(width: object) -> None:

@@ -12,7 +12,7 @@ import difflib
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -253,25 +253,15 @@ def prepare(
     reasons = analysis_reasons(time, event, by_cols, weights, entry)
     keep, excluded = exclusions(df, list(zip(reasons, masks, strict=True)))
 
-    _check_values(
-        df,
-        t,
-        keep,
-        time,
-        "time",
-        "follow-up times cannot be negative or infinite; fix or exclude those rows",
-    )
-    if w is not None:
-        _check_values(df, w, keep, weights, "weights", "weights must be non-negative frequencies")
-    if s is not None:
-        _check_values(df, s, keep, entry, "entry", "entry times cannot be negative")
+    for values, col, param, fix in (
+        (t, time, "time", _NEGATIVE_TIME),
+        (w, weights, "weights", "weights must be non-negative frequencies"),
+        (s, entry, "entry", "entry times cannot be negative"),
+    ):
+        if values is not None:
+            _check_values(df, values, keep, col, param, fix)
     if not keep.any():
-        detail = ", ".join(f"{k}: {v}" for k, v in excluded.items())
-        detail = f"excluded {detail}" if detail else "the data frame is empty"
-        raise InputError(
-            f"no rows left to analyse ({len(df)} rows; {detail}); "
-            "check the selection, the time/event columns and the 'exclusion' column"
-        )
+        _nothing_left(len(df), excluded)
     every = bool(keep.all())
     if not every:
         stratum, strata = _used_strata(stratum[keep], strata)
@@ -289,6 +279,18 @@ def prepare(
         by=by_cols,
         excluded=excluded,
         n_input=len(df),
+    )
+
+
+_NEGATIVE_TIME = "follow-up times cannot be negative or infinite; fix or exclude those rows"
+
+
+def _nothing_left(n_rows: int, excluded: pd.Series) -> NoReturn:
+    detail = ", ".join(f"{k}: {v}" for k, v in excluded.items())
+    detail = f"excluded {detail}" if detail else "the data frame is empty"
+    raise InputError(
+        f"no rows left to analyse ({n_rows} rows; {detail}); "
+        "check the selection, the time/event columns and the 'exclusion' column"
     )
 
 

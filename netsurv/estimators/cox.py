@@ -162,26 +162,11 @@ def cox(
     check_names({"time": time, "event": event, "weights": weights, "entry": entry})
     _check_options(covs, conf_level, ties, weights, robust)
     extra = tuple(c for c in (weights, entry) if c is not None)
-    data, reasons = _analysed(
-        df,
-        (
-            ("time", (time,)),
-            ("event", (event,)),
-            ("covariates", covs),
-            ("strata", layers),
-            ("weights/entry", extra),
-        ),
-    )
+    named = {"time": (time,), "event": (event,), "covariates": covs, "strata": layers}
+    data, reasons = _analysed(df, tuple({**named, "weights/entry": extra}.items()))
     design, terms = _design(data, covs, reference or {})
     design = _outcome(design, data, time, event, weights, entry)
-    for layer in layers:
-        design[layer] = data[layer].astype(str).to_numpy()
-    opts = {
-        "strata": list(layers) or None,
-        "weights_col": _W if weights else None,
-        "entry_col": _S if entry else None,
-        "robust": robust,
-    }
+    opts = _with_strata(design, data, layers, weights, entry, robust)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fitter = _lifelines_fit(design, conf_level, opts)
@@ -207,6 +192,25 @@ def cox(
         entry=entry,
         robust=robust,
     )
+
+
+def _with_strata(
+    design: pd.DataFrame,
+    data: pd.DataFrame,
+    layers: tuple[str, ...],
+    weights: str | None,
+    entry: str | None,
+    robust: bool,
+) -> dict[str, Any]:
+    """Add the strata columns to the design; lifelines' options for the fit."""
+    for layer in layers:
+        design[layer] = data[layer].astype(str).to_numpy()
+    return {
+        "strata": list(layers) or None,
+        "weights_col": _W if weights else None,
+        "entry_col": _S if entry else None,
+        "robust": robust,
+    }
 
 
 def _analysed(

@@ -115,39 +115,12 @@ def walk(
     subj = np.concatenate([sa, sy])
     tcross = np.concatenate([ta, ty])
     if grid is not None:
-        steps, step_stratum, first, nsteps = grid
         cut_value = np.concatenate([age_cuts[ka], year_cuts[ky]])
         base = np.concatenate([age[sa], pos[sy]])
-        mstar = _snap(steps, step_stratum, first[subj], nsteps[subj], tcross, base, cut_value)
-        keep = mstar < nsteps[subj]
-        subj, mstar = subj[keep], mstar[keep]
-        width = int(nsteps.max(initial=0)) + 1
-        # pieces [0, b1), [b1, b2), ... [b_last, nsteps): one sort of (subject, step) keys
-        key = np.sort(
-            np.concatenate(
-                [np.arange(n, dtype=np.int64) * width, subj.astype(np.int64) * width + mstar]
-            )
-        )
-        if len(key) > 1:
-            key = key[np.concatenate([[True], key[1:] != key[:-1]])]
-        ps, m0 = key // width, key % width
-        nxt_same = np.zeros(len(ps), dtype=bool)
-        nxt_same[:-1] = ps[1:] == ps[:-1]
-        m1 = nsteps[ps].copy()
-        m1[:-1] = np.where(nxt_same[:-1], m0[1:], m1[:-1])
-        f = first[ps]
-        start = steps[f + m0]
-        end = np.where(nxt_same, steps[f + np.minimum(m1, nsteps[ps] - 1)], stop[ps])
+        ps, start, end, m0, m1 = _grid_pieces(grid, subj, tcross, base, cut_value, stop)
         mid = start  # cell where the first step of the piece starts (R: hazard at step start)
     else:
-        ps = np.concatenate([np.arange(n), subj])
-        pt = np.concatenate([np.zeros(n), tcross])
-        order = np.lexsort((pt, ps))
-        ps, start = ps[order], pt[order]
-        keep = np.r_[True, (ps[1:] != ps[:-1]) | (start[1:] != start[:-1])]
-        ps, start = ps[keep], start[keep]
-        nxt_same = np.r_[ps[1:] == ps[:-1], False]
-        end = np.where(nxt_same, np.r_[start[1:], 0.0], stop[ps])
+        ps, start, end = _exact_pieces(subj, tcross, stop)
         m0 = m1 = np.full(len(ps), -1, dtype=np.int64)
         mid = (start + end) / 2  # robust to round-off at the exact crossing
     ia = np.clip(np.searchsorted(age_cuts, age[ps] + mid, side="right") - 1, 0, len(age_cuts) - 1)
@@ -161,6 +134,58 @@ def walk(
     before = np.concatenate([[0.0], csum])[np.cumsum(per_subject) - per_subject]
     cum0 = csum - inc - before[ps]
     return Pieces(ps, start, end, m0, m1, hazard, cum0, cell)
+
+
+_Arrays = tuple[np.ndarray, ...]
+
+
+def _grid_pieces(
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    subj: np.ndarray,
+    tcross: np.ndarray,
+    base: np.ndarray,
+    cut_value: np.ndarray,
+    stop: np.ndarray,
+) -> _Arrays:
+    """Pieces on a step grid: each crossing snapped to the first step at or after it (R's
+    rule); pieces [0, b1), [b1, b2), ... [b_last, nsteps) by one sort of (subject, step) keys.
+    Returns subject, start, end and the first and last step of each piece."""
+    n = len(stop)
+    steps, step_stratum, first, nsteps = grid
+    mstar = _snap(steps, step_stratum, first[subj], nsteps[subj], tcross, base, cut_value)
+    keep = mstar < nsteps[subj]
+    subj, mstar = subj[keep], mstar[keep]
+    width = int(nsteps.max(initial=0)) + 1
+    key = np.sort(
+        np.concatenate(
+            [np.arange(n, dtype=np.int64) * width, subj.astype(np.int64) * width + mstar]
+        )
+    )
+    if len(key) > 1:
+        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+    ps, m0 = key // width, key % width
+    nxt_same = np.zeros(len(ps), dtype=bool)
+    nxt_same[:-1] = ps[1:] == ps[:-1]
+    m1 = nsteps[ps].copy()
+    m1[:-1] = np.where(nxt_same[:-1], m0[1:], m1[:-1])
+    f = first[ps]
+    start = steps[f + m0]
+    end = np.where(nxt_same, steps[f + np.minimum(m1, nsteps[ps] - 1)], stop[ps])
+    return ps, start, end, m0, m1
+
+
+def _exact_pieces(subj: np.ndarray, tcross: np.ndarray, stop: np.ndarray) -> _Arrays:
+    """Pieces cut at the exact crossing times: subject, start and end of each piece."""
+    n = len(stop)
+    ps = np.concatenate([np.arange(n), subj])
+    pt = np.concatenate([np.zeros(n), tcross])
+    order = np.lexsort((pt, ps))
+    ps, start = ps[order], pt[order]
+    keep = np.r_[True, (ps[1:] != ps[:-1]) | (start[1:] != start[:-1])]
+    ps, start = ps[keep], start[keep]
+    nxt_same = np.r_[ps[1:] == ps[:-1], False]
+    end = np.where(nxt_same, np.r_[start[1:], 0.0], stop[ps])
+    return ps, start, end
 
 
 def _snap(

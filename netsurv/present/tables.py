@@ -126,7 +126,7 @@ def survival_table(
     if whole_months is None:
         whole_months = time == "survival_months" and whole_follow_up(df, time, fit)
     out = _summary(fit)
-    lookup = grid - 1.0 if whole_months else grid
+    lookup = _through_month_before(grid) if whole_months else grid
     any_bad = _at_times(out, fit.at(lookup), grid, max_std_err, min_at_risk)
     suppressed = out["n"].to_numpy() < suppress_below
     p, test = group_test(df, by_cols, out, suppressed, measure, time, event, relative_kw)
@@ -217,3 +217,11 @@ def _suppress(out: pd.DataFrame, grid: np.ndarray, suppressed: np.ndarray) -> No
     for x in grid:
         out.loc[suppressed, f"unreliable_{x:g}"] = False
     out["suppressed"] = suppressed
+
+
+def _through_month_before(grid: np.ndarray) -> np.ndarray:
+    """Where to read "t-month survival" on whole months: through month t - 1. Month 0 is read
+    just below 1, so that deaths in month 0 count when an estimator gave them a time inside the
+    month (relative survival's ``zero_time``, 0.5 by default); on whole months nothing else
+    lies in (0, 1)."""
+    return np.where(grid == 1.0, np.nextafter(1.0, 0.0), grid - 1.0)

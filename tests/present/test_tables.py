@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+import netsurv as ns
 from netsurv.errors import InputError
 from netsurv.present.tables import format_p, mask_count, survival_table
 
@@ -252,3 +253,26 @@ def test_a_life_table_starting_after_the_diagnoses_warns() -> None:
         survival_table(
             df, by="g", times=[12], measure="relative", lifetable=_table(0.01, range(2015, 2031))
         )
+
+
+def test_one_month_survival_counts_deaths_in_month_0_for_every_measure() -> None:
+    # 4 of 20 die in month 0 (SEER survival months 0), 16 alive at 24 months. Through month 0
+    # the observed survival is 16/20 (hand calculation); relative survival gives month-0
+    # deaths half a month (zero_time="auto") and must count them too: below 1 and equal to
+    # its own curve read inside month 0. Before the fix the relative column read 1.00.
+    df = pd.DataFrame(
+        {
+            "survival_months": [0.0] * 4 + [24.0] * 16,
+            "dead": [True] * 4 + [False] * 16,
+            "age_dx": 60.0,
+            "sex": "female",
+            "year_dx": 2010,
+        }
+    )
+    observed = survival_table(df, times=[1], suppress_below=0)
+    assert observed.table["survival_1"].iloc[0] == pytest.approx(0.8, abs=1e-12)
+    relative = survival_table(df, times=[1], suppress_below=0, measure="relative")
+    fit = ns.relative_survival(df)
+    inside_month_0 = fit.at([0.5])["survival"].iloc[0]
+    assert relative.table["survival_1"].iloc[0] == pytest.approx(inside_month_0, abs=1e-12)
+    assert inside_month_0 < 0.81  # 4 deaths of 20 with an expected survival near 1

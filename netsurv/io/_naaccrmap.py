@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,20 +98,44 @@ def _dates(raw: pd.DataFrame, item: str, path: Path) -> tuple[np.ndarray, ...]:
     parts = parse_partial_dates(np.append(uniques, [np.nan]))
     y, m, d, invalid = (a[take] for a in parts)
     if invalid.any():
-        i = int(np.argmax(invalid))
-        raise ReadError(
-            "unreadable date; NAACCR dates are YYYY, YYYYMM or YYYYMMDD with a valid month/day.",
-            path=path,
-            line=str(raw["_location"].iloc[i]) if "_location" in raw else None,
-            field=item,
-            value=values.iloc[i],
-        )
+        _refuse_or_warn(invalid, np.isnan(y), raw, item, values, path)
     full = pd.to_datetime(
         pd.DataFrame({"year": parts[0], "month": parts[1], "day": parts[2]}).dropna(),
         errors="coerce",
     ).reindex(pd.RangeIndex(len(uniques) + 1))
     full = pd.Series(full.to_numpy(dtype="datetime64[ns]")[take], index=raw.index)
     return y, m, d, full, values
+
+
+def _refuse_or_warn(
+    invalid: np.ndarray,
+    no_year: np.ndarray,
+    raw: pd.DataFrame,
+    item: str,
+    values: pd.Series,
+    path: Path,
+) -> None:
+    """A value that is not a date at all is an error naming the record; an impossible month
+    or day (``20131399``) is read as unknown, as SEER's algorithms read it, with a warning."""
+    where = raw["_location"] if "_location" in raw else pd.Series([None] * len(raw))
+    malformed = invalid & no_year
+    if malformed.any():
+        i = int(np.argmax(malformed))
+        raise ReadError(
+            "unreadable date; NAACCR dates are YYYY, YYYYMM or YYYYMMDD.",
+            path=path,
+            line=None if where.iloc[i] is None else str(where.iloc[i]),
+            field=item,
+            value=values.iloc[i],
+        )
+    i = int(np.argmax(invalid))
+    warnings.warn(
+        f"{path}: {int(invalid.sum()):,} {item} value(s) with an impossible month or day, "
+        f"first {values.iloc[i]!r} ({where.iloc[i]}); read as SEER does: an invalid month "
+        "makes month and day unknown, an invalid day the day.",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def _cancer_death(

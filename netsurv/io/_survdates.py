@@ -28,7 +28,8 @@ def parse_partial_dates(
     """Split NAACCR dates ``YYYY``, ``YYYYMM``, ``YYYYMMDD`` (``-`` allowed) into parts.
 
     Returns ``(year, month, day, invalid)``: float arrays with NaN for unknown parts (blank, or
-    ``99`` fillers) and a bool array marking values that are not dates at all.
+    ``99`` fillers) and a bool array marking invalid values: not dates at all (every part NaN),
+    or an impossible month or day (that part unknown, as SEER reads it; the year kept).
 
     >>> y, m, d, bad = parse_partial_dates(["20110315", "201103", "2011", "", "2011x"])
     >>> y.tolist()[:3], m.tolist()[1], bool(np.isnan(d[1])), bad.tolist()
@@ -58,10 +59,14 @@ def _parse_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         np.nan_to_num(y, nan=2000), np.nan_to_num(m, nan=1)
     )
     bad_day = ~np.isnan(d) & ((d < 1) | (d > last + 1))
-    invalid = invalid.to_numpy(dtype=bool) | bad_month | bad_day | (~np.isnan(y) & (y < 1800))
+    malformed = invalid.to_numpy(dtype=bool) | (~np.isnan(y) & (y < 1800))
     for a in (y, m, d):
-        a[invalid] = np.nan
-    return y, m, d, invalid
+        a[malformed] = np.nan
+    # an impossible month or day is unknown, as SEER's survival-time algorithm reads it: an
+    # invalid month makes month and day unknown, an invalid day the day; the year is kept
+    m[bad_month] = np.nan
+    d[bad_month | bad_day] = np.nan
+    return y, m, d, malformed | bad_month | bad_day
 
 
 def _month_start(y: np.ndarray, m: np.ndarray) -> np.ndarray:

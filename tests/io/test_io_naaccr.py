@@ -128,11 +128,32 @@ def test_hostile_xml_is_refused(name: str) -> None:
 
 def test_unreadable_date_names_patient_tumour_and_item(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xml"
-    bad.write_text(FIXTURE.read_text().replace(">201303<", ">20131399<"))
+    bad.write_text(FIXTURE.read_text().replace(">201303<", ">2013x3<"))
     with pytest.raises(ReadError, match="unreadable date") as err:
         nio.read(bad, classify=False)
     assert err.value.line == "Patient 00000101 / Tumor 2"
-    assert (err.value.field, err.value.value) == ("dateOfDiagnosis", "20131399")
+    assert (err.value.field, err.value.value) == ("dateOfDiagnosis", "2013x3")
+
+
+@pytest.mark.parametrize(("text", "month"), [("20131399", None), ("20130231", 2.0)])
+def test_impossible_month_or_day_is_unknown_as_seer_reads_it(
+    tmp_path: Path, text: str, month: float | None
+) -> None:
+    # SEER's survival-time algorithm (imsweb/algorithms SurvivalTimeUtils): an invalid month
+    # makes month and day unknown, an invalid day the day; the record and its year are kept
+    bad = tmp_path / "bad.xml"
+    bad.write_text(FIXTURE.read_text().replace(">201303<", f">{text}<"))
+    good = nio.read(FIXTURE, classify=False)
+    with pytest.warns(UserWarning, match=r"impossible month or day.*Patient 00000101 / Tumor 2"):
+        df = nio.read(bad, classify=False)
+    assert len(df) == len(good)
+    row = df.iloc[1]
+    assert row["year_dx"] == 2013
+    if month is None:
+        assert pd.isna(row["month_dx"])
+    else:
+        assert row["month_dx"] == month
+    assert pd.isna(row["date_dx"])  # no full date without a valid day
 
 
 def test_truncated_gzip_xml_is_an_error(tmp_path: Path) -> None:

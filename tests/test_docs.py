@@ -80,6 +80,12 @@ def test_every_public_function_and_class_of_a_subpackage_is_documented(
     assert where & documented_names(), f"netsurv.{package}.{name} is not in docs/api/"
 
 
+@pytest.mark.parametrize("name", netsurv._SUBPACKAGES)
+def test_every_subpackage_netsurv_exports_is_described_in_the_api_reference(name: str) -> None:
+    text = "\n".join(page.read_text(encoding="utf-8") for page in sorted(API.glob("*.rst")))
+    assert f"netsurv.{name}" in text, f"netsurv.{name} is not named in docs/api/packages.rst"
+
+
 def _return_type(func: typing.Any) -> typing.Any:
     try:
         return typing.get_type_hints(func).get("return")

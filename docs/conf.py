@@ -97,11 +97,15 @@ def _resolve_short_names(app, env, node, contnode):
         return None
     target, role = node["reftarget"], node["reftype"]
     if role == "mod":
-        try:
-            importlib.import_module(target)
-        except ImportError:
-            return None
-        return nodes.literal(target, target)
+        # absolute, or relative to the documented object's module and its parents (``~.pohar``)
+        here = (node.get("py:module") or "").split(".")
+        for name in [target] + [".".join([*here[:i], target]) for i in range(len(here), 0, -1)]:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                continue
+            return nodes.literal(name, name)
+        return None
     match = _documented_match(env, target, role)
     if match is None:
         return None

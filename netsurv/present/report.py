@@ -337,7 +337,7 @@ class _Sections:
         )
         _save(ax, out / f"km_{key}.png")
         return (
-            tab.to_html()
+            f'<div class="scroll">{tab.to_html()}</div>'  # wide tables scroll, not overflow
             + f'<p><img src="km_{esc(key)}.png" alt="{esc(tab.method)} by {esc(factor)}"></p>'
             + f'<p class="note">Numbers: <a href="survival_{esc(key)}.csv">survival_{esc(key)}.csv</a> (full '
             f'precision, counts masked as here); as printed: <a href="survival_{esc(key)}_formatted.csv">'

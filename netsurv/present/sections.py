@@ -107,6 +107,9 @@ def load_section(df: pd.DataFrame, out: Path, led: Ledger) -> Render:
         ]
         shown.to_csv(out / "load_log.csv", index=False)
         th = led.threshold
+        printed = [  # the page groups thousands (100,000), the CSV does not
+            mask_count(v, th, ("load", i) in hidden) for i, v in enumerate(log["count"])
+        ]
 
         def count(key: Hashable) -> str:
             return mask_count(led.values[key], th, key in hidden)
@@ -115,13 +118,15 @@ def load_section(df: pd.DataFrame, out: Path, led: Ledger) -> Render:
             "load",
             int(np.flatnonzero((log["section"] == "rows") & (log["item"] == "usable"))[0]),
         )
-        return (
+        body = (
             f"<p>Records read: {count(read_key)}; usable for survival analysis: {count(usable)}; "
             f"excluded: {count(('load', 'excluded'))} (each kept with its reason, never dropped "
-            "silently).</p>"
-            + frame_html(shown, left=2)
-            + f'<p class="note">{SUPPRESSED.capitalize()}: see the methods. '
-            '<a href="load_log.csv">load_log.csv</a> holds the same numbers.</p>'
+            "silently).</p>" + frame_html(shown.assign(count=printed), left=2)
+        )
+        note = f"{SUPPRESSED.capitalize()}: see the methods. " if SUPPRESSED in body else ""
+        return (
+            f'{body}<p class="note">{note}<a href="load_log.csv">load_log.csv</a> holds the '
+            "same numbers.</p>"
         )
 
     return render

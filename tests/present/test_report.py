@@ -182,3 +182,22 @@ def test_report_lists_the_page_and_every_file_it_links_to(built) -> None:
         "cox_forest.png",
     } <= set(res.files)
     assert all((res.out_dir / f).is_file() for f in res.files)
+
+
+def test_load_log_notes_suppression_only_when_it_hides_a_count(built, tmp_path) -> None:
+    _, _, page = built
+    note = 'Suppressed: see the methods. <a href="load_log.csv">'
+    assert note in page  # 10 'survival months unknown' records: below 16, hidden
+    assert "<td>3,000</td>" in page  # the page groups thousands; load_log.csv does not
+    plain = report(registry_frame(), tmp_path / "off", progress=False, suppress_below=0)
+    assert note not in plain.path.read_text(encoding="utf-8")
+    assert '<a href="load_log.csv">' in plain.path.read_text(encoding="utf-8")
+
+
+def test_wide_survival_tables_scroll_inside_the_page(built) -> None:
+    _, _, page = built
+    tables = page.count('class="dataframe netsurv-table"')
+    assert (
+        tables >= 4
+        and page.count('<div class="scroll"><table class="dataframe netsurv-table"') == tables
+    )

@@ -68,8 +68,10 @@ def methods(opts: dict[str, Any], tables: dict[str, SurvivalTable], relative: bo
             "for counts and rates). Further counts are printed as "
             f"'{SUPPRESSED}' (complementary suppression) until no hidden count, and no difference "
             "or sum of hidden counts that is a count of records from 1 to "
-            f"{th - 1}, can be computed from the shown counts of all tables on the page by adding "
-            "and subtracting them; percentages and follow-up of a hidden group are not shown. "
+            f"{th - 1}, can be computed from the shown counts of all tables on the page and the "
+            "numbers at risk under its figures by adding and subtracting them (in the figures a "
+            f"small number at risk prints as <{th}, or below the figure's threshold when a "
+            "group's N is hidden); percentages and follow-up of a hidden group are not shown. "
             "Estimates with a standard error above 0.10 or fewer than 10 at risk are marked *."
         )
     text.append(

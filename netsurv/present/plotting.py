@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CATEGORY_COLOURS",
     "check_keywords",
+    "default_ticks",
     "plot_cumulative_incidence",
     "plot_forest",
     "plot_survival",
@@ -196,6 +197,12 @@ def plot_survival(
     if title:
         drawn.set_title(title, loc="left", fontsize=11)
     return drawn
+
+
+def default_ticks(curves: SurvivalCurves, *, time_unit: str | None = None) -> np.ndarray:
+    """The ticks — and risk-table columns — ``plot_survival(curves, time_unit=...)`` draws
+    when no ``xlim``, ``time_max``, ``ticks`` or ``break_every`` is given, in ``time_unit``."""
+    return np.asarray(_options(curves, time_unit, None, None, None, None)["ticks"])
 
 
 def _options(

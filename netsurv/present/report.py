@@ -28,6 +28,7 @@ from netsurv.errors import InputError, NetsurvError
 from netsurv.estimators.cox import cox
 from netsurv.io import read
 from netsurv.present.disclosure import SUPPRESSED, Ledger
+from netsurv.present.figure_counts import axis_unit, hide_risk_counts
 from netsurv.present.page import methods, page_html, slug
 from netsurv.present.sections import (
     Render,
@@ -318,23 +319,19 @@ class _Sections:
             )
             self.tables[key] = tab
             self.marked[key] = marked
-            return lambda hidden: self._survival_html(key, factor, marked(hidden))
+            return lambda hidden: self._survival_html(key, factor, marked(hidden), hidden)
 
         self.add(f"surv-{key}", head, build)
 
-    def _survival_html(self, key: str, factor: str, tab: SurvivalTable) -> str:
-        self.tables[key] = tab
+    def _survival_html(self, name: str, factor: str, tab: SurvivalTable, hidden: set[Any]) -> str:
+        self.tables[name] = tab
         out = self.out
-        key = slug(key)  # a file name, whatever the column is called
+        key = slug(name)  # a file name, whatever the column is called
         tab.masked_frame().to_csv(out / f"survival_{key}.csv", index=False)
         tab.to_csv(out / f"survival_{key}_formatted.csv")
-        fit = tab.curves
-        years = fit.time_unit == "months" and np.nanmax(fit.last_time) > 72
-        ax = fit.plot(
-            suppress_below=figure_threshold(tab, self.opts["suppress_below"]),
-            time_unit="years" if years else None,
-            censor_ticks="auto",
-        )
+        fit, threshold = tab.curves, figure_threshold(tab, self.opts["suppress_below"])
+        ax = fit.plot(suppress_below=threshold, time_unit=axis_unit(fit), censor_ticks="auto")
+        hide_risk_counts(ax, fit, threshold, name, hidden)
         _save(ax, out / f"km_{key}.png")
         return (
             f'<div class="scroll">{tab.to_html()}</div>'  # wide tables scroll, not overflow

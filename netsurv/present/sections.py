@@ -22,6 +22,7 @@ from netsurv.errors import InputError
 from netsurv.estimators.kaplan_meier import kaplan_meier
 from netsurv.io import load_summary
 from netsurv.present.disclosure import SUPPRESSED, Ledger
+from netsurv.present.figure_counts import add_risk_counts
 from netsurv.present.formatting import DASH, mask_count
 from netsurv.present.tables import SurvivalTable, survival_table
 
@@ -284,8 +285,9 @@ def survival_section(
     opts: dict[str, Any],
     measure: str,
 ) -> tuple[SurvivalTable, Callable[[set[Hashable]], SurvivalTable]]:
-    """A survival table whose N, events and exclusion counts are in the ledger; returns the
-    table and a function giving it with the ledger's hidden cells marked."""
+    """A survival table whose N, events and exclusion counts, and its figure's numbers at risk,
+    are in the ledger; returns the table and a function giving it with the ledger's hidden
+    cells marked."""
     th = opts["suppress_below"]
     kw: dict[str, Any] = dict(
         time=opts["time"],
@@ -321,6 +323,8 @@ def survival_section(
             int(value),
             hide=not good and mask is not None,
         )
+
+    add_risk_counts(led, lift, key, tab.curves, df, keep, opts["time"])
 
     def marked(hidden: set[Hashable]) -> SurvivalTable:
         cells = {

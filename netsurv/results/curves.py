@@ -273,10 +273,7 @@ def product_limit(
     z_value(conf_level)  # validates conf_level
     c = counts.exits()
     n, d = c.n_at_risk, c.n_events
-    with np.errstate(divide="ignore", invalid="ignore"):
-        survival = segment_cumprod(np.where(d > 0, 1.0 - d / n, 1.0), c.stratum)
-        greenwood = np.where(d > 0, d / (n * (n - d)), 0.0)  # inf when n == d
-        se_log = np.sqrt(segment_cumsum(greenwood, c.stratum))
+    survival, se_log = _product_limit_terms(n, d, c.stratum)
     lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
     k = counts.n_strata
     last = np.full(k, np.nan)
@@ -306,3 +303,23 @@ def product_limit(
         time_unit=time_unit,
         start_time=start_time,
     )
+
+
+def _product_limit_terms(
+    n: np.ndarray, d: np.ndarray, stratum: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(S, standard error of log S) per row: cumulative product of 1 - d/n and square root of
+    the cumulative Greenwood sum d / (n (n - d)) within each stratum, evaluated in place."""
+    no_event = ~(d > 0)  # rows with only censorings: factor 1, no variance term
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.divide(d, n)
+        np.subtract(1.0, factor, out=factor)
+        factor[no_event] = 1.0
+        survival = segment_cumprod(factor, stratum)
+        greenwood = np.subtract(n, d, out=factor)
+        greenwood *= n
+        np.divide(d, greenwood, out=greenwood)  # inf when n == d
+        greenwood[no_event] = 0.0
+        se_log = segment_cumsum(greenwood, stratum)
+        np.sqrt(se_log, out=se_log)
+    return survival, se_log

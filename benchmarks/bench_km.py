@@ -20,7 +20,7 @@ Usage: python benchmarks/bench_km.py [--sizes 1e5,1e6,1e7] [--no-r] [--no-lifeli
        python benchmarks/bench_km.py --table [--repeat 3]
 
 ``--table`` prints the Kaplan–Meier rows of README's speed table (issue 16) as a Markdown
-table: each row's times are the minimum of ``--repeat`` runs made in the same process, and
+table: each row's times are the median of ``--repeat`` runs made in the same process, and
 every ratio compares times measured in that one run, against lifelines and against the bare
 numpy baselines (one ``np.argsort`` / one ``np.sort`` of the time column) and the
 factorisation of the string group columns alone.
@@ -130,6 +130,16 @@ def best_of(fn, repeat: int) -> float:
     return best
 
 
+def median_of(fn, repeat: int) -> float:
+    """Median wall time of ``repeat`` runs (robust to a neighbour's burst on a shared machine)."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
 def _factorise(df: pd.DataFrame) -> None:
     for col in BY:
         pd.factorize(df[col], sort=True)
@@ -147,14 +157,14 @@ def speed_table(repeat: int, with_r: bool) -> pd.DataFrame:
         for label, n, float_times, categorical in cases:
             df = make_data(n, float_times=float_times, categorical=categorical)
             t = df["survival_months"].to_numpy()
-            t_ns = best_of(lambda df=df: run_netsurv(df), repeat)
-            t_ll = best_of(lambda df=df: run_lifelines(df), repeat)
-            t_arg = best_of(lambda t=t: np.argsort(t), repeat)
-            t_sort = best_of(lambda t=t: np.sort(t), repeat)
+            t_ns = median_of(lambda df=df: run_netsurv(df), repeat)
+            t_ll = median_of(lambda df=df: run_lifelines(df), repeat)
+            t_arg = median_of(lambda t=t: np.argsort(t), repeat)
+            t_sort = median_of(lambda t=t: np.sort(t), repeat)
             extra = f"one `np.argsort` of the times {t_arg:.3g} s ({t_ns / t_arg:.2g}×), "
             extra += f"one `np.sort` {t_sort:.3g} s ({t_ns / t_sort:.2g}×)"
             if not categorical:
-                t_fac = best_of(lambda df=df: _factorise(df), repeat)
+                t_fac = median_of(lambda df=df: _factorise(df), repeat)
                 extra = f"pandas factorising the 3 string columns {t_fac:.3g} s"
             if with_r and n <= 10**6 and not categorical:
                 t_r = run_r(df, workdir)

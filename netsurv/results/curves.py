@@ -20,7 +20,7 @@ from netsurv.counting.segments import segment_cumprod, segment_cumsum
 from netsurv.counting.table import Counts
 from netsurv.errors import InputError
 from netsurv.results.bands import CONF_TYPES, confidence_band, z_value
-from netsurv.results.quantiles import step_quantiles
+from netsurv.results.quantiles import step_quantiles_of
 from netsurv.results.selection import take_stratum, wide_frame
 from netsurv.results.steps import query_times, step_values
 
@@ -136,9 +136,11 @@ class SurvivalCurves:
         k = len(self.strata)
         offsets = np.searchsorted(self.stratum, np.arange(k + 1))
         q, lo, hi = (
-            step_quantiles(self.time, c, offsets, self.start_time, probs).ravel()
-            for c in (self.survival, self.lower, self.upper)
-        )  # every stratum at once, per stratum then p
+            values.ravel()  # every stratum at once, per stratum then p
+            for values in step_quantiles_of(
+                self.time, (self.survival, self.lower, self.upper), offsets, self.start_time, probs
+            )
+        )
         out = pd.DataFrame({"p": np.tile(probs, k), "quantile": q, "lower": lo, "upper": hi})
         return pd.concat([self._keys(np.repeat(np.arange(k), len(probs))), out], axis=1)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["QUANTILE_TOLERANCE", "findq", "step_quantiles"]
+__all__ = ["QUANTILE_TOLERANCE", "findq", "step_quantiles", "step_quantiles_of"]
 
 QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R quantile.survfit tolerance
 
@@ -80,10 +80,47 @@ def step_quantiles(
     Kaplan–Meier case) are searched by a binary search run on all strata together; the others
     by masked reductions over their rows. Both give exactly what :func:`findq` gives.
     """
+    return step_quantiles_of(time, [surv], offsets, start, probs, tol)[0]
+
+
+def step_quantiles_of(
+    time: np.ndarray,
+    curves: Sequence[np.ndarray],
+    offsets: np.ndarray,
+    start: float,
+    probs: np.ndarray,
+    tol: float = QUANTILE_TOLERANCE,
+) -> list[np.ndarray]:
+    """:func:`step_quantiles` of several curves on the same times (a curve and its band),
+    with the times and their origins laid out once."""
+    k = len(offsets) - 1
+    first = offsets[:-1] + np.arange(k)  # the origin of each stratum in x, y
+    point = np.ones(len(time) + k, dtype=bool)  # the curve's own points in x, y
+    point[first] = False
+    x = np.empty(len(point))
+    x[point] = time
+    x[first] = start
+    out = []
+    for surv in curves:
+        y = np.empty(len(point))
+        y[point] = surv
+        np.subtract(1.0, y, out=y)  # the cumulative curve
+        y[first] = 0.0
+        out.append(_quantiles(x, y, time, offsets, probs, tol))
+    return out
+
+
+def _quantiles(
+    x: np.ndarray,
+    y: np.ndarray,
+    time: np.ndarray,
+    offsets: np.ndarray,
+    probs: np.ndarray,
+    tol: float,
+) -> np.ndarray:
+    """:func:`step_quantiles` on the curve laid out with its origins (``x``, ``y``)."""
     k = len(offsets) - 1
     lengths = np.diff(offsets)
-    x = np.insert(np.asarray(time, dtype=np.float64), offsets[:-1], start)
-    y = np.insert(1.0 - np.asarray(surv, dtype=np.float64), offsets[:-1], 0.0)
     first = offsets[:-1] + np.arange(k)  # the origin of each stratum in x, y
     end = offsets[1:] + np.arange(1, k + 1)  # one past its last point
     last_row = np.maximum(offsets[1:] - 1, 0)

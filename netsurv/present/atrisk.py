@@ -145,83 +145,89 @@ def draw_table(
     and (colour, line style). Texts carry gids ``risk-i`` (number at risk of curve i),
     ``censored-i``, ``events-i``; labels ``risk-label-i``; line samples ``risk-line-i``.
     """
-    from matplotlib.lines import Line2D
-    from matplotlib.transforms import ScaledTranslation
-
     first = ax.get_xlim()[0]
     widest = max(
         (len(count_text(v[0], suppress_below)) for arr in blocks.values() for v in arr), default=1
     )
     gap = 6.0 + (2.6 * widest if np.isclose(ticks[0], first) else 0.0)
-    xform = ax.get_xaxis_transform()  # x: data, y: axes fraction
-    fig: Any = ax.get_figure(root=True)
-    axes_origin: Any = ax.transAxes
-    origin = fig.dpi_scale_trans + ScaledTranslation(0, 0, axes_origin)  # inches from (0, 0)
     columns: list[list[Any]] = [[] for _ in ticks]
-    prefix = {"n_at_risk": "risk", "n_censored": "censored", "n_events": "events"}
     # a table already under these Axes (another fit drawn on them): continue below it
     y_rows, y, first, last_kind = getattr(ax, "_netsurv_risk_table", (-TOP, -TOP, 0, None))
     for kind, values in blocks.items():
         if len(blocks) == 1 and kind == last_kind:  # the same rows: no second title
             y = y_rows
         else:
-            ax.annotate(
-                ROWS[kind],
-                xy=(0, 0),
-                xycoords="axes fraction",
-                xytext=(-gap, y),
-                textcoords="offset points",
-                ha="right",
-                va="top",
-                fontsize=8.5,
-                fontweight="bold",
-                gid=f"{prefix[kind]}-title",
-            )
+            _text(ax, ROWS[kind], (-gap, y), f"{_PREFIX[kind]}-title", fontweight="bold")
         for i, (label, (colour, style)) in enumerate(rows, start=first):
             y -= STEP
-            ax.annotate(
-                label,
-                xy=(0, 0),
-                xycoords="axes fraction",
-                xytext=(-gap - 22, y),
-                textcoords="offset points",
-                ha="right",
-                va="top",
-                fontsize=8,
-                color=colour,
-                gid=f"{prefix[kind]}-label-{i}",
-            )
-            sample = Line2D(
-                np.array([-gap - 19, -gap - 3]) / 72,
-                np.full(2, (y - 4.5) / 72),
-                transform=origin,
-                color=colour,
-                linestyle=style,
-                linewidth=1.4,
-                clip_on=False,
-                gid=f"{prefix[kind]}-line-{i}",
-            )
-            ax.add_artist(sample)
+            _row_head(ax, label, colour, style, gap, y, f"{_PREFIX[kind]}-{{}}-{i}")
             for j, (x, n) in enumerate(zip(ticks, values[i - first], strict=True)):
-                text = ax.annotate(
-                    count_text(n, suppress_below),
-                    xy=(x, 0),
-                    xycoords=xform,
-                    xytext=(0, y),
-                    textcoords="offset points",
-                    ha="center",
-                    va="top",
-                    fontsize=8,
-                    color=colour,
-                    gid=f"{prefix[kind]}-{i}",
-                    annotation_clip=False,
-                )
-                columns[j].append(text)
+                columns[j].append(_count(ax, x, y, count_text(n, suppress_below), colour))
+                columns[j][-1].set_gid(f"{_PREFIX[kind]}-{i}")
         y_rows = y
         y -= STEP + GAP_AFTER_BLOCK
         last_kind = kind
     setattr(ax, "_netsurv_risk_table", (y_rows, y, first + len(rows), last_kind))  # noqa: B010
     ax.add_artist(_controller(ax, columns, ticks))
+
+
+_PREFIX = {"n_at_risk": "risk", "n_censored": "censored", "n_events": "events"}
+
+
+def _text(ax: Axes, text: str, at: tuple[float, float], gid: str, **style: Any) -> Any:
+    """Text left of the Axes, ``at`` in points from its bottom-left corner, right-aligned."""
+    return ax.annotate(
+        text,
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=at,
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=style.pop("fontsize", 8.5),
+        gid=gid,
+        **style,
+    )
+
+
+def _row_head(
+    ax: Axes, label: str, colour: Any, style: Any, gap: float, y: float, gid: str
+) -> None:
+    """A row's label and a sample of its curve's line, left of the first column."""
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import ScaledTranslation
+
+    _text(ax, label, (-gap - 22, y), gid.format("label"), fontsize=8, color=colour)
+    fig: Any = ax.get_figure(root=True)
+    axes_origin: Any = ax.transAxes
+    origin = fig.dpi_scale_trans + ScaledTranslation(0, 0, axes_origin)  # inches from (0, 0)
+    sample = Line2D(
+        np.array([-gap - 19, -gap - 3]) / 72,
+        np.full(2, (y - 4.5) / 72),
+        transform=origin,
+        color=colour,
+        linestyle=style,
+        linewidth=1.4,
+        clip_on=False,
+        gid=gid.format("line"),
+    )
+    ax.add_artist(sample)
+
+
+def _count(ax: Axes, x: float, y: float, text: str, colour: Any) -> Any:
+    """One number of the table: x in data coordinates (under its tick), y in points."""
+    return ax.annotate(
+        text,
+        xy=(x, 0),
+        xycoords=ax.get_xaxis_transform(),  # x: data, y: axes fraction
+        xytext=(0, y),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontsize=8,
+        color=colour,
+        annotation_clip=False,
+    )
 
 
 def table_height_inches(n_rows: int, n_blocks: int) -> float:

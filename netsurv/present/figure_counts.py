@@ -9,12 +9,14 @@ same group and tick in the overall and the cause-specific figure (records whose 
 is unknown, still at risk at t). Each n(t) counts the analysed records of its group with
 follow-up time ≥ t (R's ``summary(fit, times = t)``); :func:`add_risk_counts` gives the ledger
 that row set, and after :meth:`~netsurv.present.disclosure.Ledger.protect`,
-:func:`hide_risk_counts` prints the numbers it hid as "suppressed" on the drawn Axes.
+:func:`hide_risk_counts` prints the numbers it hid as "suppressed" on the drawn Axes, and
+:func:`save_figure` writes the figure beside the page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,7 +26,16 @@ from netsurv.present import timeaxis
 from netsurv.present.disclosure import SUPPRESSED, Ledger
 from netsurv.present.plotting import default_ticks, risk_table
 
-__all__ = ["add_risk_counts", "axis_unit", "hide_risk_counts"]
+__all__ = ["add_risk_counts", "axis_unit", "hide_risk_counts", "save_figure"]
+
+
+def save_figure(ax: Any, path: Path) -> None:
+    """Save the figure of ``ax`` as the report does (110 dpi) and close it."""
+    import matplotlib.pyplot as plt
+
+    fig = ax.get_figure(root=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def axis_unit(fit: Any) -> str | None:

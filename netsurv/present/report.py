@@ -25,10 +25,10 @@ import pandas as pd
 
 from netsurv.datasets import load_synthetic_registry
 from netsurv.errors import InputError, NetsurvError
-from netsurv.estimators.cox import cox
 from netsurv.io import read
+from netsurv.present.coxsection import cox_section
 from netsurv.present.disclosure import SUPPRESSED, Ledger
-from netsurv.present.figure_counts import axis_unit, hide_risk_counts
+from netsurv.present.figure_counts import axis_unit, hide_risk_counts, save_figure
 from netsurv.present.page import methods, page_html, slug
 from netsurv.present.sections import (
     Render,
@@ -82,67 +82,6 @@ def _load(source: Any, progress: _Progress) -> tuple[pd.DataFrame, str]:
     path = Path(source)
     progress(f"reading {path.name}")
     return read(path), str(path)
-
-
-def _save(ax: Any, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
-    fig = ax.get_figure(root=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def _cox_section(page: _Sections) -> Render:
-    df, opts, th = page.df, page.opts, page.opts["suppress_below"]
-    covs = [c for c in ("grade", "extent", "age_dx", "site_group") if c in df]
-    if "grade" not in covs or len(covs) < 2:
-        raise InputError("needs grade and at least one of extent, age_dx, site_group")
-    keep = df["exclusion"].isna().to_numpy() if "exclusion" in df else np.ones(len(df), dtype=bool)
-    dropped = []
-    for c in covs:  # levels with fewer than th cases are left out (suppression)
-        if c != "age_dx":
-            vc = df.loc[keep, c].astype(str).value_counts()
-            small = vc[vc < th].index
-            if len(small):
-                dropped.append(f"{c}: {', '.join(map(str, small))}")
-                keep &= ~df[c].astype(str).isin(small).to_numpy()
-    res = cox(df[keep], time=opts["time"], event=opts["event"], covariates=covs)
-    used = keep & df[[opts["time"], opts["event"], *covs]].notna().all(axis=1).to_numpy()
-    dead = df[opts["event"]].astype("Float64").fillna(0).to_numpy() > 0
-    for name, rows, value in (("n", used, res.n), ("events", used & dead, res.n_events)):
-        good = int(rows.sum()) == int(value)
-        page.ledger.add(("cox", name), page.lift(rows) if good else None, int(value), hide=not good)
-    res.hazard_ratios.to_csv(page.out / "cox_hazard_ratios.csv", index=False)
-
-    def render(hidden: set[Any]) -> str:
-        shown = ("cox", "n") not in hidden and ("cox", "events") not in hidden
-        counts = f" (n = {res.n:,}, events = {res.n_events:,})" if shown else ""
-        _save(
-            res.plot(title=f"Hazard ratios, adjusted for each other{counts}"),
-            page.out / "cox_forest.png",
-        )
-        worst = res.ph_test["p_value"].min()
-        sampled = (
-            f", on a random sample of {res.ph_rows:,} rows" if res.ph_rows < res.n and shown else ""
-        )
-        note = (
-            f"Cox proportional-hazards model (lifelines CoxPHFitter, Efron ties) of "
-            f"{esc(opts['event'])} on {', '.join(covs)} (age per year). Proportional hazards: "
-            f"scaled Schoenfeld residuals against ranked time (lifelines "
-            f"proportional_hazard_test{sampled}); smallest per-term p = {worst:.3g}"
-            + (
-                " — some hazard ratios change over follow-up; read them as averages."
-                if worst < 0.05
-                else "."
-            )
-            + (f" Left out (fewer than {th} cases): {esc('; '.join(dropped))}." if dropped else "")
-        )
-        return (
-            f'<p><img src="cox_forest.png" alt="forest plot"></p><p class="note">{note} '
-            '<a href="cox_hazard_ratios.csv">cox_hazard_ratios.csv</a></p>'
-        )
-
-    return render
 
 
 def report(
@@ -203,8 +142,20 @@ def report(
         suppress_below=suppress_below,
     )
     page = _Sections(full, out, opts, nen_only)
+    _descriptive_sections(page, step)
+    for factor in factors:
+        step(f"survival by {factor}")
+        page.survival(factor, factor, "overall", f"Overall survival by {factor.replace('_', ' ')}")
+    _model_sections(page, step)
+    step("disclosure control and page")
+    return _write_page(page, title or "Survival report", source_label or source)
+
+
+def _descriptive_sections(page: _Sections, step: _Progress) -> None:
+    """Load log, cohort, data quality by year and classification summary."""
+    out, time, event = page.out, page.opts["time"], page.opts["event"]
     step("load log")
-    page.add("load", "Records and exclusions", lambda: load_section(full, out, page.ledger))
+    page.add("load", "Records and exclusions", lambda: load_section(page.full, out, page.ledger))
     if page.cohort_note:
         page.add("cohort", "Cohort", page.cohort_section)
     step("data quality by year of diagnosis")
@@ -219,11 +170,11 @@ def report(
         "Classification summary",
         lambda: classification_section(page.df, out, page.ledger, page.lift),
     )
-    for factor in factors:
-        step(f"survival by {factor}")
-        page.survival(factor, factor, "overall", f"Overall survival by {factor.replace('_', ' ')}")
-    _model_sections(page, step)
-    step("disclosure control and page")
+
+
+def _write_page(page: _Sections, title: str, source: str) -> Report:
+    """Suppress, render every section, write ``index.html``; the :class:`Report`."""
+    out, full = page.out, page.full
     sections = page.render()
     if page.unavailable:
         items = "".join(
@@ -232,8 +183,9 @@ def report(
         sections.append(
             ("unavailable", "Sections not available", f'<ul class="missing">{items}</ul>')
         )
-    sections.append(("methods", "Methods", methods(opts, page.tables, "relative" in page.tables)))
-    html_text = page_html(title or "Survival report", source_label or source, sections)
+    methods_html = methods(page.opts, page.tables, "relative" in page.tables)
+    sections.append(("methods", "Methods", methods_html))
+    html_text = page_html(title, source, sections)
     (out / "index.html").write_text(html_text, encoding="utf-8")
     used = re.findall(r'(?:src|href)="([^"#:]+)"', html_text)  # the files the page links to
     files = ["index.html", *[f for f in used if (out / f).is_file()]]
@@ -332,7 +284,7 @@ class _Sections:
         fit, threshold = tab.curves, figure_threshold(tab, self.opts["suppress_below"])
         ax = fit.plot(suppress_below=threshold, time_unit=axis_unit(fit), censor_ticks="auto")
         hide_risk_counts(ax, fit, threshold, name, hidden)
-        _save(ax, out / f"km_{key}.png")
+        save_figure(ax, out / f"km_{key}.png")
         return (
             f'<div class="scroll">{tab.to_html()}</div>'  # wide tables scroll, not overflow
             + f'<p><img src="km_{esc(key)}.png" alt="{esc(tab.method)} by {esc(factor)}"></p>'
@@ -368,7 +320,7 @@ def _model_sections(page: _Sections, step: _Progress) -> None:
         )
     step("Cox model")
     if "grade" in df:
-        page.add("cox", "Hazard ratios (Cox model)", lambda: _cox_section(page))
+        page.add("cox", "Hazard ratios (Cox model)", lambda: cox_section(page))
 
 
 def demo(out_dir: str | Path = "report", *, progress: bool = True) -> Report:

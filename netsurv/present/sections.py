@@ -176,28 +176,9 @@ def quality_section(
     order = [*map(str, years), "all years"]
 
     def render(hidden: set[Hashable]) -> str:
-        th = led.threshold
-        rows = []
-        for y in order:
-            n_key = ("quality", "n", y)
-            row = {
-                "year of diagnosis": y,
-                "cases": mask_count(led.values[n_key], th, n_key in hidden),
-            }
-            for lab in _QUALITY:
-                key = ("quality", lab, y)
-                if lab not in hits:
-                    row[f"% {lab}"] = "n/a"
-                elif key in hidden or n_key in hidden or led.values[n_key] == 0:
-                    row[f"% {lab}"] = SUPPRESSED if led.values[n_key] else DASH
-                else:
-                    row[f"% {lab}"] = f"{100 * led.values[key] / led.values[n_key]:.1f}"
-            m = median.get(y, np.nan)
-            row["median follow-up"] = (
-                SUPPRESSED if n_key in hidden else "not reached" if np.isnan(m) else f"{m:.0f}"
-            )
-            rows.append(row)
-        shown = pd.DataFrame(rows)
+        shown = pd.DataFrame(
+            [_quality_row(y, led, hidden, set(hits), median.get(y, np.nan)) for y in order]
+        )
         shown.assign(cases=shown["cases"].str.replace(",", "")).to_csv(
             out / "quality_by_year.csv", index=False
         )
@@ -210,6 +191,27 @@ def quality_section(
         )
 
     return render
+
+
+def _quality_row(
+    y: str, led: Ledger, hidden: set[Hashable], known: set[str], median: float
+) -> dict[str, str]:
+    """One year of the quality table, masked: cases, the shares, median follow-up."""
+    n_key = ("quality", "n", y)
+    n = led.values[n_key]
+    row = {"year of diagnosis": y, "cases": mask_count(n, led.threshold, n_key in hidden)}
+    for lab in _QUALITY:
+        key = ("quality", lab, y)
+        if lab not in known:
+            row[f"% {lab}"] = "n/a"
+        elif key in hidden or n_key in hidden or n == 0:
+            row[f"% {lab}"] = SUPPRESSED if n else DASH
+        else:
+            row[f"% {lab}"] = f"{100 * led.values[key] / n:.1f}"
+    row["median follow-up"] = (
+        SUPPRESSED if n_key in hidden else "not reached" if np.isnan(median) else f"{median:.0f}"
+    )
+    return row
 
 
 # ------------------------------------------------------------------ classification

@@ -44,7 +44,7 @@ def leaky_frame() -> pd.DataFrame:
 def risk_rows(monkeypatch, tmp_path: Path) -> dict[str, dict[str, list[str]]]:
     """figure file -> curve label -> the risk-table texts printed for it, in tick order."""
     seen: dict[str, dict[str, list[str]]] = {}
-    save = report_module._save
+    save = report_module.save_figure
 
     def spy(ax, path: Path) -> None:
         labels = {t.get_gid(): t.get_text() for t in ax.texts if "risk-label" in str(t.get_gid())}
@@ -55,7 +55,7 @@ def risk_rows(monkeypatch, tmp_path: Path) -> dict[str, dict[str, list[str]]]:
         seen[path.name] = rows
         save(ax, path)
 
-    monkeypatch.setattr(report_module, "_save", spy)
+    monkeypatch.setattr(report_module, "save_figure", spy)
     report(leaky_frame(), tmp_path, progress=False, suppress_below=TH)
     return seen
 

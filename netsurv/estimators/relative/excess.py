@@ -262,47 +262,10 @@ def _fit(
     base = pd.DataFrame(
         {f"interval={lab}": (groups["interval"] == lab).to_numpy(dtype=float) for lab in labels}
     )
-    x = pd.concat([x_cov, base], axis=1)
-    dstar = groups["expected"].to_numpy()
-    with warnings.catch_warnings():  # the link is meant for this family (log(mu - d*))
-        warnings.simplefilter("ignore", DomainWarning)
-        model = GLM(
-            groups["deaths"].to_numpy(),
-            x,
-            family=_ExcessPoisson(dstar),
-            offset=np.log(groups["person_time"].to_numpy()),
-        )
-    fit = model.fit(tol=1e-12, maxiter=100)
+    fit = _glm(groups, pd.concat([x_cov, base], axis=1))
     params, se = fit.params, fit.bse
     z = float(stats.norm.ppf(0.5 + conf_level / 2))
-    rows = []
-    for t in terms:
-        if t["reference"]:
-            rows.append(
-                {
-                    **t,
-                    "ehr": 1.0,
-                    "lower": np.nan,
-                    "upper": np.nan,
-                    "p_value": np.nan,
-                    "coef": 0.0,
-                    "std_err": np.nan,
-                }
-            )
-            continue
-        c, e = float(params[t["column"]]), float(se[t["column"]])
-        rows.append(
-            {
-                **t,
-                "ehr": np.exp(c),
-                "lower": np.exp(c - z * e),
-                "upper": np.exp(c + z * e),
-                "p_value": 2 * stats.norm.sf(abs(c / e)),
-                "coef": c,
-                "std_err": e,
-            }
-        )
-    table = pd.DataFrame(rows).drop(columns="column")
+    table = _ratios(terms, params, se, z)
     bc, bs = params[base.columns].to_numpy(), se[base.columns].to_numpy()
     baseline = pd.DataFrame(
         {
@@ -335,3 +298,39 @@ def _fit(
         conf_level=conf_level,
         excluded=excluded,
     )
+
+
+def _glm(groups: pd.DataFrame, x: pd.DataFrame) -> Any:
+    """Poisson GLM of the deaths on ``x`` with the log(mu - d*) link and log person-time
+    offset (Dickman et al. 2004), fitted to convergence (statsmodels)."""
+    with warnings.catch_warnings():  # the link is meant for this family (log(mu - d*))
+        warnings.simplefilter("ignore", DomainWarning)
+        model = GLM(
+            groups["deaths"].to_numpy(),
+            x,
+            family=_ExcessPoisson(groups["expected"].to_numpy()),
+            offset=np.log(groups["person_time"].to_numpy()),
+        )
+    return model.fit(tol=1e-12, maxiter=100)
+
+
+def _ratios(
+    terms: list[dict[str, Any]], params: pd.Series, se: pd.Series, z: float
+) -> pd.DataFrame:
+    """One row per term: excess hazard ratio with its Wald interval and p-value; a reference
+    level has ratio 1 and nothing else."""
+    rows = []
+    for t in terms:
+        if t["reference"]:
+            c, e = 0.0, np.nan
+            ratio = {"ehr": 1.0, "lower": np.nan, "upper": np.nan, "p_value": np.nan}
+        else:
+            c, e = float(params[t["column"]]), float(se[t["column"]])
+            ratio = {
+                "ehr": np.exp(c),
+                "lower": np.exp(c - z * e),
+                "upper": np.exp(c + z * e),
+                "p_value": 2 * stats.norm.sf(abs(c / e)),
+            }
+        rows.append({**t, **ratio, "coef": c, "std_err": e})
+    return pd.DataFrame(rows).drop(columns="column")

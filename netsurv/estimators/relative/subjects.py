@@ -63,26 +63,13 @@ def subjects(
     ``anniversaries`` (strs): diagnosis on 1 January of its year, no birthday shift."""
     time_unit, age, sex, year = rmap.time_unit, rmap.age, rmap.sex, rmap.year
     date_dx, month, race, entry = rmap.date_dx, rmap.month, rmap.race, rmap.entry
-    completed_age, age_unit = rmap.completed_age, rmap.age_unit
-    check_names(
-        {"time": time, "event": event, "entry": entry, "age": age, "sex": sex, "race": race}
-        | {"date_dx": date_dx, "year": year, "month": month},
-        required=("time", "event", "age", "sex"),
-    )
-    zero_time = rmap.zero_time
-    if (
-        isinstance(zero_time, str) and zero_time == "auto"
-    ):  # SEER month 0: within the first month (see relative_survival)
-        zero_time = 0.5 if time_unit == "months" else None
+    zero_time = _zero_time(rmap.zero_time, time_unit)
     table = rmap.lifetable if rmap.lifetable is not None else us(race=race is not None)
     if anniversaries and table.birthday_shift:
         table = replace(table, birthday_shift=False)
     if year is not None and date_dx is not None and year not in df.columns:
         year = None  # exact dates only: no fallback column
-    _check_columns(df, [age, sex, race, date_dx, year, month])
-    check_columns(df, {"time": time, "event": event, "age": age, "sex": sex, "race": race})
-    if date_dx is None and year is None:
-        raise InputError("give date_dx= (exact diagnosis date) or year= (year of diagnosis)")
+    _check_all(df, time, event, rmap, year)
     work = pd.DataFrame(
         {c: df[c] for c in dict.fromkeys([time, event, *as_by(by)]) if c in df.columns},
         index=df.index,
@@ -95,17 +82,13 @@ def subjects(
     p = prepare(work, time=time, event=event, by=by, weights="_row", entry=entry)
     rows = p.weights.astype(np.int64)  # type: ignore[union-attr]
     sub = df.iloc[rows]
-    age_days = _age_days(sub, age, age_unit, completed_age, table.days_per_age_year)
+    age_days = _age_days(sub, age, rmap.age_unit, rmap.completed_age, table.days_per_age_year)
     date_days = _diagnosis_days(sub, date_dx, year, month)
     if anniversaries:
         date_days = _january_first(date_days)
-    sx = table.sex_index(sub[sex])
-    rc = table.race_index(sub[race] if race is not None else None, len(sub))
     age0, pos0 = start_positions(table, age_days, date_days, convention)
     if zero_time is not None:
-        if isinstance(zero_time, str) or not _is_real(zero_time) or not zero_time > 0:
-            raise InputError(f"zero_time={zero_time!r}: give a positive time, e.g. 0.5 (months)")
-        p = replace(p, time=np.where(p.time == 0, float(zero_time), p.time))
+        p = replace(p, time=np.where(p.time == 0, zero_time, p.time))
     days = p.time * UNIT_DAYS[time_unit]
     warn_beyond(table, float(np.max(date_days + days)))
     return Subjects(
@@ -117,8 +100,8 @@ def subjects(
         p.event,
         age0,
         pos0,
-        sx,
-        rc,
+        table.sex_index(sub[sex]),
+        table.race_index(sub[race] if race is not None else None, len(sub)),
         table,
         p.excluded,
         UNIT_DAYS[time_unit],
@@ -128,8 +111,35 @@ def subjects(
     )
 
 
-def _is_real(x: object) -> bool:
-    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
+def _check_all(df: pd.DataFrame, time: str, event: str, rmap: RateMap, year: str | None) -> None:
+    """Column names and columns of the analysis and of the population matching; a diagnosis
+    date or year is required."""
+    age, sex, race, date_dx, month = rmap.age, rmap.sex, rmap.race, rmap.date_dx, rmap.month
+    check_names(
+        {"time": time, "event": event, "entry": rmap.entry, "age": age, "sex": sex, "race": race}
+        | {"date_dx": date_dx, "year": rmap.year, "month": month},
+        required=("time", "event", "age", "sex"),
+    )
+    _check_columns(df, [age, sex, race, date_dx, year, month])
+    check_columns(df, {"time": time, "event": event, "age": age, "sex": sex, "race": race})
+    if date_dx is None and year is None:
+        raise InputError("give date_dx= (exact diagnosis date) or year= (year of diagnosis)")
+
+
+def _zero_time(zero_time: object, time_unit: str) -> float | None:
+    """The follow-up given to rows with zero follow-up: "auto" is half a month on SEER months
+    (a death in month 0 lived within the first month; see relative_survival), else none."""
+    if isinstance(zero_time, str) and zero_time == "auto":
+        return 0.5 if time_unit == "months" else None
+    if zero_time is None:
+        return None
+    if (
+        isinstance(zero_time, bool)
+        or not isinstance(zero_time, int | float | np.integer | np.floating)
+        or not zero_time > 0
+    ):
+        raise InputError(f"zero_time={zero_time!r}: give a positive time, e.g. 0.5 (months)")
+    return float(zero_time)
 
 
 def _check_columns(df: pd.DataFrame, columns: list[str | None]) -> None:

@@ -159,3 +159,31 @@ def test_an_estimator_module_is_a_module_and_its_function_is_the_public_name() -
 
     assert type(km).__name__ == "module"
     assert netsurv.kaplan_meier is km.kaplan_meier
+
+
+MAX_MODULE_LINES = 400  # issue 11: a module a contributor reads in one sitting
+MAX_FUNCTION_LINES = 60  # lines of code of one function, its docstring not counted
+
+
+def test_modules_stay_small() -> None:
+    sizes = {name: len(path.read_text().splitlines()) for name, path in MODULES.items()}
+    large = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert not large, f"modules over {MAX_MODULE_LINES} lines (split by meaning): {large}"
+
+
+def _code_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    n = (node.end_lineno or node.lineno) - node.lineno + 1
+    first = node.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        n -= (first.end_lineno or first.lineno) - first.lineno + 1
+    return n
+
+
+def test_functions_stay_short() -> None:
+    long = {}
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                if _code_lines(node) > MAX_FUNCTION_LINES:
+                    long[f"{name}.{node.name}"] = _code_lines(node)
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines of code: {long}"

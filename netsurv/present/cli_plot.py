@@ -245,7 +245,9 @@ def _curve_options(q: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--median", action="store_true", help="dashed lines to each median survival time"
     )
-    g.add_argument("--pvalue", action="store_true", help="print the log-rank p between the curves")
+    g.add_argument(
+        "--pvalue", action="store_true", help="print the log-rank p between the curves drawn"
+    )
     g.add_argument("--no-legend", dest="legend", action="store_false", help="no legend")
     g.add_argument("--title", default=None, help="title above the plot")
     g.add_argument("--ylabel", default=None, help="y-axis label (default: the measure)")

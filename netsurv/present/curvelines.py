@@ -138,7 +138,10 @@ def median_lines(
         )
 
 
-def pvalue_text(curves: SurvivalCurves, pvalue: Any) -> str | None:
+def pvalue_text(curves: SurvivalCurves, pvalue: Any, suppress_below: int = 0) -> str | None:
+    """The p-value line: ``pvalue=True`` tests the curves drawn (groups with fewer than
+    ``suppress_below`` cases are not drawn and not compared; no p when fewer than two are
+    left), a number or a test result is printed as given."""
     if pvalue is False or pvalue is None:
         return None
     if pvalue is True:
@@ -147,7 +150,13 @@ def pvalue_text(curves: SurvivalCurves, pvalue: Any) -> str | None:
                 "pvalue=True: needs a Kaplan–Meier fit of two or more groups; "
                 "pass the p-value (a number) or a test result (ns.logrank(...)) instead"
             )
-        p, name = logrank(curves.counts, by=curves.by, include_unknown=True).p_value, "Log-rank"
+        drawn = np.flatnonzero(np.asarray(curves.n, dtype=np.float64) >= suppress_below)
+        if len(drawn) < 2:
+            return None
+        counts = curves.counts
+        if len(drawn) < len(curves.strata):
+            counts = counts.take(np.isin(counts.stratum, drawn))
+        p, name = logrank(counts, by=curves.by, include_unknown=True).p_value, "Log-rank"
     elif hasattr(pvalue, "p_value"):
         p, name = (
             float(pvalue.p_value),

@@ -133,8 +133,9 @@ def plot_survival(
         for month data, "nice" numbers otherwise.
     time_unit : axis unit, e.g. ``"years"`` for a fit in months (times divided by 12).
     median : dashed lines at S = 0.5 to each median survival time and down to the axis.
-    pvalue : True prints the log-rank p between the curves (Kaplan–Meier fits, all curves
-        compared, "unknown" included); or give a number or a test result with ``p_value``.
+    pvalue : True prints the log-rank p between the curves drawn (Kaplan–Meier fits; "unknown"
+        included, groups hidden by ``suppress_below`` left out, no p when fewer than two are
+        drawn); or give a number or a test result with ``p_value``.
     facet : one of the fit's ``by`` columns (one panel per value, e.g. ``"site_group"`` of a
         fit ``by=["site_group", "extent"]``), or an integer n (panels of n curves each).
         A single panel holds at most 12 distinguishable curves; more warn and ask for this.
@@ -176,7 +177,7 @@ def plot_survival(
         suppress_below=int(suppress_below),
         kind=kind,
         median=median,
-        pvalue=curvelines.pvalue_text(curves, pvalue) if facet is None else None,
+        pvalue=curvelines.pvalue_text(curves, pvalue, int(suppress_below)),  # None with facet
         ylabel=ylabel
         or curvelines.KIND_LABELS.get(kind, curves.measure[0].upper() + curves.measure[1:]),
     )

@@ -214,6 +214,25 @@ def test_median_lines_end_at_each_median_and_pvalue_is_the_logrank_p() -> None:
     assert _texts(plot_survival(fit, fresh, pvalue=0.0312), "pvalue") == ["p = 0.031"]
 
 
+def test_pvalue_compares_only_the_curves_drawn_when_groups_are_suppressed() -> None:
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(
+        {
+            "survival_months": rng.integers(1, 60, 45).astype(float),
+            "dead": rng.random(45) < 0.7,
+            "g": ["a"] * 20 + ["b"] * 20 + ["c"] * 5,  # c: fewer than 16 cases, not drawn
+        }
+    )
+    fit = kaplan_meier(df, by="g")
+    ax = plot_survival(fit, pvalue=True, suppress_below=16)
+    p = logrank(df[df["g"] != "c"], by="g").p_value  # the two drawn groups, by hand
+    shown = "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+    assert _texts(ax, "pvalue") == [f"Log-rank {shown}"]
+    assert p != logrank(df, by="g").p_value  # c would change it
+    _, fresh = plt.subplots()  # one group drawn: nothing to compare, no p
+    assert _texts(plot_survival(fit, fresh, pvalue=True, suppress_below=21), "pvalue") == []
+
+
 def test_censored_and_event_rows_are_cumulative_counts() -> None:
     ax = plot_survival(
         kaplan_meier(_toy(), by="g"),

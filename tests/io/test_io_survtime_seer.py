@@ -13,6 +13,7 @@ Expected values come from three places, each named at its test:
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -358,24 +359,14 @@ _XML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+@pytest.mark.parametrize("reader", [read_naaccr_xml, read], ids=["read_naaccr_xml", "read"])
 @pytest.mark.parametrize(("variant", "months"), [("active", 4), ("presumed_alive", 23)])
 def test_naaccr_reader_chooses_the_survival_variant(
-    tmp_path: Path, variant: str, months: int
+    tmp_path: Path, variant: str, months: int, reader: Any
 ) -> None:
     # alive, dx 2020-01-15: last contact 2020-06-01 is 138 days (4.5 months); presumed alive
-    # to the cutoff 2021-12-31 is 716 days (23.5 months)
+    # to the cutoff 2021-12-31 is 716 days (23.5 months); the same through netsurv.read()
     path = tmp_path / "one.xml"
     path.write_text(_XML)
-    df = read_naaccr_xml(path, study_cutoff="2021-12-31", classify=False, survival=variant)
+    df = reader(path, study_cutoff="2021-12-31", classify=False, survival=variant)
     assert df["survival_months"].tolist() == [months] and df["survival_flag"].tolist() == ["1"]
-
-
-@pytest.mark.parametrize(("variant", "months"), [("active", 4), ("presumed_alive", 23)])
-def test_read_passes_the_survival_variant_to_the_naaccr_reader(
-    tmp_path: Path, variant: str, months: int
-) -> None:
-    # same file and expected months as above, through the format-detecting netsurv.read()
-    path = tmp_path / "one.xml"
-    path.write_text(_XML)
-    df = read(path, study_cutoff="2021-12-31", classify=False, survival=variant)
-    assert df["survival_months"].tolist() == [months]

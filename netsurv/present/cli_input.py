@@ -58,6 +58,8 @@ def read_input(args: argparse.Namespace) -> pd.DataFrame:
         options["sep"] = "\t" if args.sep in ("\\t", "tab") else args.sep
     else:
         _sniff(args.input)
+    if getattr(args, "survival", None):
+        options["survival"] = args.survival
     df = read(args.input, study_cutoff=getattr(args, "study_cutoff", None), **options)
     if len(df) == 0:
         raise InputError(f"{args.input}: no records (the file has a header only or is empty)")
@@ -147,6 +149,13 @@ def data_options(q: argparse.ArgumentParser, *, measure: bool = False) -> None:
         default=None,
         metavar="DATE",
         help="end of follow-up (YYYY-MM-DD) for files without survival months (NAACCR XML)",
+    )
+    q.add_argument(
+        "--survival",
+        choices=("active", "presumed_alive"),
+        default=None,
+        help="NAACCR XML: SEER survival months with active follow-up (default) or presumed "
+        "alive to the cutoff",
     )
     q.add_argument(
         "--where",

@@ -18,6 +18,7 @@ from netsurv.present.cli import main
 from netsurv.present.cli_checks import Where
 from netsurv.ratetables import us
 from netsurv.ratetables.ratetable import warn_beyond
+from tests.paths import DATA
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +224,20 @@ def test_select_flags_apply_netsurv_select_and_print_its_steps(reg: Path, capsys
     expected = df["year_dx"].between(2005, 2010) & df["nen_type"].eq("NEC")  # pandas, by hand
     assert code == 0 and f"nen_type in ['NEC']: {int(expected.sum()):,} left" in err
     assert sum(row["n"] for row in json.loads(out)) == int(expected.sum())
+
+
+def test_survival_variant_reaches_the_naaccr_reader(capsys) -> None:
+    # the public NAACCR sample has no survival months: they are computed from the dates.
+    # Presumed alive follows every patient alive at last contact to the cutoff, so more are at
+    # risk at 12 months than with active follow-up (which stops at the last contact).
+    xml = DATA / "naaccr-samples" / "naaccr-xml-sample-v250-incidence-1000.xml.gz"
+    at_risk = {}
+    for variant in ("active", "presumed_alive"):
+        argv = ["survival", str(xml), "--all-records", "--study-cutoff", "2022-12-31"]
+        code, out, _ = _run([*argv, "--survival", variant, "--format", "json"], capsys)
+        assert code == 0
+        rows = json.loads(out)
+        at_risk[variant] = sum(r["n_at_risk_12"] for r in rows)
+    assert at_risk["presumed_alive"] > at_risk["active"]
+    code, _, err = _run(["survival", str(xml), "--survival", "presumd"], capsys)
+    assert code == 2 and "did you mean 'presumed_alive'" in err

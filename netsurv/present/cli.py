@@ -75,12 +75,25 @@ class _Parser(argparse.ArgumentParser):
         bad = re.search(r"unrecognized arguments: (\S+)", message)
         if bad and bad.group(1).startswith("-"):
             word = bad.group(1).split("=")[0]
+            owners = self._owners().get(word)
+            if owners:  # a real option, of another command
+                return f"; {word} is an option of " + ", ".join(f"'netsurv {c}'" for c in owners)
             return check.close(word, sorted(self._all_options()))
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if choice:
             options = re.findall(r"'?([^,' ]+)'?", choice.group(2))
             return check.close(choice.group(1), options)
         return ""
+
+    def _owners(self) -> dict[str, list[str]]:
+        """Option string -> the subcommands that take it."""
+        owners: dict[str, list[str]] = {}
+        for action in self._actions:
+            for name, sub in (getattr(action, "choices", None) or {}).items():
+                if isinstance(sub, argparse.ArgumentParser):
+                    for o in {o for a in sub._actions for o in a.option_strings}:
+                        owners.setdefault(o, []).append(name)
+        return owners
 
     def _all_options(self) -> set[str]:
         """Option strings of this parser and of its subcommands."""

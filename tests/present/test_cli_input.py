@@ -69,6 +69,7 @@ def _one_line_error(code: int, err: str, expected: int) -> None:
         (["survival", "{reg}"], 1, "is a directory"),
         (["survival", "{reg}/header.csv"], 1, "header only"),
         (["survival", "{reg}/reg.csv", "--tmes", "12"], 2, "did you mean '--times'"),
+        (["survival", "{reg}/reg.csv", "--time-max", "5"], 2, "is an option of 'netsurv plot'"),
         (["survivl", "{reg}/reg.csv"], 2, "did you mean 'survival'"),
         (["survival", "{reg}/reg.csv", "--measure", "relativ"], 2, "did you mean 'relative'"),
         (["survival", "{reg}/semi.csv"], 1, "pass --sep ';'"),

@@ -174,7 +174,10 @@ def excess_hazard(
         ``strs``, Dickman et al. 2004): the rate of the table cell at completed age at
         diagnosis + whole years and year of diagnosis + whole years (both moving on
         anniversaries of diagnosis) at the interval's start; ages are completed years and
-        zero follow-up is left out (Stata ``stset``).
+        zero follow-up is left out (Stata ``stset``). The fit follows each program's GLM:
+        IRLS with expected-information standard errors (R ``glm``) for "relsurv";
+        Newton-Raphson with observed-information (OIM) standard errors (Stata ``glm``,
+        ``link(rs d_star)``) for "strs" — they differ because the link is not canonical.
 
     Returns
     -------
@@ -241,7 +244,7 @@ def excess_hazard(
         raise InputError(
             f"breaks: no follow-up in ({b_unit[k]:g}, {b_unit[k + 1]:g}]; end the breaks earlier"
         )
-    return _fit(groups, covs, inter, levels, b_unit, rmap.time_unit, conf_level, s.excluded)
+    return _fit(groups, covs, inter, levels, b_unit, rmap.time_unit, conf_level, s.excluded, strs)
 
 
 def _fit(
@@ -253,6 +256,7 @@ def _fit(
     time_unit: str,
     conf_level: float,
     excluded: pd.Series,
+    strs: bool = False,
 ) -> ExcessHazardResult:
     labels = [f"({lo:g}, {hi:g}]" for lo, hi in zip(b[:-1], b[1:], strict=True)]
     interval = [labels[i] for i in groups.pop("_interval").to_numpy()]
@@ -262,7 +266,7 @@ def _fit(
     base = pd.DataFrame(
         {f"interval={lab}": (groups["interval"] == lab).to_numpy(dtype=float) for lab in labels}
     )
-    fit = _glm(groups, pd.concat([x_cov, base], axis=1))
+    fit = _glm(groups, pd.concat([x_cov, base], axis=1), strs)
     params, se = fit.params, fit.bse
     z = float(stats.norm.ppf(0.5 + conf_level / 2))
     table = _ratios(terms, params, se, z)
@@ -300,9 +304,11 @@ def _fit(
     )
 
 
-def _glm(groups: pd.DataFrame, x: pd.DataFrame) -> Any:
+def _glm(groups: pd.DataFrame, x: pd.DataFrame, strs: bool) -> Any:
     """Poisson GLM of the deaths on ``x`` with the log(mu - d*) link and log person-time
-    offset (Dickman et al. 2004), fitted to convergence (statsmodels)."""
+    offset (Dickman et al. 2004), fitted to convergence (statsmodels): by Newton-Raphson with
+    observed-information (OIM) errors as Stata glm if ``strs``, else by IRLS (Fisher scoring)
+    with expected-information errors as R glm."""
     with warnings.catch_warnings():  # the link is meant for this family (log(mu - d*))
         warnings.simplefilter("ignore", DomainWarning)
         model = GLM(
@@ -311,6 +317,8 @@ def _glm(groups: pd.DataFrame, x: pd.DataFrame) -> Any:
             family=_ExcessPoisson(groups["expected"].to_numpy()),
             offset=np.log(groups["person_time"].to_numpy()),
         )
+    if strs:
+        return model.fit(method="newton", tol=1e-12, maxiter=100, disp=False)
     return model.fit(tol=1e-12, maxiter=100)
 
 
@@ -326,10 +334,12 @@ def _ratios(
             ratio = {"ehr": 1.0, "lower": np.nan, "upper": np.nan, "p_value": np.nan}
         else:
             c, e = float(params[t["column"]]), float(se[t["column"]])
+            with np.errstate(over="ignore"):  # a term at the boundary (exp(c) -> 0): upper inf
+                upper = np.exp(c + z * e)
             ratio = {
                 "ehr": np.exp(c),
                 "lower": np.exp(c - z * e),
-                "upper": np.exp(c + z * e),
+                "upper": upper,
                 "p_value": 2 * stats.norm.sf(abs(c / e)),
             }
         rows.append({**t, **ratio, "coef": c, "std_err": e})

@@ -34,6 +34,7 @@ import pytest
 from scipy import stats
 
 import netsurv as ns
+from netsurv.errors import InputError
 from netsurv.ratetables import RateTable, from_qx_frame
 from tests.paths import REFERENCE
 
@@ -172,3 +173,23 @@ def test_interaction_model_agrees_up_to_statas_stopping_point_at_the_boundary(co
     assert fit.df_resid == head["df_resid"] == 58
     assert 0 < head["deviance"] - fit.deviance < 1e-5
     assert 0 < fit.llf - head["llf"] < 5e-6
+
+
+def test_the_boundary_term_under_r_conventions_is_a_netsurv_error(colon, popmort) -> None:
+    # R glm's IRLS cannot fit 5#75+ (its excess hazard ratio is 0): a one-line netsurv error
+    # that says why and what to do, not statsmodels' "NaN, inf or invalid value in endog"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with pytest.raises(InputError, match="conventions='strs'"):
+            ns.excess_hazard(
+                colon,
+                time="years",
+                event="dead",
+                covariates=["sex", "year8594", "agegrp"],
+                breaks=[0, 1, 2, 3, 4, 5],
+                interactions=[("interval", "agegrp")],
+                time_unit="years",
+                age="age",
+                year="yydx",
+                lifetable=popmort,
+            )

@@ -319,7 +319,15 @@ def _glm(groups: pd.DataFrame, x: pd.DataFrame, strs: bool) -> Any:
         )
     if strs:
         return model.fit(method="newton", tol=1e-12, maxiter=100, disp=False)
-    return model.fit(tol=1e-12, maxiter=100)
+    try:
+        return model.fit(tol=1e-12, maxiter=100)
+    except ValueError as exc:  # IRLS stepped to fitted deaths <= expected deaths in a group
+        raise InputError(
+            "excess_hazard: the IRLS fit (R glm's method) failed: in some group the fitted "
+            "deaths reached the expected deaths, so an excess hazard ratio is at its boundary "
+            "(0). Merge sparse covariate levels or intervals, drop an interaction, or fit with "
+            f"conventions='strs' (Newton-Raphson, as Stata glm). statsmodels said: {exc}"
+        ) from exc
 
 
 def _ratios(

@@ -35,7 +35,8 @@ from scipy import stats
 
 import netsurv as ns
 from netsurv.errors import InputError
-from netsurv.ratetables import RateTable, from_qx_frame
+from netsurv.ratetables import RateTable
+from tests.estimators import dickman
 from tests.paths import REFERENCE
 
 AGEGRP = ["0-44", "45-59", "60-74", "75+"]  # colon.dta's label agegrp (ages 18-44, ...)
@@ -44,15 +45,12 @@ PRINTED = ["exp_b", "std_err", "z", "p", "lower", "upper"]
 
 @pytest.fixture(scope="module")
 def popmort() -> RateTable:
-    pm = pd.read_csv(REFERENCE / "dickman_popmort.csv")
-    frame = pd.DataFrame({"age": pm["_age"], "sex": pm["sex"], "year": pm["_year"]})
-    return from_qx_frame(frame.assign(qx=1 - pm["prob"]), source="strs popmort (Finland)")
+    return dickman.popmort()
 
 
 @pytest.fixture(scope="module")
 def colon() -> pd.DataFrame:
-    d = pd.read_csv(REFERENCE / "dickman_colon_localised.csv")
-    d["dead"] = d["status"].str.startswith("Dead").astype(int)  # fail(status==1 2)
+    d = dickman.colon()
     d["years"] = d["surv_mm"] / 12  # scale(12)
     d["sex"] = pd.Categorical(d["sex"], ["Male", "Female"])  # Stata: sex 1 male (base)
     d["year8594"] = d["year8594"].map(

@@ -25,7 +25,8 @@ import pandas as pd
 import pytest
 
 from netsurv.estimators.relative.lifetable import relative_life_table
-from netsurv.ratetables import RateTable, from_qx_frame
+from netsurv.ratetables import RateTable
+from tests.estimators import dickman
 from tests.paths import REFERENCE
 
 ROUNDING = 5e-5 + 1e-12  # half a unit in the 4th decimal
@@ -33,15 +34,12 @@ ROUNDING = 5e-5 + 1e-12  # half a unit in the 4th decimal
 
 @pytest.fixture(scope="module")
 def popmort() -> RateTable:
-    pm = pd.read_csv(REFERENCE / "dickman_popmort.csv")
-    frame = pd.DataFrame({"age": pm["_age"], "sex": pm["sex"], "year": pm["_year"]})
-    return from_qx_frame(frame.assign(qx=1 - pm["prob"]), source="strs popmort (Finland)")
+    return dickman.popmort()
 
 
 @pytest.fixture(scope="module")
 def colon() -> pd.DataFrame:
-    d = pd.read_csv(REFERENCE / "dickman_colon_localised.csv", parse_dates=["dx", "exit"])
-    d["dead"] = d["status"].str.startswith("Dead").astype(int)  # fail(status==1 2)
+    d = dickman.colon(parse_dates=["dx", "exit"])
     d["years"] = (d["exit"] - d["dx"]).dt.days / 365.24  # scale(365.24)
     return d
 

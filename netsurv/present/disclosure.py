@@ -29,7 +29,7 @@ disclosure and is not audited.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -152,13 +152,7 @@ def _leaks(
     shown = np.flatnonzero(~np.asarray(hidden))
     if len(shown) == 0:
         return set()
-    a_shown = atoms[shown].astype(np.float64)  # shown counts × atoms
-    # row space of the shown counts from their Gram matrix (small: counts × counts; the
-    # entries are exact integers in float64)
-    lam, u = np.linalg.eigh(a_shown @ a_shown.T)
-    keep = lam > 1e-9 * max(1.0, float(lam.max(initial=0.0)))
-    u, s = u[:, keep], np.sqrt(lam[keep])
-    vt = (u.T @ a_shown) / s[:, None]  # orthonormal rows spanning the shown counts
+    u, s, vt = _row_space(atoms[shown].astype(np.float64))  # shown counts × atoms
     v = atoms[hid].T.astype(np.float64)  # atoms × hidden counts
     resid = v - vt.T @ (vt @ v)  # the part no combination of shown counts reaches
     # combinations c of hidden counts with v @ c derivable: the null space of resid, in
@@ -195,13 +189,8 @@ def _nested(
     1 to ``th - 1`` records ("localized: 500" in one table, "localized, analysed: 497" in
     another give the 3 left out); the cheaper of each such pair is hidden."""
     shown = np.flatnonzero(~hidden)
-    a = atoms[shown].astype(np.float64)
-    inter = (a * sizes) @ a.T  # records in both counts
-    size = np.diag(inter).copy()
-    inside = np.abs(inter - size[None, :]) < 0.5  # [i, j]: count j lies inside count i
-    gap = size[:, None] - size[None, :]
     out: set[int] = set()
-    for i, j in zip(*np.nonzero(inside & (gap > 0.5) & (gap < th - 0.5)), strict=True):
+    for i, j in _small_gaps(atoms[shown], sizes, th):
         if shown[i] in out or shown[j] in out:
             continue  # this round already broke the pair
         pick = [k for k in (shown[i], shown[j]) if cost[k] > 0]
@@ -222,24 +211,15 @@ def _derived_nested(
     shown = np.flatnonzero(~hidden)
     if len(shown) == 0:
         return set()
-    a_shown = atoms[shown].astype(np.float64)
-    lam, u = np.linalg.eigh(a_shown @ a_shown.T)
-    keep = lam > 1e-9 * max(1.0, float(lam.max(initial=0.0)))
-    u, s = u[:, keep], np.sqrt(lam[keep])
-    vt = (u.T @ a_shown) / s[:, None]  # orthonormal rows spanning the shown counts
+    u, s, vt = _row_space(atoms[shown].astype(np.float64))
     hid = np.flatnonzero(hidden)
     v = atoms[hid].T.astype(np.float64)  # atoms x hidden counts
     derivable = hid[np.abs(v - vt.T @ (vt @ v)).max(axis=0, initial=0.0) < 1e-6]
     if len(derivable) == 0:
         return set()
     known = np.r_[shown, derivable]
-    a = atoms[known].astype(np.float64)
-    inter = (a * sizes) @ a.T  # records in both counts
-    size = np.diag(inter).copy()
-    inside = np.abs(inter - size[None, :]) < 0.5  # [i, j]: count j lies inside count i
-    gap = size[:, None] - size[None, :]
     out: set[int] = set()
-    for i, j in zip(*np.nonzero(inside & (gap > 0.5) & (gap < th - 0.5)), strict=True):
+    for i, j in _small_gaps(atoms[known], sizes, th):
         for h in (known[i], known[j]):
             if not hidden[h]:
                 continue
@@ -249,6 +229,27 @@ def _derived_nested(
             if used:
                 out.add(min(used)[1])
     return out
+
+
+def _row_space(a_shown: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(u, s, vt)``: orthonormal rows ``vt`` spanning the shown counts' atom vectors, from
+    their Gram matrix (small: counts × counts; the entries are exact integers in float64), and
+    ``u``, ``s`` to express a vector of that space as a combination of the counts."""
+    lam, u = np.linalg.eigh(a_shown @ a_shown.T)
+    keep = lam > 1e-9 * max(1.0, float(lam.max(initial=0.0)))
+    u, s = u[:, keep], np.sqrt(lam[keep])
+    return u, s, (u.T @ a_shown) / s[:, None]
+
+
+def _small_gaps(a: np.ndarray, sizes: np.ndarray, th: int) -> Iterator[tuple[int, int]]:
+    """Pairs (i, j) of the counts ``a`` (counts × atoms) with count j inside count i and 1 to
+    ``th - 1`` records between them."""
+    a = a.astype(np.float64)
+    inter = (a * sizes) @ a.T  # records in both counts
+    size = np.diag(inter).copy()
+    inside = np.abs(inter - size[None, :]) < 0.5  # [i, j]: count j lies inside count i
+    gap = size[:, None] - size[None, :]
+    yield from zip(*np.nonzero(inside & (gap > 0.5) & (gap < th - 0.5)), strict=True)
 
 
 def _rref(mat: np.ndarray) -> list[np.ndarray]:

@@ -17,10 +17,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from netsurv.counting.segments import segment_reverse_cumsum
 from netsurv.counting.table import Counts, tabulate
+from netsurv.counting.timefix import timefix, timefix_sorted
 from netsurv.counting.validate import Prepared, prepare
-from netsurv.rules import RANKED_MIN_ROWS, TIMEFIX_TOLERANCE, dense_grid_fits
+from netsurv.counting.valuesort import count_by_values
+from netsurv.rules import RANKED_MIN_ROWS, dense_grid_fits
 
 __all__ = ["count_prepared", "counts", "timefix"]
 
@@ -78,7 +79,7 @@ def _count_ranked(p: Prepared) -> Counts | None:
     if not dense_grid_fits(k * len(uniques), n):
         return None
     order = np.argsort(uniques)
-    fixed = _timefix_sorted(np.asarray(uniques, dtype=np.float64)[order])
+    fixed = timefix_sorted(np.asarray(uniques, dtype=np.float64)[order])
     first = np.r_[True, fixed[1:] != fixed[:-1]]
     rank = np.empty(len(uniques), dtype=np.int32)
     rank[order] = np.cumsum(first) - 1  # merged near-ties share a rank
@@ -157,17 +158,17 @@ def _count_dense(
 def _count_sorted(p: Prepared) -> Counts:
     """Float path: sort once by time (quicksort), then by stratum (stable radix), and sum runs."""
     n = len(p.time)
-    plain = p.weights is None and p.entry is None  # one unweighted exit per row
-    fast = _count_keys(p) if plain else None
+    fast = count_by_values(p)  # unweighted 0/1 exits: value sorts, no index sort
     if fast is not None:
         return fast
+    plain = p.weights is None and p.entry is None  # one unweighted exit per row
     w = np.ones(n) if p.weights is None else p.weights
     if p.entry is None:
         t, stratum = p.time, p.stratum
     else:  # exits and entries as one list of (stratum, time, counts) records
         t, stratum = np.concatenate([p.time, p.entry]), np.concatenate([p.stratum, p.stratum])
     order = np.argsort(t)  # the one float sort
-    ts = _timefix_sorted(t[order])
+    ts = timefix_sorted(t[order])
     small = np.int16 if len(p.strata) < 2**15 else np.int32
     sk = stratum[order].astype(small)
     by_stratum = np.argsort(sk, kind="stable")  # radix sort, keeps the time order
@@ -205,113 +206,3 @@ def _count_sorted(p: Prepared) -> Counts:
         presorted=True,
         exit_rows=None if p.weights is None else exit_flag[order],
     )
-
-
-def _count_keys(p: Prepared) -> Counts | None:
-    """Unweighted exits only: one float argsort, then every row packed into one integer
-    (stratum, merged-time rank, event) and those integers sorted by value (numpy's SIMD sort);
-    runs of equal keys are the counts. None when the packing does not fit 63 bits."""
-    n, k = len(p.time), len(p.strata)
-    if n >= 2**30 or k >= 2**30 or n == 0:
-        return None
-    event = p.event
-    if event.dtype != bool and not np.array_equal(event, event != 0):  # 0/1 only
-        return None
-    tagged = p.stratum.astype(np.int64) << 33  # stratum and event, gathered together
-    tagged |= event != 0
-    order = np.argsort(p.time)  # the one float sort
-    rank, values = _timefix_ranks(p.time[order])  # merged near-ties share a rank
-    key = tagged[order]
-    del order, tagged
-    rank <<= 1
-    key |= rank  # stratum | merged-time rank | event
-    del rank
-    key.sort()  # by value: stratum, then time, then censored before events
-    cell = key >> 1
-    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
-    exits = np.diff(np.r_[starts, n]).astype(np.float64)
-    events = np.add.reduceat(key & 1, starts).astype(np.float64)
-    cell = cell[starts]
-    stratum = cell >> 32
-    return Counts(
-        by=p.by,
-        strata=p.strata,
-        stratum=stratum,
-        time=values[cell & 0xFFFFFFFF],
-        n_events=events,
-        n_censored=exits - events,
-        n_entered=np.zeros(len(starts)),
-        n_at_risk=segment_reverse_cumsum(exits, stratum),
-        n_exit_rows=None,
-        weighted=False,
-        excluded=p.excluded,
-    )
-
-
-def _timefix_ranks(
-    ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted times to (rank of each after R's ``aeqSurv`` merge, the merged values).
-
-    The same merge as :func:`_timefix_sorted` (tolerance from the distinct values), computed
-    as one flag per row (starts a merged run) and one cumulative sum.
-    """
-    starts = np.empty(len(ts), dtype=bool)
-    starts[:1] = True
-    np.not_equal(ts[1:], ts[:-1], out=starts[1:])  # a new distinct value
-    u = ts[starts]  # distinct values, sorted
-    if len(u) > 1:
-        tied = np.diff(u) <= tolerance * max(1.0, _mean_abs(u))
-        if tied.any():
-            run_first = np.r_[True, ~tied]  # distinct value that starts a run of tied values
-            starts[starts] = run_first
-            u = u[run_first]
-    rank = np.cumsum(starts, dtype=np.int32 if len(ts) < 2**31 else np.int64)
-    np.subtract(rank, 1, out=rank)
-    return rank, u
-
-
-def _timefix_sorted(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.ndarray:
-    """R ``aeqSurv`` on sorted finite times: each run of near-equal values becomes its first."""
-    if len(ts) < 2:
-        return ts
-    new = np.r_[True, ts[1:] != ts[:-1]]
-    u = ts[new]  # distinct values, sorted
-    if len(u) < 2:
-        return ts
-    # tied: closer than the tolerance absolutely or relative to the mean absolute value
-    tied = np.diff(u) <= tolerance * max(1.0, _mean_abs(u))
-    if not tied.any():
-        return ts
-    run_first = np.r_[True, ~tied]  # distinct value that starts a run of tied values
-    run_id = np.cumsum(run_first) - 1
-    return u[run_first][run_id[np.cumsum(new) - 1]]
-
-
-def _mean_abs(u: np.ndarray) -> float:
-    """Mean absolute value without overflow: scaled by the largest, as R's long-double mean
-    keeps it finite for times near the largest double (a sum of such times is inf)."""
-    top = float(np.max(np.abs(u)))
-    if top == 0 or not np.isfinite(top):
-        return top
-    return top * float(np.mean(np.abs(u) / top))
-
-
-def timefix(
-    time: np.ndarray, entry: np.ndarray | None = None, tolerance: float = TIMEFIX_TOLERANCE
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Merge times that differ only by round-off, as R's ``aeqSurv`` does.
-
-    Distinct values (of exit and entry times together) closer than ``tolerance``, absolutely
-    or relative to their mean absolute value, are replaced by the smallest value of their run.
-
-    >>> timefix(np.array([1.0, 1.0 + 1e-12, 2.0]))[0].tolist()
-    [1.0, 1.0, 2.0]
-    """
-    values = time if entry is None else np.concatenate([time, entry])
-    order = np.argsort(values)
-    fixed = np.empty_like(values, dtype=np.float64)
-    fixed[order] = _timefix_sorted(values[order].astype(np.float64), tolerance)
-    if entry is None:
-        return fixed, None
-    return fixed[: len(time)], fixed[len(time) :]

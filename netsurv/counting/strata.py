@@ -92,12 +92,13 @@ def _mixed_radix(
     combined in mixed radix (linear time; the radix fits in int64) and compressed."""
     radix = math.prod(sizes)
     small = np.dtype(np.int32 if radix < 2**31 else np.int64)  # half the memory at scale
+    any_missing = bool(missing.any())
     combined = np.zeros(len(missing), dtype=small)
     for codes, size in zip(per_column, sizes, strict=True):
         combined *= size
-        combined += np.maximum(codes, 0).astype(small, copy=False)
+        combined += np.maximum(codes, 0) if any_missing else codes  # -1 only where missing
     if radix <= 50_000_000:
-        present = np.bincount(combined[~missing] if missing.any() else combined, minlength=radix)
+        present = np.bincount(combined[~missing] if any_missing else combined, minlength=radix)
         used = np.flatnonzero(present > 0)
         if len(used) == radix:  # every combination occurs: the codes are the strata already
             stratum = combined
@@ -105,7 +106,7 @@ def _mixed_radix(
             remap = np.full(radix, -1, dtype=small)
             remap[used] = np.arange(len(used))
             stratum = remap[combined]
-        if missing.any():
+        if any_missing:
             stratum[missing] = -1
     else:
         used, inverse = np.unique(combined[~missing], return_inverse=True)

@@ -73,6 +73,14 @@ class Counts:
 
     def n_subjects(self) -> np.ndarray:
         """Subjects (weighted) per stratum: everyone exits once."""
+        if not self.weighted and len(self.stratum) and not self.n_entered.any():
+            # without entries everyone is at risk at the stratum's first time: one number
+            # per stratum instead of a pass over every row (exact: counts are integers)
+            offsets = self.offsets
+            out = np.zeros(self.n_strata)
+            present = offsets[1:] > offsets[:-1]
+            out[present] = self.n_at_risk[offsets[:-1][present]]
+            return out
         return np.bincount(
             self.stratum, weights=self.n_events + self.n_censored, minlength=self.n_strata
         )

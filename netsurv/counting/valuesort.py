@@ -91,9 +91,15 @@ def _runs(key: np.ndarray, bounds: np.ndarray, p: Prepared) -> Counts:
     starts = np.flatnonzero(new)
     del new
     m = len(starts)
-    np.bitwise_and(key, 1, out=buf)  # the event bits
-    events = np.cumsum(buf, dtype=np.float64)[np.r_[starts[1:] - 1, n - 1]]  # through the run
+    odd = np.bitwise_and(key, 1, out=buf).astype(np.int32 if n < 2**31 else np.int64)  # events
     del buf
+    last = np.empty(m, dtype=np.int64)  # each run's last row
+    np.subtract(starts[1:], 1, out=last[:-1])
+    last[-1] = n - 1
+    np.cumsum(odd, out=odd)
+    events = np.empty(m)
+    events[:] = odd[last]  # events up to each run's end
+    del odd, last
     events[1:] -= events[:-1].copy()
     exits = np.empty(m)
     np.subtract(starts[1:], starts[:-1], out=exits[:-1])

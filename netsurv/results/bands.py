@@ -41,49 +41,98 @@ def confidence_band(
 
     ``upper_limit=None`` clips nothing, as R ``relsurv`` bounds net and relative survival
     (which may exceed 1): log exp(log S ± z·se), plain S ± z·se·S.
+
+    Each value depends on its own S and se only; the rows are evaluated in blocks that stay in
+    the processor's cache (ten-million-row curves), each formula written as R writes it.
     """
     z = z_value(conf_level)
-    p = np.asarray(survival, dtype=np.float64)
-    se = np.asarray(se_log, dtype=np.float64)
+    if conf_type not in CONF_TYPES:
+        raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
+    p, se = np.broadcast_arrays(
+        np.asarray(survival, dtype=np.float64), np.asarray(se_log, dtype=np.float64)
+    )
+    shape = p.shape
+    p, se = np.ascontiguousarray(p).ravel(), np.ascontiguousarray(se).ravel()
+    lower, upper = np.empty(len(p)), np.empty(len(p))
     top = np.inf if upper_limit is None else float(upper_limit)
     bottom = -np.inf if upper_limit is None else 0.0
-    # each formula is written as R writes it, evaluated in place (one buffer per limit)
+    m = min(BLOCK, len(p))
+    tmp, na, na2 = np.empty(m), np.empty(m, dtype=bool), np.empty(m, dtype=bool)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if conf_type == "plain":
-            half = np.multiply(z, se)
-            half *= p
-            na = np.isnan(half)
-            lower, upper = np.subtract(p, half), np.add(p, half, out=half)
-            np.fmax(lower, bottom, out=lower)
-            np.fmin(upper, top, out=upper)
-            return _blank(lower, na), _blank(upper, na)
-        if conf_type == "log":
-            na = ~(p > 0)  # log S undefined: NA (R)
-            log_p = np.log(p)
-            lower = np.multiply(z, se)
-            upper = np.add(log_p, lower)
-            np.subtract(log_p, lower, out=lower)
-            np.exp(lower, out=lower)
-            np.exp(upper, out=upper)
-            np.fmin(upper, top, out=upper)
-            return _blank(lower, na), _blank(upper, na | np.isnan(se))
-        if conf_type == "log-log":
-            na = (p == 0) | (p == 1) | np.isnan(p)
-            log_p = np.log(p)
-            s2 = np.multiply(z, se)
-            s2 /= log_p
-            loglog = np.negative(log_p, out=log_p)
-            np.log(loglog, out=loglog)
-            lower, upper = np.subtract(loglog, s2), np.add(loglog, s2, out=s2)
-            for limit in (lower, upper):  # exp(-exp(.))
-                np.exp(limit, out=limit)
-                np.negative(limit, out=limit)
-                np.exp(limit, out=limit)
-            return _blank(lower, na), _blank(upper, na)
-    raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
+        for lo in range(0, len(p), BLOCK):
+            hi = min(lo + BLOCK, len(p))
+            k = hi - lo
+            limits = (lower[lo:hi], upper[lo:hi])
+            scratch = (tmp[:k], na[:k], na2[:k])
+            _FORMULAS[conf_type](p[lo:hi], se[lo:hi], z, top, bottom, limits, scratch)
+    return lower.reshape(shape), upper.reshape(shape)
 
 
-def _blank(limit: np.ndarray, na: np.ndarray) -> np.ndarray:
-    """``limit`` with NaN where ``na`` (in place)."""
-    limit[na] = np.nan
-    return limit
+BLOCK = 1 << 15  # rows per block of :func:`confidence_band`
+_Limits = tuple[np.ndarray, np.ndarray]
+_Scratch = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _plain(
+    p: np.ndarray, se: np.ndarray, z: float, top: float, bottom: float, out: _Limits, s: _Scratch
+) -> None:
+    (lower, upper), (half, na, _) = out, s
+    np.multiply(z, se, out=half)
+    half *= p
+    np.isnan(half, out=na)
+    np.subtract(p, half, out=lower)
+    np.add(p, half, out=upper)
+    np.fmax(lower, bottom, out=lower)
+    np.fmin(upper, top, out=upper)
+    _blank(lower, na)
+    _blank(upper, na)
+
+
+def _log(
+    p: np.ndarray, se: np.ndarray, z: float, top: float, bottom: float, out: _Limits, s: _Scratch
+) -> None:
+    (lower, upper), (log_p, na, na_se) = out, s
+    np.greater(p, 0, out=na)
+    np.logical_not(na, out=na)  # log S undefined: NA (R)
+    np.log(p, out=log_p)
+    np.multiply(z, se, out=lower)
+    np.add(log_p, lower, out=upper)
+    np.subtract(log_p, lower, out=lower)
+    np.exp(lower, out=lower)
+    np.exp(upper, out=upper)
+    np.fmin(upper, top, out=upper)
+    _blank(lower, na)
+    np.isnan(se, out=na_se)
+    na_se |= na
+    _blank(upper, na_se)
+
+
+def _log_log(
+    p: np.ndarray, se: np.ndarray, z: float, top: float, bottom: float, out: _Limits, s: _Scratch
+) -> None:
+    (lower, upper), (log_p, na, other) = out, s
+    np.equal(p, 0, out=na)
+    na |= np.equal(p, 1, out=other)
+    na |= np.isnan(p, out=other)
+    np.log(p, out=log_p)
+    s2 = np.multiply(z, se, out=upper)
+    s2 /= log_p
+    loglog = np.negative(log_p, out=log_p)
+    np.log(loglog, out=loglog)
+    np.subtract(loglog, s2, out=lower)
+    np.add(loglog, s2, out=upper)
+    for limit in (lower, upper):  # exp(-exp(.))
+        np.exp(limit, out=limit)
+        np.negative(limit, out=limit)
+        np.exp(limit, out=limit)
+    _blank(lower, na)
+    _blank(upper, na)
+
+
+_FORMULAS = {"plain": _plain, "log": _log, "log-log": _log_log}
+
+
+def _blank(limit: np.ndarray, na: np.ndarray) -> None:
+    """NaN where ``na`` (in place)."""
+    if na.any():
+        limit[na] = np.nan

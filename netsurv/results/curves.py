@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from netsurv.counting.segments import segment_cumprod, segment_cumsum
 from netsurv.counting.table import Counts
 from netsurv.errors import InputError
 from netsurv.results.bands import CONF_TYPES, confidence_band, z_value
+from netsurv.results.greenwood import product_limit_terms
 from netsurv.results.quantiles import step_quantiles_of
 from netsurv.results.selection import take_stratum, wide_frame
 from netsurv.results.steps import query_times, step_values
@@ -37,7 +38,10 @@ class SurvivalCurves:
     Arrays hold one entry per (stratum, distinct time), sorted by stratum then time.
     ``std_err`` is the standard error of the survival probability (Greenwood for
     Kaplan–Meier), as R's ``summary.survfit`` reports it; ``se_log`` is the standard error
-    of log S used for the confidence band.
+    of log S used for the confidence band ``lower``, ``upper``. ``limits`` holds that band
+    when the estimator computed it (net and relative survival: not clipped at 1); None
+    means the usual band of ``conf_type`` (upper limit 1), computed from ``survival`` and
+    ``se_log`` when first asked for (``at()`` and the quantiles read it where they need it).
     """
 
     by: tuple[str, ...]
@@ -49,8 +53,6 @@ class SurvivalCurves:
     n_censored: np.ndarray
     survival: np.ndarray
     se_log: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
     conf_type: str
     conf_level: float
     n: np.ndarray
@@ -60,12 +62,39 @@ class SurvivalCurves:
     measure: str = "overall survival (Kaplan–Meier)"
     time_unit: str | None = "months"
     start_time: float = 0.0
+    limits: tuple[np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ tables
     @property
     def method(self) -> str:
         """What was estimated and how (e.g. "overall survival (Kaplan–Meier)")."""
         return f"{self.measure}, {self.conf_type} confidence intervals"
+
+    @cached_property
+    def _band(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.limits is not None:
+            return self.limits
+        return confidence_band(self.survival, self.se_log, self.conf_type, self.conf_level)
+
+    @property
+    def lower(self) -> np.ndarray:
+        """Lower limit of the pointwise confidence band."""
+        return self._band[0]
+
+    @property
+    def upper(self) -> np.ndarray:
+        """Upper limit of the pointwise confidence band."""
+        return self._band[1]
+
+    def band_at(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lower, upper) at the given rows; computed at those rows alone (the same numbers)
+        while the whole band has not been needed."""
+        if self.limits is not None or "_band" in self.__dict__:
+            return self.lower[rows], self.upper[rows]
+        rows = np.asarray(rows, dtype=np.int64)
+        return confidence_band(
+            self.survival[rows], self.se_log[rows], self.conf_type, self.conf_level
+        )
 
     @property
     def std_err(self) -> np.ndarray:
@@ -275,9 +304,8 @@ def product_limit(
     z_value(conf_level)  # validates conf_level
     c = counts.exits()
     n, d = c.n_at_risk, c.n_events
-    survival, se_log = _product_limit_terms(n, d, c.stratum)
-    lower, upper = confidence_band(survival, se_log, conf_type, conf_level)
     k = counts.n_strata
+    survival, se_log = product_limit_terms(n, d, c.stratum, c.offsets)
     last = np.full(k, np.nan)
     if len(c.time):
         last_row = np.searchsorted(c.stratum, np.arange(k), side="right") - 1
@@ -293,8 +321,6 @@ def product_limit(
         n_censored=c.n_censored,
         survival=survival,
         se_log=se_log,
-        lower=lower,
-        upper=upper,
         conf_type=conf_type,
         conf_level=conf_level,
         n=counts.n_subjects(),
@@ -305,23 +331,3 @@ def product_limit(
         time_unit=time_unit,
         start_time=start_time,
     )
-
-
-def _product_limit_terms(
-    n: np.ndarray, d: np.ndarray, stratum: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(S, standard error of log S) per row: cumulative product of 1 - d/n and square root of
-    the cumulative Greenwood sum d / (n (n - d)) within each stratum, evaluated in place."""
-    no_event = ~(d > 0)  # rows with only censorings: factor 1, no variance term
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.divide(d, n)
-        np.subtract(1.0, factor, out=factor)
-        factor[no_event] = 1.0
-        survival = segment_cumprod(factor, stratum)
-        greenwood = np.subtract(n, d, out=factor)
-        greenwood *= n
-        np.divide(d, greenwood, out=greenwood)  # inf when n == d
-        greenwood[no_event] = 0.0
-        se_log = segment_cumsum(greenwood, stratum)
-        np.sqrt(se_log, out=se_log)
-    return survival, se_log

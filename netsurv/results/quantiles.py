@@ -1,10 +1,19 @@
-"""Quantiles of step curves as R's ``quantile.survfit`` finds them (``findq``)."""
+"""Quantiles of step curves as R's ``quantile.survfit`` finds them (``findq``).
+
+:func:`findq` follows R step by step for one curve; :func:`step_quantiles` gives the same
+numbers for every stratum at once. A stratum whose curve never goes up (Kaplan–Meier, and its
+band's lower limit) is answered by binary searches that read a few dozen rows per stratum
+and probability, whatever the curve's length; only the strata whose curve goes up somewhere
+are evaluated row by row (:mod:`netsurv.results.quantile_general`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from netsurv.results.quantile_general import combine, general_quantiles
 
 __all__ = ["QUANTILE_TOLERANCE", "findq", "step_quantiles", "step_quantiles_of"]
 
@@ -76,9 +85,10 @@ def step_quantiles(
 
     Stratum ``s`` holds rows ``offsets[s]:offsets[s + 1]`` of ``time`` (sorted) and of the
     survival-like curve ``surv``; the cumulative curve is 1 − ``surv`` after the origin
-    (``start``, 0). Curves whose cumulative values never decrease (NaN only at the end, the
-    Kaplan–Meier case) are searched by a binary search run on all strata together; the others
-    by masked reductions over their rows. Both give exactly what :func:`findq` gives.
+    (``start``, 0). Strata whose ``surv`` never increases, starts at most at 1 and has NaN
+    only at the end (the Kaplan–Meier case) are searched by a binary search run on all of
+    them together; the others by masked reductions over their rows. Both give exactly what
+    :func:`findq` gives.
     """
     return step_quantiles_of(time, [surv], offsets, start, probs, tol)[0]
 
@@ -90,54 +100,65 @@ def step_quantiles_of(
     start: float,
     probs: np.ndarray,
     tol: float = QUANTILE_TOLERANCE,
+    *,
+    search_all: bool | None = None,
 ) -> list[np.ndarray]:
-    """:func:`step_quantiles` of several curves on the same times (a curve and its band),
-    with the times and their origins laid out once."""
-    k = len(offsets) - 1
-    first = offsets[:-1] + np.arange(k)  # the origin of each stratum in x, y
-    point = np.ones(len(time) + k, dtype=bool)  # the curve's own points in x, y
-    point[first] = False
-    x = np.empty(len(point))
-    x[point] = time
-    x[first] = start
+    """:func:`step_quantiles` of several curves on the same times (a curve and its band).
+
+    ``search_all`` (for tests) sends every stratum to the row-by-row path (False) or trusts
+    that every curve is monotone (True); by default each stratum is checked.
+    """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    time = np.asarray(time, dtype=np.float64)
     out = []
-    for surv in curves:
-        y = np.empty(len(point))
-        y[point] = surv
-        np.subtract(1.0, y, out=y)  # the cumulative curve
-        y[first] = 0.0
-        out.append(_quantiles(x, y, time, offsets, probs, tol))
+    for curve in curves:
+        surv = np.ascontiguousarray(curve, dtype=np.float64)
+        if search_all is None:
+            monotone = non_increasing(surv, offsets)
+        else:
+            monotone = np.full(len(offsets) - 1, search_all)
+        res = np.full((len(offsets) - 1, len(probs)), np.nan)
+        good, odd = np.flatnonzero(monotone), np.flatnonzero(~monotone)
+        if len(good):
+            res[good] = _search(time, surv, offsets[good], offsets[good + 1], start, probs, tol)
+        if len(odd):
+            res[odd] = general_quantiles(time, surv, offsets, odd, start, probs, tol)
+        out.append(res)
     return out
 
 
-def _quantiles(
-    x: np.ndarray,
-    y: np.ndarray,
-    time: np.ndarray,
-    offsets: np.ndarray,
-    probs: np.ndarray,
-    tol: float,
-) -> np.ndarray:
-    """:func:`step_quantiles` on the curve laid out with its origins (``x``, ``y``)."""
+BLOCK = 1 << 15  # rows per block of the monotonicity check
+
+
+def non_increasing(surv: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per stratum: ``surv`` starts at most at 1, never increases, and has NaN only at the
+    end — so 1 − ``surv`` from the origin 0 never decreases (the binary searches' premise).
+
+    One pass in cache-sized blocks; rows where a stratum breaks the rule are looked up after.
+
+    >>> non_increasing(np.array([1.0, 0.5, 0.6, 0.9, np.nan, np.nan]), np.array([0, 3, 6]))
+    array([False,  True])
+    """
+    broken = []  # rows i + 1 where the pair (i, i + 1) goes up or leaves NaN
+    up = np.empty(min(BLOCK, len(surv)), dtype=bool)
+    nan = np.empty(min(BLOCK, len(surv)) + 1, dtype=bool)
+    for lo in range(0, len(surv) - 1, BLOCK):
+        hi = min(lo + BLOCK, len(surv) - 1)
+        m = hi - lo
+        np.greater(surv[lo + 1 : hi + 1], surv[lo:hi], out=up[:m])
+        if up[:m].any():
+            broken.append(np.flatnonzero(up[:m]) + lo + 1)
+        np.isnan(surv[lo : hi + 1], out=nan[: m + 1])
+        if nan[: m + 1].any():
+            broken.append(np.flatnonzero(nan[:m] & ~nan[1 : m + 1]) + lo + 1)
+    rows = np.concatenate([np.zeros(0, dtype=np.int64), *broken])
+    owner = np.searchsorted(offsets, rows, side="right") - 1
     k = len(offsets) - 1
-    lengths = np.diff(offsets)
-    first = offsets[:-1] + np.arange(k)  # the origin of each stratum in x, y
-    end = offsets[1:] + np.arange(1, k + 1)  # one past its last point
-    last_row = np.maximum(offsets[1:] - 1, 0)
-    xmax = np.where(lengths > 0, time[last_row] if len(time) else np.nan, np.nan)
-    with np.errstate(invalid="ignore"):
-        ok = np.r_[True, (y[1:] >= y[:-1]) | np.isnan(y[1:])]
-    ok[first] = True
-    bad = np.zeros(k, dtype=bool)
-    bad[np.searchsorted(first, np.flatnonzero(~ok), side="right") - 1] = True
-    out = np.full((k, len(probs)), np.nan)
-    good = np.flatnonzero(~bad)
-    if len(good):
-        out[good] = _monotone(x, y, first[good], end[good], xmax[good], probs, tol)
-    odd = np.flatnonzero(bad)
-    if len(odd):
-        out[odd] = _general(x, y, first[odd], end[odd], xmax[odd], probs, tol)
-    return out
+    ok = np.ones(k, dtype=bool)
+    ok[owner[rows != offsets[owner]]] = False  # a pair across two strata is no pair
+    has_rows = np.flatnonzero(np.diff(offsets) > 0)
+    ok[has_rows[surv[offsets[has_rows]] > 1]] = False  # 1 − S below the origin's 0
+    return ok
 
 
 def _first_true(
@@ -156,105 +177,52 @@ def _first_true(
         lo = np.where(active & ~hit, mid + 1, lo)
 
 
-def _monotone(
-    x: np.ndarray,
-    y: np.ndarray,
-    first: np.ndarray,
+def _search(
+    time: np.ndarray,
+    surv: np.ndarray,
+    begin: np.ndarray,
     end: np.ndarray,
-    xmax: np.ndarray,
+    start: float,
     probs: np.ndarray,
     tol: float,
 ) -> np.ndarray:
-    """Strata whose y never decreases and whose NaN come last (the first NaN is one value)."""
-    nan_at = _first_true(lambda i: np.isnan(y[i]), first, end)  # > first: y[first] = 0
-    top = y[nan_at - 1]  # nanmax(y)
-    last = y[end - 1]  # the last value R's !duplicated keeps (NaN when the curve ends in NaN)
+    """Strata (rows ``begin:end``) whose cumulative curve never decreases and whose NaN come
+    last: binary searches over the points u = 0 (the origin) .. ``end - begin`` (the rows),
+    reading only the rows they visit."""
+    if not len(surv):  # every stratum is empty: the origin alone
+        time, surv = np.zeros(1), np.zeros(1)
+    length = end - begin
+    zero = np.zeros(len(begin), dtype=np.int64)
+
+    def y_at(u: np.ndarray) -> np.ndarray:  # the cumulative curve at point u
+        return np.where(u > 0, 1.0 - surv[np.maximum(begin + u - 1, 0)], 0.0)
+
+    def x_at(u: np.ndarray) -> np.ndarray:
+        return np.where(u > 0, time[np.maximum(begin + u - 1, 0)], start)
+
+    nan_at = _first_true(lambda u: np.isnan(y_at(u)), zero, length + 1)  # > 0: y(0) = 0
+    top = y_at(nan_at - 1)  # nanmax(y)
+    last = y_at(length)  # the last value R's !duplicated keeps (NaN when the curve ends in NaN)
+    xmax = np.where(length > 0, x_at(length), np.nan)
     cols = []
     for p in probs:  # per probability (few), every stratum at once
-        knots = []
+        xs = []
         for shift in (tol, -tol):
-            i = _first_true(_reaches(y, shift, float(p)), first, end)
-            found = (i < nan_at) & (p >= y[first] + shift)  # inside [min knot, max knot]
-            knots.append(np.where(found, i, -1))
-        cols.append(_combine(x, first, xmax, p, knots[0], knots[1], top, last, tol))
+            i = _first_true(_reaches(y_at, shift, float(p)), zero, length + 1)
+            found = (i < nan_at) & (p >= 0.0 + shift)  # inside [min knot, max knot]
+            xs.append(np.where(found, x_at(np.where(found, i, 0)), np.nan))
+        cols.append(combine(start, xmax, p, xs[0], xs[1], top, last, tol))
     return np.column_stack(cols)
 
 
-def _reaches(y: np.ndarray, shift: float, p: float) -> Callable[[np.ndarray], np.ndarray]:
+def _reaches(
+    y_at: Callable[[np.ndarray], np.ndarray], shift: float, p: float
+) -> Callable[[np.ndarray], np.ndarray]:
     """Predicate for :func:`_first_true`: the knot ``y + shift`` reaches ``p``, or is NaN."""
 
-    def pred(j: np.ndarray) -> np.ndarray:
-        v = y[j]
+    def pred(u: np.ndarray) -> np.ndarray:
+        v = y_at(u)
         with np.errstate(invalid="ignore"):
             return np.asarray((v + shift >= p) | np.isnan(v))
 
     return pred
-
-
-def _general(
-    x: np.ndarray,
-    y: np.ndarray,
-    first: np.ndarray,
-    end: np.ndarray,
-    xmax: np.ndarray,
-    probs: np.ndarray,
-    tol: float,
-) -> np.ndarray:
-    """Any other strata: masked reductions over their rows (first occurrences by a sort)."""
-    lengths = end - first
-    pos = np.repeat(first - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
-    seg = np.repeat(np.arange(len(first)), lengths)
-    starts = np.r_[0, np.cumsum(lengths)[:-1]]
-    ys = y[pos]
-    nan = np.isnan(ys)
-    # R's !duplicated(y): first occurrence of each value in its stratum (all NaN are one value)
-    order = np.lexsort((pos, np.where(nan, np.inf, ys), nan, seg))
-    so = ys[order]
-    new = np.r_[
-        True,
-        (seg[order][1:] != seg[order][:-1])
-        | ~((so[1:] == so[:-1]) | (np.isnan(so[1:]) & np.isnan(so[:-1]))),
-    ]
-    keep = np.zeros(len(ys), dtype=bool)
-    keep[order[new]] = True
-    last = ys[np.maximum.reduceat(np.where(keep, np.arange(len(ys)), -1), starts)]
-    top = np.fmax.reduceat(ys, starts)
-    cols = []
-    for p in probs:
-        knots = []
-        for shift in (tol, -tol):
-            v = ys + shift
-            with np.errstate(invalid="ignore"):
-                cand = v >= p
-            masked = np.where(cand, v, np.inf)
-            best = np.minimum.reduceat(masked, starts)
-            lowest = np.fmin.reduceat(v, starts)
-            hit = cand & (masked == best[seg])
-            at = np.minimum.reduceat(np.where(hit, np.arange(len(ys)), len(ys)), starts)
-            found = np.isfinite(best) & (p >= lowest)
-            knots.append(np.where(found, pos[np.minimum(at, len(ys) - 1)], -1))
-        cols.append(_combine(x, first, xmax, p, knots[0], knots[1], top, last, tol))
-    return np.column_stack(cols)
-
-
-def _combine(
-    x: np.ndarray,
-    first: np.ndarray,
-    xmax: np.ndarray,
-    p: float,
-    i1: np.ndarray,
-    i2: np.ndarray,
-    top: np.ndarray,
-    last: np.ndarray,
-    tol: float,
-) -> np.ndarray:
-    """findq's rules from its two knots: midpoint, p = 0, the last point, then unreachable."""
-    both = (i1 >= 0) & (i2 >= 0)
-    quant = np.where(both, (x[np.maximum(i1, 0)] + x[np.maximum(i2, 0)]) / 2, np.nan)
-    if p == 0:
-        quant = x[first].copy()
-    with np.errstate(invalid="ignore"):
-        at_end = ~np.isnan(last) & (np.abs(p - last) < tol)
-    quant = np.where(at_end, np.where(i1 >= 0, (x[np.maximum(i1, 0)] + xmax) / 2, np.nan), quant)
-    with np.errstate(invalid="ignore"):
-        return np.where(top < p, np.nan, quant)

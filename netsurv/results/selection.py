@@ -51,7 +51,8 @@ def take_stratum(curves: SurvivalCurves, key: Any) -> SurvivalCurves:
         counts = replace(
             counts.take(mine), strata=strata, stratum=np.zeros(int(mine.sum()), np.int64)
         )
-    arrays = ("time", "n_at_risk", "n_events", "n_censored", "survival", "se_log", "lower", "upper")
+    arrays = ("time", "n_at_risk", "n_events", "n_censored", "survival", "se_log")
+    band = None if curves.limits is None else (curves.lower[rows], curves.upper[rows])
     return replace(
         curves,
         strata=strata,
@@ -59,6 +60,7 @@ def take_stratum(curves: SurvivalCurves, key: Any) -> SurvivalCurves:
         n=curves.n[[s]],
         last_time=curves.last_time[[s]],
         counts=counts,
+        limits=band,
         **{name: getattr(curves, name)[rows] for name in arrays},
     )
 

@@ -65,10 +65,26 @@ def _flows(
 ) -> np.ndarray:
     """Sum of ``counts`` over the rows after the previous requested time up to ``pos``
     (queries laid out stratum by stratum, times sorted within each stratum)."""
-    cum = np.cumsum(counts)
-    base = _take(cum, start - 1, start > 0, 0.0)  # total before the stratum
-    upto = np.where(hit, _take(cum, pos, hit, 0.0), base) - base
-    return np.diff(upto.reshape(k, -1), axis=1, prepend=0.0).ravel()
+    ends = np.where(hit, pos + 1, start).reshape(k, -1)  # one past each query's last row
+    begins = np.concatenate([start.reshape(k, -1)[:, :1], ends[:, :-1]], axis=1)
+    return _range_sums(counts, begins.ravel(), ends.ravel())
+
+
+def _range_sums(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``values[lo:hi].sum()`` for ranges in increasing order that do not overlap: one
+    ``np.add.reduceat`` reading only the rows up to the last range's end, no cumulative sum.
+
+    >>> _range_sums(np.arange(6.0), np.array([0, 2, 2, 5]), np.array([2, 2, 5, 6]))
+    array([1., 0., 9., 5.])
+    """
+    out = np.zeros(len(lo))
+    full = np.flatnonzero(lo < hi)  # reduceat gives values[lo] for an empty range
+    if len(full):
+        bounds = np.column_stack([lo[full], hi[full]]).ravel()
+        if bounds[-1] == len(values):  # the last range runs to the end
+            bounds = bounds[:-1]
+        out[full] = np.add.reduceat(values, bounds)[::2]
+    return out
 
 
 def _take(values: np.ndarray, rows: np.ndarray, hit: np.ndarray, default: float) -> np.ndarray:
@@ -89,12 +105,13 @@ def step_values(
     start, stop = offsets[qs], offsets[qs + 1]
     pos = search_segments(curves.time, start, stop, qt, "right") - 1  # last row at or before t
     hit = pos >= start
+    lower, upper = curves.band_at(np.where(hit, pos, 0)) if len(curves.time) else (1.0, 1.0)
     out = {
         "survival": _take(curves.survival, pos, hit, 1.0),
         "se_log": _take(curves.se_log, pos, hit, 0.0),
         # before the first time R reports S = 1 with the band (1, 1), whatever conf_type
-        "lower": _take(curves.lower, pos, hit, 1.0),
-        "upper": _take(curves.upper, pos, hit, 1.0),
+        "lower": np.where(hit, lower, 1.0),
+        "upper": np.where(hit, upper, 1.0),
         # events/censored in (previous requested time, t]
         "n_events": _flows(curves.n_events, start, pos, k, hit),
         "n_censored": _flows(curves.n_censored, start, pos, k, hit),

@@ -21,7 +21,7 @@ from netsurv.counting.table import Counts
 from netsurv.errors import InputError
 from netsurv.results.bands import CONF_TYPES, confidence_band, z_value
 from netsurv.results.greenwood import product_limit_terms
-from netsurv.results.quantiles import step_quantiles_of
+from netsurv.results.quantiles import quantiles_of_values
 from netsurv.results.selection import take_stratum, wide_frame
 from netsurv.results.steps import query_times, step_values
 
@@ -86,15 +86,17 @@ class SurvivalCurves:
         """Upper limit of the pointwise confidence band."""
         return self._band[1]
 
-    def band_at(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(lower, upper) at the given rows; computed at those rows alone (the same numbers)
-        while the whole band has not been needed."""
+    def band_at(self, rows: slice | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lower, upper) at the given rows (a slice or positions); computed at those rows
+        alone (the same numbers) while the whole band has not been needed."""
         if self.limits is not None or "_band" in self.__dict__:
             return self.lower[rows], self.upper[rows]
-        rows = np.asarray(rows, dtype=np.int64)
         return confidence_band(
             self.survival[rows], self.se_log[rows], self.conf_type, self.conf_level
         )
+
+    def _curve_and_band(self, rows: slice | np.ndarray) -> tuple[np.ndarray, ...]:
+        return (self.survival[rows], *self.band_at(rows))
 
     @property
     def std_err(self) -> np.ndarray:
@@ -166,8 +168,8 @@ class SurvivalCurves:
         offsets = np.searchsorted(self.stratum, np.arange(k + 1))
         q, lo, hi = (
             values.ravel()  # every stratum at once, per stratum then p
-            for values in step_quantiles_of(
-                self.time, (self.survival, self.lower, self.upper), offsets, self.start_time, probs
+            for values in quantiles_of_values(
+                self.time, self._curve_and_band, 3, offsets, self.start_time, probs
             )
         )
         out = pd.DataFrame({"p": np.tile(probs, k), "quantile": q, "lower": lo, "upper": hi})

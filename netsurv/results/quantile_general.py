@@ -11,6 +11,8 @@ smallest knot at or above ``p``), and the curve's "last point" is the last value
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 __all__ = ["combine", "general_quantiles"]
@@ -18,14 +20,18 @@ __all__ = ["combine", "general_quantiles"]
 
 def general_quantiles(
     time: np.ndarray,
-    surv: np.ndarray,
+    surv: Callable[[np.ndarray], np.ndarray],
     offsets: np.ndarray,
     strata: np.ndarray,
     start: float,
     probs: np.ndarray,
     tol: float,
 ) -> np.ndarray:
-    """R ``findq`` on the cumulative curves 1 − ``surv`` of ``strata``: shape (strata, probs)."""
+    """R ``findq`` on the cumulative curves 1 − S of ``strata``: shape (strata, probs).
+
+    ``surv(rows)`` gives the survival-like curve S at the given rows (an array, or a band
+    computed there).
+    """
     lengths = offsets[strata + 1] - offsets[strata] + 1  # the origin and the curve's points
     first = np.r_[0, np.cumsum(lengths)[:-1]]  # the origin of each stratum in x, y
     rel = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
@@ -33,7 +39,7 @@ def general_quantiles(
     point = rel > 0
     x, y = np.full(len(rel), float(start)), np.zeros(len(rel))
     x[point] = time[rows[point]]
-    y[point] = np.subtract(1.0, surv[rows[point]])  # the cumulative curve
+    y[point] = np.subtract(1.0, surv(rows[point]))  # the cumulative curve
     seg = np.repeat(np.arange(len(strata)), lengths)
     xmax = np.where(lengths > 1, x[first + lengths - 1], np.nan)
     last = _last_kept(y, first, seg)

@@ -108,56 +108,109 @@ def step_quantiles_of(
     ``search_all`` (for tests) sends every stratum to the row-by-row path (False) or trusts
     that every curve is monotone (True); by default each stratum is checked.
     """
+    arrays = [np.ascontiguousarray(c, dtype=np.float64) for c in curves]
+
+    def values(rows: Rows) -> list[np.ndarray]:
+        return [a[rows] for a in arrays]
+
+    return quantiles_of_values(
+        time, values, len(arrays), offsets, start, probs, tol, search_all=search_all
+    )
+
+
+Rows = slice | np.ndarray  # a block of rows, or positions
+CurveValues = Callable[[Rows], Sequence[np.ndarray]]
+
+
+def quantiles_of_values(
+    time: np.ndarray,
+    values: CurveValues,
+    n_curves: int,
+    offsets: np.ndarray,
+    start: float,
+    probs: np.ndarray,
+    tol: float = QUANTILE_TOLERANCE,
+    *,
+    search_all: bool | None = None,
+) -> list[np.ndarray]:
+    """:func:`step_quantiles_of` for curves given by ``values(rows)``, every curve's values at
+    those rows (a slice or positions): a band can be computed where it is read (one pass in
+    blocks for the monotonicity check, a few rows per binary-search step, the rows of the
+    strata that go up) instead of being laid out in full.
+    """
     offsets = np.asarray(offsets, dtype=np.int64)
     time = np.asarray(time, dtype=np.float64)
+    k = len(offsets) - 1
+    if search_all is None:
+        monotone = _non_increasing_of(values, n_curves, len(time), offsets)
+    else:
+        monotone = np.full((n_curves, k), search_all)
+    if not len(time):  # nothing to search (the searches read a row even for the origin)
+        monotone[:] = False
     out = []
-    for curve in curves:
-        surv = np.ascontiguousarray(curve, dtype=np.float64)
-        if search_all is None:
-            monotone = non_increasing(surv, offsets)
-        else:
-            monotone = np.full(len(offsets) - 1, search_all)
-        res = np.full((len(offsets) - 1, len(probs)), np.nan)
-        good, odd = np.flatnonzero(monotone), np.flatnonzero(~monotone)
+    for j in range(n_curves):
+
+        def curve(rows: Rows, j: int = j) -> np.ndarray:
+            return values(rows)[j]
+
+        res = np.full((k, len(probs)), np.nan)
+        good, odd = np.flatnonzero(monotone[j]), np.flatnonzero(~monotone[j])
         if len(good):
-            res[good] = _search(time, surv, offsets[good], offsets[good + 1], start, probs, tol)
-        if len(odd):
-            res[odd] = general_quantiles(time, surv, offsets, odd, start, probs, tol)
+            res[good] = _search(time, curve, offsets[good], offsets[good + 1], start, probs, tol)
+        for batch in _batches(odd, np.diff(offsets)[odd]):  # strata that go up somewhere
+            res[batch] = general_quantiles(time, curve, offsets, batch, start, probs, tol)
         out.append(res)
     return out
 
 
-BLOCK = 1 << 15  # rows per block of the monotonicity check
+BLOCK = 1 << 15  # rows per block of the monotonicity check and of the row-by-row path
+
+
+def _batches(strata: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+    """``strata`` in consecutive groups of about :data:`BLOCK` rows (a long stratum alone),
+    so the row-by-row path runs on cache-sized pieces without a loop over short strata."""
+    if not len(strata):
+        return []
+    window = (np.cumsum(lengths) - lengths) // BLOCK  # the block where each stratum starts
+    return np.split(strata, np.flatnonzero(np.diff(window)) + 1)
 
 
 def non_increasing(surv: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Per stratum: ``surv`` starts at most at 1, never increases, and has NaN only at the
     end — so 1 − ``surv`` from the origin 0 never decreases (the binary searches' premise).
 
-    One pass in cache-sized blocks; rows where a stratum breaks the rule are looked up after.
-
     >>> non_increasing(np.array([1.0, 0.5, 0.6, 0.9, np.nan, np.nan]), np.array([0, 3, 6]))
     array([False,  True])
     """
-    broken = []  # rows i + 1 where the pair (i, i + 1) goes up or leaves NaN
-    up = np.empty(min(BLOCK, len(surv)), dtype=bool)
-    nan = np.empty(min(BLOCK, len(surv)) + 1, dtype=bool)
-    for lo in range(0, len(surv) - 1, BLOCK):
-        hi = min(lo + BLOCK, len(surv) - 1)
-        m = hi - lo
-        np.greater(surv[lo + 1 : hi + 1], surv[lo:hi], out=up[:m])
-        if up[:m].any():
-            broken.append(np.flatnonzero(up[:m]) + lo + 1)
-        np.isnan(surv[lo : hi + 1], out=nan[: m + 1])
-        if nan[: m + 1].any():
-            broken.append(np.flatnonzero(nan[:m] & ~nan[1 : m + 1]) + lo + 1)
-    rows = np.concatenate([np.zeros(0, dtype=np.int64), *broken])
-    owner = np.searchsorted(offsets, rows, side="right") - 1
+    surv = np.ascontiguousarray(surv, dtype=np.float64)
+    return _non_increasing_of(lambda rows: [surv[rows]], 1, len(surv), offsets)[0]
+
+
+def _non_increasing_of(
+    values: CurveValues, n_curves: int, n_rows: int, offsets: np.ndarray
+) -> np.ndarray:
+    """:func:`non_increasing` of every curve, shape (curves, strata): one pass in cache-sized
+    blocks (a block's values computed once for all curves); the rows where a stratum breaks
+    the rule are looked up after."""
+    broken: list[list[np.ndarray]] = [[] for _ in range(n_curves)]  # rows i + 1 where the
+    for lo in range(0, n_rows - 1, BLOCK):  # pair (i, i + 1) goes up or leaves NaN
+        hi = min(lo + BLOCK, n_rows - 1)
+        for j, v in enumerate(values(slice(lo, hi + 1))):
+            up = v[1:] > v[:-1]
+            if up.any():
+                broken[j].append(np.flatnonzero(up) + lo + 1)
+            nan = np.isnan(v)
+            if nan.any():
+                broken[j].append(np.flatnonzero(nan[:-1] & ~nan[1:]) + lo + 1)
     k = len(offsets) - 1
-    ok = np.ones(k, dtype=bool)
-    ok[owner[rows != offsets[owner]]] = False  # a pair across two strata is no pair
+    ok = np.ones((n_curves, k), dtype=bool)
     has_rows = np.flatnonzero(np.diff(offsets) > 0)
-    ok[has_rows[surv[offsets[has_rows]] > 1]] = False  # 1 − S below the origin's 0
+    firsts = values(offsets[has_rows])
+    for j in range(n_curves):
+        rows = np.concatenate([np.zeros(0, dtype=np.int64), *broken[j]])
+        owner = np.searchsorted(offsets, rows, side="right") - 1
+        ok[j, owner[rows != offsets[owner]]] = False  # a pair across two strata is no pair
+        ok[j, has_rows[firsts[j] > 1]] = False  # 1 − S below the origin's 0
     return ok
 
 
@@ -179,7 +232,7 @@ def _first_true(
 
 def _search(
     time: np.ndarray,
-    surv: np.ndarray,
+    surv: Callable[[Rows], np.ndarray],
     begin: np.ndarray,
     end: np.ndarray,
     start: float,
@@ -189,13 +242,11 @@ def _search(
     """Strata (rows ``begin:end``) whose cumulative curve never decreases and whose NaN come
     last: binary searches over the points u = 0 (the origin) .. ``end - begin`` (the rows),
     reading only the rows they visit."""
-    if not len(surv):  # every stratum is empty: the origin alone
-        time, surv = np.zeros(1), np.zeros(1)
     length = end - begin
     zero = np.zeros(len(begin), dtype=np.int64)
 
     def y_at(u: np.ndarray) -> np.ndarray:  # the cumulative curve at point u
-        return np.where(u > 0, 1.0 - surv[np.maximum(begin + u - 1, 0)], 0.0)
+        return np.where(u > 0, 1.0 - surv(np.maximum(begin + u - 1, 0)), 0.0)
 
     def x_at(u: np.ndarray) -> np.ndarray:
         return np.where(u > 0, time[np.maximum(begin + u - 1, 0)], start)

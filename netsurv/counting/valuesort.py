@@ -97,10 +97,12 @@ def _runs(key: np.ndarray, bounds: np.ndarray, p: Prepared) -> Counts:
     np.subtract(starts[1:], 1, out=last[:-1])
     last[-1] = n - 1
     np.cumsum(odd, out=odd)
-    events = np.empty(m)
-    events[:] = odd[last]  # events up to each run's end
+    through = odd[last]  # events up to each run's end
     del odd, last
-    events[1:] -= events[:-1].copy()
+    events = np.empty(m)
+    events[0] = through[0]
+    np.subtract(through[1:], through[:-1], out=events[1:])
+    del through
     exits = np.empty(m)
     np.subtract(starts[1:], starts[:-1], out=exits[:-1])
     exits[-1] = n - starts[-1]

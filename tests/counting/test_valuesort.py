@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netsurv.counting.kernel import counts, timefix
-from netsurv.counting.validate import prepare
+from netsurv.counting.validate import Prepared, prepare
 from netsurv.counting.valuesort import _maybe_in, count_by_values
 
 
@@ -55,6 +55,31 @@ def test_large_inputs_with_near_ties_equal_the_reference(k: int, seed: int) -> N
     p = prepare(df, time="t", event="d", by="g")
     assert count_by_values(p) is not None  # the path under test
     _assert_equal_to_reference(df)
+
+
+def test_a_large_input_whose_last_stratum_has_no_rows() -> None:
+    # prepare() keeps only strata with rows; a Prepared built by hand with an empty last
+    # stratum must still count (the second half of the strata has no rows: one thread)
+    rng = np.random.default_rng(7)
+    n = 250_000
+    t, d = rng.exponential(20, n), rng.integers(0, 2, n).astype(float)
+    p = Prepared(
+        time=t,
+        event=d,
+        entry=None,
+        weights=None,
+        stratum=np.zeros(n, dtype=np.int32),
+        strata=pd.DataFrame({"g": ["a", "b"]}),
+        by=("g",),
+        excluded=pd.Series(dtype="int64"),
+        n_input=n,
+    )
+    got = count_by_values(p)
+    assert got is not None
+    assert got.n_subjects().tolist() == [n, 0]
+    one = counts(pd.DataFrame({"t": t, "d": d}), time="t", event="d")
+    for name in ["time", "n_events", "n_censored", "n_at_risk"]:
+        np.testing.assert_array_equal(getattr(got, name), getattr(one, name), err_msg=name)
 
 
 def test_a_near_tie_across_strata_takes_the_smaller_time() -> None:

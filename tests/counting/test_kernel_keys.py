@@ -1,9 +1,7 @@
 """The packed-key counting path (unweighted float times) equals a slow, obvious reference.
 
-Reference: merge near-tied times with the public :func:`timefix` (R's ``aeqSurv``), then
-count exits and events per (stratum, merged time) with pandas ``groupby`` and take the
-at-risk numbers as reverse cumulative sums of the exits within each stratum. Counts are
-integers in float64, so equality is exact.
+Reference: ``tests/counting/groupby_reference.py`` (R's timefix, then pandas ``groupby``).
+Counts are integers in float64, so equality is exact.
 """
 
 from __future__ import annotations
@@ -13,17 +11,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netsurv.counting.kernel import counts, timefix
-
-
-def _reference(df: pd.DataFrame) -> pd.DataFrame:
-    fixed, _ = timefix(df["t"].to_numpy(dtype=np.float64))
-    g = df.assign(t=fixed).groupby(["g", "t"], sort=True)["d"]
-    out = pd.DataFrame({"n_events": g.sum().astype(float), "exits": g.size().astype(float)})
-    out = out.reset_index()
-    out["n_censored"] = out["exits"] - out["n_events"]
-    out["n_at_risk"] = out[::-1].groupby("g")["exits"].cumsum()[::-1]
-    return out
+from netsurv.counting.kernel import counts
+from tests.counting.groupby_reference import groupby_counts
 
 
 @settings(max_examples=200, deadline=None)
@@ -39,7 +28,7 @@ def test_float_time_counts_equal_timefix_then_groupby(n, k, seed, jitter) -> Non
     t = base + rng.integers(-2, 3, n) * jitter * rng.uniform(0, 2, n).round(1)
     df = pd.DataFrame({"t": t, "d": rng.integers(0, 2, n), "g": rng.integers(0, k, n)})
     got = counts(df, time="t", event="d", by="g").to_frame()
-    ref = _reference(df)
+    ref = groupby_counts(df)
     np.testing.assert_array_equal(got["g"].to_numpy(), ref["g"].to_numpy())
     for col in ["t", "n_events", "n_censored", "n_at_risk"]:
         name = "time" if col == "t" else col

@@ -1,8 +1,6 @@
 """The value-sort counting path (unweighted 0/1 exits, float times) equals obvious references.
 
-Reference: merge near-tied times with the public :func:`timefix` (R's ``aeqSurv``, an index
-sort of all times), then count exits and events per (stratum, merged time) with pandas
-``groupby``; the number at risk is the reverse cumulative sum of the exits in each stratum.
+Reference: ``tests/counting/groupby_reference.py`` (R's timefix, then pandas ``groupby``).
 Counts are integers in float64, so equality is exact. Small inputs are covered by
 ``test_kernel_keys.py`` (the same path through :func:`counts`); here the inputs are large
 enough for the second thread, have hundreds of strata (16-bit stratum codes), and near-ties
@@ -17,24 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netsurv.counting.kernel import counts, timefix
+from netsurv.counting.kernel import counts
 from netsurv.counting.validate import Prepared, prepare
 from netsurv.counting.valuesort import _maybe_in, count_by_values
-
-
-def _reference(df: pd.DataFrame) -> pd.DataFrame:
-    fixed, _ = timefix(df["t"].to_numpy(dtype=np.float64))
-    g = df.assign(t=fixed).groupby(["g", "t"], sort=True)["d"]
-    out = pd.DataFrame({"n_events": g.sum().astype(float), "exits": g.size().astype(float)})
-    out = out.reset_index()
-    out["n_censored"] = out["exits"] - out["n_events"]
-    out["n_at_risk"] = out[::-1].groupby("g")["exits"].cumsum()[::-1]
-    return out
+from tests.counting.groupby_reference import groupby_counts
 
 
 def _assert_equal_to_reference(df: pd.DataFrame) -> None:
     got = counts(df, time="t", event="d", by="g").to_frame()
-    ref = _reference(df)
+    ref = groupby_counts(df)
     np.testing.assert_array_equal(got["g"].to_numpy(), ref["g"].to_numpy())
     for col in ["t", "n_events", "n_censored", "n_at_risk"]:
         name = "time" if col == "t" else col

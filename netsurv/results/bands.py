@@ -86,21 +86,20 @@ def _plain(
     (lower, upper), (half, na, _) = out, s
     np.multiply(z, se, out=half)
     half *= p
-    np.isnan(half, out=na)
     np.subtract(p, half, out=lower)
     np.add(p, half, out=upper)
     np.fmax(lower, bottom, out=lower)
     np.fmin(upper, top, out=upper)
-    _blank(lower, na)
-    _blank(upper, na)
+    if np.isnan(half.max()):  # (one reduction; the masks only where needed)
+        np.isnan(half, out=na)
+        _blank(lower, na)
+        _blank(upper, na)
 
 
 def _log(
     p: np.ndarray, se: np.ndarray, z: float, top: float, bottom: float, out: _Limits, s: _Scratch
 ) -> None:
     (lower, upper), (log_p, na, na_se) = out, s
-    np.greater(p, 0, out=na)
-    np.logical_not(na, out=na)  # log S undefined: NA (R)
     np.log(p, out=log_p)
     np.multiply(z, se, out=lower)
     np.add(log_p, lower, out=upper)
@@ -108,6 +107,10 @@ def _log(
     np.exp(lower, out=lower)
     np.exp(upper, out=upper)
     np.fmin(upper, top, out=upper)
+    if p.min() > 0 and not np.isnan(se.max()):  # the usual block: nothing to blank
+        return
+    np.greater(p, 0, out=na)
+    np.logical_not(na, out=na)  # log S undefined: NA (R)
     _blank(lower, na)
     np.isnan(se, out=na_se)
     na_se |= na
@@ -118,9 +121,6 @@ def _log_log(
     p: np.ndarray, se: np.ndarray, z: float, top: float, bottom: float, out: _Limits, s: _Scratch
 ) -> None:
     (lower, upper), (log_p, na, other) = out, s
-    np.equal(p, 0, out=na)
-    na |= np.equal(p, 1, out=other)
-    na |= np.isnan(p, out=other)
     np.log(p, out=log_p)
     s2 = np.multiply(z, se, out=upper)
     s2 /= log_p
@@ -132,6 +132,11 @@ def _log_log(
         np.exp(limit, out=limit)
         np.negative(limit, out=limit)
         np.exp(limit, out=limit)
+    if 0 < p.min() and p.max() < 1:  # the usual block: nothing to blank
+        return
+    np.equal(p, 0, out=na)
+    na |= np.equal(p, 1, out=other)
+    na |= np.isnan(p, out=other)
     _blank(lower, na)
     _blank(upper, na)
 

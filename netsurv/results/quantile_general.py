@@ -32,61 +32,71 @@ def general_quantiles(
     ``surv(rows)`` gives the survival-like curve S at the given rows (an array, or a band
     computed there).
     """
-    lengths = offsets[strata + 1] - offsets[strata] + 1  # the origin and the curve's points
+    size = offsets[strata + 1] - offsets[strata]  # the curve's points
+    lengths = size + 1  # and the origin
     first = np.r_[0, np.cumsum(lengths)[:-1]]  # the origin of each stratum in x, y
-    rel = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
-    rows = np.repeat(offsets[strata], lengths) + rel - 1
-    point = rel > 0
-    x, y = np.full(len(rel), float(start)), np.zeros(len(rel))
-    x[point] = time[rows[point]]
-    y[point] = np.subtract(1.0, surv(rows[point]))  # the cumulative curve
-    seg = np.repeat(np.arange(len(strata)), lengths)
-    xmax = np.where(lengths > 1, x[first + lengths - 1], np.nan)
-    last = _last_kept(y, first, seg)
+    ends = first + lengths
+    n_points = int(size.sum())
+    counter = np.arange(n_points)
+    rows = counter + np.repeat(offsets[strata] - (first - np.arange(len(strata))), size)
+    at = counter + np.repeat(np.arange(1, len(strata) + 1), size)  # the points in x, y
+    x, y = np.empty(len(counter) + len(strata)), np.empty(len(counter) + len(strata))
+    x[first], y[first] = start, 0.0
+    x[at] = time[rows]
+    y[at] = np.subtract(1.0, surv(rows))  # the cumulative curve
+    xmax = np.where(size > 0, x[ends - 1], np.nan)
+    last = _last_kept(y, first, ends, lengths)
     top = np.fmax.reduceat(y, first)
+    lowest = np.fmin.reduceat(y, first)  # fl(y + shift) keeps the order: its min is here
     cols = []
     for p in probs:
-        knots = [_knot(y, first, seg, float(p), shift) for shift in (tol, -tol)]
-        xs = [np.where(i >= 0, x[np.maximum(i, 0)], np.nan) for i in knots]
+        xs = []
+        for shift in (tol, -tol):
+            knot, value = _knot(y, first, lengths, float(p), shift)
+            found = np.isfinite(value) & (p >= lowest + shift)  # inside [min knot, max knot]
+            xs.append(np.where(found, x[knot], np.nan))
         cols.append(combine(start, xmax, p, xs[0], xs[1], top, last, tol))
     return np.column_stack(cols)
 
 
-def _knot(y: np.ndarray, first: np.ndarray, seg: np.ndarray, p: float, shift: float) -> np.ndarray:
+def _knot(
+    y: np.ndarray, first: np.ndarray, lengths: np.ndarray, p: float, shift: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Per stratum: position of the smallest ``y + shift`` at or above ``p`` (the earliest
-    among equal ones), or −1 when ``p`` lies outside the knots' range (R ``approx``)."""
+    among equal ones) and that value (inf when none reaches ``p``)."""
     v = y + shift
     with np.errstate(invalid="ignore"):
-        cand = v >= p
-    masked = np.where(cand, v, np.inf)
+        masked = np.where(v >= p, v, np.inf)
     best = np.minimum.reduceat(masked, first)
-    lowest = np.fmin.reduceat(v, first)
-    hit = cand & (masked == best[seg])
-    at = np.minimum.reduceat(np.where(hit, np.arange(len(y)), len(y)), first)
-    found = np.isfinite(best) & (p >= lowest)
-    return np.where(found, np.minimum(at, len(y) - 1), -1)
+    hits = np.flatnonzero(masked == np.repeat(best, lengths))  # one at least per stratum
+    return hits[np.searchsorted(hits, first)], best
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Equal, or both NaN (R's ``duplicated`` treats NaN as one value)."""
-    return (a == b) | (np.isnan(a) & np.isnan(b))
-
-
-def _last_kept(y: np.ndarray, first: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    """Per stratum, the last value R's ``!duplicated(y)`` keeps.
+def _last_kept(
+    y: np.ndarray, first: np.ndarray, ends: np.ndarray, lengths: np.ndarray
+) -> np.ndarray:
+    """Per stratum, the last value R's ``!duplicated(y)`` keeps (all NaN are one value).
 
     Usually the start of the last run of equal values, when that value does not occur
     before; the strata where it does are sorted (first occurrences by a stable order).
     """
-    pos = np.arange(len(y))
-    new_run = np.r_[True, ~_same(y[1:], y[:-1])]
+    nan = np.isnan(y)
+    new_run = np.empty(len(y), dtype=bool)
+    new_run[0] = True
+    np.not_equal(y[1:], y[:-1], out=new_run[1:])
+    new_run[1:] &= ~(nan[1:] & nan[:-1])
     new_run[first] = True
-    run = np.maximum.reduceat(np.where(new_run, pos, -1), first)  # start of the last run
+    starts = np.flatnonzero(new_run)
+    run = starts[np.searchsorted(starts, ends) - 1]  # start of the last run
     value = y[run]
-    seen = _same(y, value[seg]) & (pos < run[seg])
-    again = np.flatnonzero(np.logical_or.reduceat(seen, first))
-    for s in again.tolist():  # rare: the last run's value came before
-        part = y[seg == s]
+    hits = np.flatnonzero(y == np.repeat(value, lengths))  # the run's own start at least
+    earliest = hits[np.minimum(np.searchsorted(hits, first), len(hits) - 1)] if len(hits) else run
+    nans = np.flatnonzero(nan)
+    if len(nans):  # a NaN run: where NaN first appears
+        first_nan = nans[np.minimum(np.searchsorted(nans, first), len(nans) - 1)]
+        earliest = np.where(np.isnan(value), first_nan, earliest)
+    for s in np.flatnonzero(earliest < run).tolist():  # rare: the value came before
+        part = y[first[s] : ends[s]]
         keys = np.where(np.isnan(part), np.inf, part)
         _, firsts = np.unique(np.c_[np.isnan(part), keys], axis=0, return_index=True)
         value[s] = part[firsts.max()]

@@ -193,14 +193,15 @@ def _non_increasing_of(
     blocks (a block's values computed once for all curves); the rows where a stratum breaks
     the rule are looked up after."""
     broken: list[list[np.ndarray]] = [[] for _ in range(n_curves)]  # rows i + 1 where the
-    for lo in range(0, n_rows - 1, BLOCK):  # pair (i, i + 1) goes up or leaves NaN
+    up = np.empty(min(BLOCK, max(n_rows - 1, 0)), dtype=bool)  # pair (i, i + 1) goes up
+    for lo in range(0, n_rows - 1, BLOCK):  # or leaves NaN
         hi = min(lo + BLOCK, n_rows - 1)
         for j, v in enumerate(values(slice(lo, hi + 1))):
-            up = v[1:] > v[:-1]
-            if up.any():
-                broken[j].append(np.flatnonzero(up) + lo + 1)
-            nan = np.isnan(v)
-            if nan.any():
+            rise = np.greater(v[1:], v[:-1], out=up[: hi - lo])
+            if rise.any():
+                broken[j].append(np.flatnonzero(rise) + lo + 1)
+            if np.isnan(v.max()):  # (one reduction; NaN looked up only where there is one)
+                nan = np.isnan(v)
                 broken[j].append(np.flatnonzero(nan[:-1] & ~nan[1:]) + lo + 1)
     k = len(offsets) - 1
     ok = np.ones((n_curves, k), dtype=bool)

@@ -97,9 +97,13 @@ def _last_kept(
         earliest = np.where(np.isnan(value), first_nan, earliest)
     for s in np.flatnonzero(earliest < run).tolist():  # rare: the value came before
         part = y[first[s] : ends[s]]
-        keys = np.where(np.isnan(part), np.inf, part)
-        _, firsts = np.unique(np.c_[np.isnan(part), keys], axis=0, return_index=True)
-        value[s] = part[firsts.max()]
+        nan = np.isnan(part)
+        keys = np.where(nan, np.inf, part)
+        order = np.lexsort((np.arange(len(part)), keys, nan))  # equal values by position
+        new = np.r_[
+            True, (keys[order][1:] != keys[order][:-1]) | (nan[order][1:] != nan[order][:-1])
+        ]
+        value[s] = part[order[new].max()]  # the last first occurrence
     return value
 
 

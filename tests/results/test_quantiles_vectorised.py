@@ -151,3 +151,15 @@ def test_medians_of_a_fit_and_its_band_equal_the_row_by_row_path(conf_type) -> N
     for got, expected in zip(fast, rows, strict=True):
         np.testing.assert_array_equal(got, expected)
     assert np.isfinite(fast[0][:, 1]).all()  # every stratum reaches its median
+
+
+def test_a_last_value_seen_before_is_not_the_curves_last_point() -> None:
+    # hand check of R's rules (quantile.survfit drops repeated values keeping the first): S =
+    # 0.5, 0.8, 0.5 at t = 1, 2, 3 gives y = 1 - S = 0, 0.5, 0.2, 0.5 from the origin; the
+    # final 0.5 repeats t = 1's, so the last point kept is 0.2 at t = 2, and p = 0.2 lies on
+    # it: the quantile is the midpoint of t = 2 and the last follow-up 3
+    time = np.array([1.0, 2.0, 3.0])
+    surv = np.array([0.5, 0.8, 0.5])
+    got = step_quantiles(time, surv, np.array([0, 3]), 0.0, np.array([0.2]))
+    expected = findq(np.r_[0.0, time], np.r_[0.0, 1.0 - surv], 0.2, 3.0, QUANTILE_TOLERANCE)
+    assert got[0, 0] == expected == 2.5

@@ -55,9 +55,9 @@ def confidence_band(
     z = z_value(conf_level)
     if conf_type not in CONF_TYPES:
         raise InputError(f"conf_type={conf_type!r}: choose one of {', '.join(CONF_TYPES)}")
-    p, se = np.broadcast_arrays(
-        np.asarray(survival, dtype=np.float64), np.asarray(se_log, dtype=np.float64)
-    )
+    p, se = np.asarray(survival, dtype=np.float64), np.asarray(se_log, dtype=np.float64)
+    if p.shape != se.shape:
+        p, se = np.broadcast_arrays(p, se)
     shape = p.shape
     p, se = np.ascontiguousarray(p).ravel(), np.ascontiguousarray(se).ravel()
     lower, upper = np.empty(len(p)), np.empty(len(p))

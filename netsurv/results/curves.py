@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SurvivalCurves", "product_limit"]
 
+_LAY_OUT_BAND = 1 << 17  # rows up to which quantile() computes the whole band first
+
 
 @dataclass(frozen=True)
 class SurvivalCurves:
@@ -166,10 +168,22 @@ class SurvivalCurves:
             raise InputError(f"p={p!r}: probabilities must lie in [0, 1]")
         k = len(self.strata)
         offsets = np.searchsorted(self.stratum, np.arange(k + 1))
+        if len(self.time) <= _LAY_OUT_BAND:  # short: the band once beats it at every step
+            self._band  # noqa: B018
         q, lo, hi = (
             values.ravel()  # every stratum at once, per stratum then p
             for values in quantiles_of_values(
-                self.time, self._curve_and_band, 3, offsets, self.start_time, probs
+                self.time,
+                self._curve_and_band,
+                3,
+                offsets,
+                self.start_time,
+                probs,
+                each=(
+                    lambda rows: self.survival[rows],
+                    lambda rows: self.band_at(rows)[0],
+                    lambda rows: self.band_at(rows)[1],
+                ),
             )
         )
         out = pd.DataFrame({"p": np.tile(probs, k), "quantile": q, "lower": lo, "upper": hi})

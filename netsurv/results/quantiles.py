@@ -132,11 +132,13 @@ def quantiles_of_values(
     tol: float = QUANTILE_TOLERANCE,
     *,
     search_all: bool | None = None,
+    each: Sequence[Callable[[Rows], np.ndarray]] | None = None,
 ) -> list[np.ndarray]:
     """:func:`step_quantiles_of` for curves given by ``values(rows)``, every curve's values at
     those rows (a slice or positions): a band can be computed where it is read (one pass in
     blocks for the monotonicity check, a few rows per binary-search step, the rows of the
-    strata that go up) instead of being laid out in full.
+    strata that go up) instead of being laid out in full. ``each[j](rows)``, if given,
+    reads curve ``j`` alone (the searches' few rows, without computing the others).
     """
     offsets = np.asarray(offsets, dtype=np.int64)
     time = np.asarray(time, dtype=np.float64)
@@ -151,7 +153,7 @@ def quantiles_of_values(
     for j in range(n_curves):
 
         def curve(rows: Rows, j: int = j) -> np.ndarray:
-            return values(rows)[j]
+            return values(rows)[j] if each is None else each[j](rows)
 
         res = np.full((k, len(probs)), np.nan)
         good, odd = np.flatnonzero(monotone[j]), np.flatnonzero(~monotone[j])

@@ -14,6 +14,8 @@ import pytest
 
 import netsurv as ns
 import netsurv.results.bands as bands
+import netsurv.results.curves as curves
+import netsurv.results.quantiles as quantiles
 from netsurv.results.bands import confidence_band
 
 CONF_TYPES = ["log", "log-log", "plain"]
@@ -69,3 +71,20 @@ def test_the_band_asked_for_late_equals_the_band_of_the_curve(conf_type) -> None
     np.testing.assert_array_equal(one.upper, upper[rows])
     frame = fit.to_frame()
     np.testing.assert_array_equal(frame["lower"].to_numpy(), lower)
+
+
+@pytest.mark.parametrize("conf_type", CONF_TYPES)
+def test_quantiles_reading_the_band_row_by_row_equal_those_of_the_laid_out_band(
+    monkeypatch, conf_type
+) -> None:
+    # long curves do not lay the band out for quantile(): the check computes it block by
+    # block, the searches at their rows; the numbers must be those of the whole band
+    monkeypatch.setattr(curves, "_LAY_OUT_BAND", 0)
+    monkeypatch.setattr(quantiles, "BLOCK", 64)
+    df = _data(seed=8, n=5000)
+    lazy = ns.kaplan_meier(df, time="t", event="d", by="g", conf_type=conf_type)
+    got = lazy.quantile([0.1, 0.25, 0.5, 0.75])
+    assert "_band" not in lazy.__dict__  # the band was not laid out
+    laid_out = ns.kaplan_meier(df, time="t", event="d", by="g", conf_type=conf_type)
+    _ = laid_out.upper
+    pd.testing.assert_frame_equal(got, laid_out.quantile([0.1, 0.25, 0.5, 0.75]), check_exact=True)

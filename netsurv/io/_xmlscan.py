@@ -1,16 +1,25 @@
 """The fast path for NAACCR XML: a regex scan of the well-formed subset that writers produce.
 
 Most NAACCR XML files are written the same way: an XML declaration, ``<NaaccrData ...>``, then
-``<Patient>``, ``<Tumor>`` and ``<Item naaccrId="...">value</Item>`` elements without
-attributes, comments, CDATA, entity references or a namespace prefix. For such text, C-level
-regular expressions and ``str.split`` find every item; expat calls a Python function per element
-and is 3-4 times slower. The scan proves the file belongs to the subset as it goes: every ``<``
-is accounted for by a recognised tag, the text holds no character XML forbids, the structure
-is ``NaaccrData > Patient > Tumor`` with items only where they belong, and the prolog and root
-tag are parsed by expat (so a DOCTYPE or an unknown encoding never passes). Anything else raises
-:class:`NotSubset`, and the caller reads the file with the event stream
-(:mod:`netsurv.io._xmlstream`), whose rules (refusals, limits, exclusions, line numbers) are the
-reference: both give the same frame on every file the scan accepts.
+``<Patient>``, ``<Tumor>`` and ``<Item naaccrId="...">value</Item>`` elements without other
+attributes or markup. For such text, C-level regular expressions and ``str.split`` find every
+item; expat calls a Python function per element and is 3-4 times slower. The subset also takes
+the forms the NAACCR XML specification allows and other writers use: one namespace prefix
+bound to the NAACCR namespace (``<n:Item>``), ``naaccrNum`` before or after ``naaccrId``, single
+or double quotes (one kind per file), empty items (``<Item naaccrId="x"/>``), comments, and the
+five predefined entity and numeric character references in item text (``&amp;``, ``&#233;``;
+long text items hold them). The scan proves the file belongs to the subset as it goes: every
+``<`` is accounted for by a recognised tag, every ``&`` by a reference to a character XML allows,
+the text holds no character XML forbids, the structure is ``NaaccrData > Patient > Tumor`` with
+items only where they belong, and the prolog and root tag are parsed by expat (so a DOCTYPE or
+an unknown encoding never passes). Anything else raises :class:`NotSubset`, and the caller reads
+the file with the event stream (:mod:`netsurv.io._xmlstream`), whose rules (refusals, limits,
+exclusions, line numbers) are the reference: both give the same frame on every file the scan
+accepts (``tests/io/test_io_fuzz_target.py`` checks it on mutated files).
+
+Measured (``benchmarks/bench_read.py``, files of ``benchmarks/make_read_files.py``): a file with
+long text items holding ``&amp;`` or a namespace prefix left the older subset and took the event
+stream, 2.7-2.9 times one expat pass with a start handler; through the scan, see README "Speed".
 """
 
 from __future__ import annotations
@@ -28,14 +37,16 @@ from netsurv.io._xmlstream import NAACCR_NS, XmlLimits
 
 __all__ = ["NotSubset", "scan_rows"]
 
-_ROOT = re.compile(rb"<NaaccrData[\s>/]")
+_ROOT = re.compile(rb"<(?:([A-Za-z_][A-Za-z0-9_.-]{0,63}):)?NaaccrData[\s>/]")
 # what may precede the root: BOM, XML declaration, comments (expat checks their syntax)
 _PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^<>]*\?>)?(?:\s|<!--.*?-->)*\Z", re.DOTALL)
-# bytes XML forbids in text (C0 controls), '&' (references: the event stream expands them)
-_BAD_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), ord("&")])
-_BAD_RUNS = re.compile(rb"]]>|\xef\xbf[\xbe\xbf]")  # "]]>", U+FFFE, U+FFFF
-_PATIENT_END = "</Patient>"
-_TUMOR_END = "</Tumor>"
+# bytes XML forbids in text (C0 controls)
+_BAD_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
+_BAD_RUNS = (b"]]>", b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # "]]>", U+FFFE, U+FFFF
+# the references XML defines without a DTD: five entities and numeric character references
+_REF = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_COMMENT = re.compile(r"<!--(?:[^-]|-[^-])*-->")  # "--" inside or "--->" is not a comment
 
 
 class NotSubset(Exception):
@@ -43,23 +54,59 @@ class NotSubset(Exception):
 
 
 @lru_cache(maxsize=8)
-def _items(item_chars: int, attribute_chars: int) -> re.Pattern[str]:
+def _items(item_chars: int, attribute_chars: int, prefix: str, quote: str) -> re.Pattern[str]:
     # an item with other attributes, white space at either end of its text (the event stream
     # strips it) or text longer than the cap does not match: the '<' count then differs and
-    # the event stream reads the file (and names any error)
+    # the event stream reads the file (and names any error). naaccrNum may come first only
+    # when naaccrId ends the tag (the lookahead), so no tag holds it twice.
+    q, p, sp = quote, re.escape(prefix), "[ \t\n]"
+    key = f"{q}([A-Za-z0-9_]{{1,{min(64, attribute_chars)}}}){q}"
+    num = f"{sp}+naaccrNum{sp}*={sp}*{q}[0-9]{{1,{min(9, attribute_chars)}}}{q}"
+    before = f"(?:{num}(?={sp}+naaccrId{sp}*={sp}*{q}[A-Za-z0-9_]+{q}{sp}*>))?"
     return re.compile(
-        rf'<Item naaccrId="([A-Za-z0-9_]{{1,{min(64, attribute_chars)}}})"'
-        rf'(?: naaccrNum="[0-9]{{1,{min(9, attribute_chars)}}}")?>'
-        rf"([^<\s](?:[^<]{{0,{item_chars - 2}}}[^<\s])?)?</Item>"
+        rf"<{p}Item{before}{sp}+naaccrId{sp}*={sp}*{key}(?:{num})?{sp}*>"
+        rf"([^<\s](?:[^<]{{0,{item_chars - 2}}}[^<\s])?)?</{p}Item>"
     )
 
 
-def _root(head: bytes, limit: int) -> dict[str, str]:
-    """Attributes of ``<NaaccrData>`` from the file's first bytes, parsed by expat."""
+def _char(m: re.Match[str]) -> str:
+    name, dec, hexa = m.groups()
+    return _ENTITIES[name] if name else chr(int(dec) if dec else int(hexa, 16))
+
+
+def _unescape(pairs: dict[str, str]) -> dict[str, str]:
+    """Item texts with their references replaced (then stripped, as the event stream does)."""
+    return {k: _REF.sub(_char, v).strip() if "&" in v else v for k, v in pairs.items()}
+
+
+def _xml_char(code: int) -> bool:
+    """Is ``code`` a character XML 1.0 allows (a reference to any other is an expat error)?"""
+    return (
+        code in (9, 10, 13)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or (0x10000 <= code <= 0x10FFFF)
+    )
+
+
+def _check_refs(text: str) -> None:
+    """Every ``&`` starts a reference the scan expands exactly as expat does."""
+    refs = _REF.findall(text)
+    if len(refs) != text.count("&"):
+        raise NotSubset  # another entity (undefined without a DTD) or a bare '&'
+    for _, dec, hexa in set(refs):
+        if (dec or hexa) and not _xml_char(int(dec) if dec else int(hexa, 16)):
+            raise NotSubset
+
+
+def _root(head: bytes, limit: int) -> tuple[dict[str, str], str]:
+    """Attributes of ``<NaaccrData>`` from the file's first bytes, parsed by expat, and the
+    prefix (``"n:"`` or ``""``) the file's NAACCR elements carry."""
     found: dict[str, Any] = {}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         found.setdefault("attrs", attrs)
+        found.setdefault("tag", tag)
 
     def decl(version: str, encoding: str | None, standalone: int) -> None:
         found["encoding"] = encoding
@@ -79,17 +126,21 @@ def _root(head: bytes, limit: int) -> dict[str, str]:
     encoding = (found.get("encoding") or "utf-8").lower().replace("_", "-")
     if attrs is None or encoding not in ("utf-8", "utf8"):
         raise NotSubset
-    if attrs.get("xmlns", NAACCR_NS) != NAACCR_NS:
+    prefix = found["tag"].rpartition(":")[0]
+    if (
+        attrs.get(f"xmlns:{prefix}" if prefix else "xmlns", "" if prefix else NAACCR_NS)
+        != NAACCR_NS
+    ):
         raise NotSubset
     plain = {k: v for k, v in attrs.items() if k != "xmlns" and not k.startswith("xmlns:")}
     if any(":" in k or len(v) > limit for k, v in plain.items()):
         raise NotSubset  # prefixed attribute names or long values: the event stream's rules
-    return plain
+    return plain, f"{prefix}:" if prefix else ""
 
 
 def _check(data: bytes) -> None:
     """Refuse (to the event stream) bytes the scan does not read as expat would."""
-    if len(data.translate(None, _BAD_BYTES)) != len(data) or _BAD_RUNS.search(data):
+    if len(data.translate(None, _BAD_BYTES)) != len(data) or any(r in data for r in _BAD_RUNS):
         raise NotSubset
 
 
@@ -100,28 +151,54 @@ def _blank(text: str) -> bool:
 class _Scan:
     """State across blocks of whole patients."""
 
-    def __init__(self, limits: XmlLimits) -> None:
+    def __init__(self, limits: XmlLimits, prefix: str) -> None:
         if limits.depth < 4 or limits.item_chars < 2 or limits.attribute_chars < 1:
             raise NotSubset  # limits below what the subset holds: the event stream applies them
-        self.items = _items(limits.item_chars, limits.attribute_chars)
+        self.limits, self.prefix = limits, prefix
+        self.items = _items(limits.item_chars, limits.attribute_chars, prefix, '"')
+        self.quoted = False  # the file's quote is known (from its first naaccrId)
+        self.empty = re.compile(rf"<({re.escape(prefix)}Item)([ \t\n][^<>]*)/>")
+        self.tags = {t: f"<{prefix}{t}>" for t in ("Patient", "Tumor")}
+        self.tags |= {f"/{t}": f"</{prefix}{t}>" for t in ("Patient", "Tumor")}
         self.root_items: dict[str, str] = {}
         self.rows: list[dict[str, str]] = []
         self.patients = 0
         self.without_tumors = 0
         self.tumors = 0
         self.n_items = 0
+        self.refs = False  # the block holds references ('&')
 
     def _flat(self, text: str, start: int, stop: int) -> dict[str, str]:
         pairs = self.items.findall(text, start, stop)
         self.n_items += len(pairs)
+        if self.refs and text.find("&", start, stop) >= 0:
+            return _unescape(dict(pairs))
         return dict(pairs)
+
+    def _normalise(self, text: str) -> str:
+        """Line ends as expat reads them; comments removed, empty items written out in full,
+        references checked (each only when the block holds one)."""
+        if "\r" in text:  # XML line-end normalisation, as expat does it
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "<!--" in text:
+            text = _COMMENT.sub("", text)
+        if "/>" in text:
+            text = self.empty.sub(r"<\1\2></\1>", text)
+        self.refs = "&" in text
+        if self.refs:
+            _check_refs(text)
+        if not self.quoted and (at := text.find("naaccrId")) >= 0:
+            self.quoted = True
+            if text[at : at + 40].partition("=")[2].lstrip()[:1] == "'":
+                limits = self.limits
+                self.items = _items(limits.item_chars, limits.attribute_chars, self.prefix, "'")
+        return text
 
     def block(self, text: str, first: bool) -> None:
         """Rows of a block of whole ``<Patient>`` elements (and, first, the root items)."""
-        if "\r" in text:  # XML line-end normalisation, as expat does it
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = self._normalise(text)
         self.n_items = 0
-        parts = text.split("<Patient>")
+        parts = text.split(self.tags["Patient"])
         if first:
             self.root_items = self._flat(parts[0], 0, len(parts[0]))
         tags = 0  # '<' that are not items: <Patient>, </Patient>, <Tumor>, </Tumor>
@@ -133,16 +210,17 @@ class _Scan:
     def _patient(self, seg: str) -> int:
         """Rows of one ``<Patient>`` (``seg``: its text after ``<Patient>``); its tumours."""
         self.patients += 1
-        end = seg.rfind(_PATIENT_END)
-        tumors = seg.split("<Tumor>")
+        end = seg.rfind(self.tags["/Patient"])
+        tumors = seg.split(self.tags["Tumor"])
         patient = self._flat(tumors[0], 0, end if len(tumors) == 1 else len(tumors[0]))
         pid = patient.get("patientIdNumber") or f"#{self.patients}"
         base = {**self.root_items, **patient}
         offset = len(seg) - len(tumors[-1])  # where the last tumour's text starts in seg
-        if end < 0 or (len(tumors) > 1 and seg.rfind(_TUMOR_END) > end) or end < offset:
+        tumor_end = self.tags["/Tumor"]
+        if end < 0 or (len(tumors) > 1 and seg.rfind(tumor_end) > end) or end < offset:
             raise NotSubset
         for i, part in enumerate(tumors[1:], start=1):
-            stop = part.find(_TUMOR_END)
+            stop = part.find(tumor_end)
             if stop < 0:
                 raise NotSubset
             row = {**base, **self._flat(part, 0, stop)}
@@ -175,26 +253,27 @@ def scan_rows(
 ) -> Iterator[list[dict[str, str]]]:
     """Yield lists of flattened Tumor rows as the event stream does; raise :class:`NotSubset`
     (possibly after yielding) when the file leaves the subset."""
-    scan = _Scan(limits)
     carry_limit = max(8 << 20, 2 * limits.run_bytes)  # a patient is far smaller
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     try:
         with open_binary(path) as fh:
             head, rest = _head(fh, 1 << 20)
-            root = _root(head, limits.attribute_chars)
+            root, prefix = _root(head, limits.attribute_chars)
+            scan = _Scan(limits, prefix)
+            patient_end = f"</{prefix}Patient>"
             _check(rest)
             carry, first, last = decoder.decode(rest), True, rest[-2:]
             while chunk := fh.read(limits.chunk_bytes):
                 _check(last + chunk)  # runs across the chunk boundary too
                 last = chunk[-2:]
                 text = carry + decoder.decode(chunk)
-                cut = text.rfind(_PATIENT_END, max(0, len(carry) - len(_PATIENT_END)))
+                cut = text.rfind(patient_end, max(0, len(carry) - len(patient_end)))
                 if cut < 0:
                     if len(text) > carry_limit:
                         raise NotSubset
                     carry = text
                     continue
-                cut += len(_PATIENT_END)
+                cut += len(patient_end)
                 scan.block(text[:cut], first)
                 carry, first = text[cut:], False
                 if len(scan.rows) >= rows_per_chunk:
@@ -203,8 +282,9 @@ def scan_rows(
             tail = carry + decoder.decode(b"", final=True)
     except (UnicodeDecodeError, OSError, EOFError) as exc:
         raise NotSubset from exc
-    end = tail.rfind("</NaaccrData>")
-    if end < 0 or not _blank(tail[end + len("</NaaccrData>") :]):
+    root_end = f"</{prefix}NaaccrData>"
+    end = tail.rfind(root_end)
+    if end < 0 or not _blank(tail[end + len(root_end) :]):
         raise NotSubset
     scan.block(tail[:end], first)
     meta.update(root)

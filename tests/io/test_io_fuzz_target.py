@@ -137,6 +137,28 @@ _FIXTURE = (DATA / "naaccr" / "multi_tumour.xml").read_bytes()
 _SUBSET = re.sub(rb"<!--.*?-->|\n *<ext:Note>.*?</ext:Note>", b"", _FIXTURE, flags=re.DOTALL)
 
 
+def _spec_forms(data: bytes) -> bytes:
+    """The subset fixture in other forms naaccr_data_1.8.xsd and XML allow, which the regex scan
+    reads too: a namespace prefix, single quotes, naaccrNum before and after naaccrId, entity and
+    character references, an empty item, a comment inside a patient and CRLF line ends."""
+    text = re.sub(r"<(/?)(NaaccrData|Patient|Tumor|Item)\b", r"<\1n:\2", data.decode())
+    text = text.replace(
+        'xmlns="http://naaccr.org/naaccrxml"', 'xmlns:n="http://naaccr.org/naaccrxml"'
+    )
+    text = re.sub(r'naaccrId="(sex|grade)"', r"naaccrNum='7' naaccrId='\1'", text)
+    text = re.sub(r'naaccrId="(\w+)"', r"naaccrId='\1' naaccrNum='9'", text, count=3)
+    text = re.sub(r'naaccrId="(\w+)"', r"naaccrId='\1'", text)
+    extra = (
+        "<n:Item naaccrId='textRemarks'>A &amp; B &lt;3 &#233;t&#xE9; &quot;x&apos;&#32;</n:Item>"
+        "<n:Item naaccrId='textStaging'/><!-- a comment -->\n"
+    )
+    text = text.replace("<n:Tumor>", "<n:Tumor>" + extra, 2)
+    return text.replace("\n", "\r\n").encode()
+
+
+_FORMS = _spec_forms(_SUBSET)
+
+
 def _xml(tmp: Path, rng: np.random.Generator) -> Path:
     path = tmp / "m.xml"
     path.write_bytes(mutate(_FIXTURE, rng))
@@ -146,6 +168,12 @@ def _xml(tmp: Path, rng: np.random.Generator) -> Path:
 def _xml_subset(tmp: Path, rng: np.random.Generator) -> Path:
     path = tmp / "m.xml"
     path.write_bytes(mutate(_SUBSET, rng))
+    return path
+
+
+def _xml_forms(tmp: Path, rng: np.random.Generator) -> Path:
+    path = tmp / "m.xml"
+    path.write_bytes(mutate(_FORMS, rng))
     return path
 
 
@@ -168,6 +196,7 @@ def _seer(stem: str, gz: bool = False) -> Callable[[Path, np.random.Generator], 
     [
         ("naaccr-xml", _xml),
         ("naaccr-xml subset", _xml_subset),
+        ("naaccr-xml spec forms", _xml_forms),
         ("seerstat numeric tab", _seer("numeric_tab")),
         ("seerstat labels comma", _seer("labels_comma")),
         ("seerstat labels tab gzip", _seer("labels_tab_unix", gz=True)),

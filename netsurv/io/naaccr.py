@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from netsurv.errors import InputError, ReadError
 from netsurv.io._naaccrmap import ITEM_TO_CANONICAL, canonical_from_items
@@ -37,7 +38,10 @@ CHUNK_TUMORS = 20_000
 
 
 def _extras(raw: pd.DataFrame) -> pd.DataFrame:
-    """Every item that is not copied verbatim into a canonical column, snake_case named."""
+    """Every item that is not copied verbatim into a canonical column, snake_case named.
+
+    ``pa.array`` of the object column wrapped as pandas' pyarrow strings: the same column as
+    ``astype(pd.StringDtype("pyarrow"))`` in half the time (pandas checks every value first)."""
     reserved = set(CANONICAL_COLUMNS) | set(EXTRA_CANONICAL_COLUMNS)
     out = {}
     for item in raw.columns:
@@ -46,7 +50,8 @@ def _extras(raw: pd.DataFrame) -> pd.DataFrame:
         name = snake_case(item)
         if name in reserved:
             name = f"naaccr_{name}"
-        out[name] = raw[item].astype(pd.StringDtype("pyarrow"))
+        values = pa.array(raw[item].to_numpy(), type=pa.string(), from_pandas=True)
+        out[name] = pd.Series(pd.arrays.ArrowStringArray(values), index=raw.index, copy=False)
     return pd.DataFrame(out, index=raw.index)
 
 

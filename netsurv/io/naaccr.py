@@ -52,7 +52,7 @@ def _extras(raw: pd.DataFrame) -> pd.DataFrame:
             name = f"naaccr_{name}"
         values = pa.array(raw[item].to_numpy(), type=pa.string(), from_pandas=True)
         out[name] = pd.Series(pd.arrays.ArrowStringArray(values), index=raw.index, copy=False)
-    return pd.DataFrame(out, index=raw.index)
+    return pd.DataFrame(out, index=raw.index, copy=False)
 
 
 def _frames(
@@ -73,7 +73,7 @@ def _frames(
             canon["exclusion"] = raw["_exclusion"].where(
                 raw["_exclusion"].notna(), canon["exclusion"]
             )
-        frames.append(finalize(pd.concat([canon, _extras(raw)], axis=1)))
+        frames.append(finalize(pd.concat([canon, _extras(raw)], axis=1, copy=False)))
     return frames
 
 

@@ -230,7 +230,7 @@ def _decode_columns(
             if field == "_hist_behav" and name in out:
                 continue  # separate histology / behaviour variables win
             out[name] = pd.Series(u_values.to_numpy()[codes], copy=False)
-    return pd.DataFrame(out, index=pd.RangeIndex(n_rows))
+    return pd.DataFrame(out, index=pd.RangeIndex(n_rows), copy=False)  # not consolidated: faster
 
 
 def read_seerstat(

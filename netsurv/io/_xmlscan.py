@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
+from netsurv.errors import NetsurvError
 from netsurv.io._files import open_binary
-from netsurv.io._xmlstream import NAACCR_NS, XmlLimits
+from netsurv.io._xmlstream import NAACCR_NS, XmlLimits, _parser, _Stream
 
 __all__ = ["NotSubset", "scan_rows"]
 
@@ -187,6 +188,7 @@ class _Scan:
         if limits.depth < 4 or limits.item_chars < 2 or limits.attribute_chars < 1:
             raise NotSubset  # limits below what the subset holds: the event stream applies them
         self.limits, self.prefix = limits, prefix
+        self.head = b""  # the prolog and root start tag (for _root_items)
         self._quote('"')
         self.quoted = False  # the file's quote is known (from its first naaccrId)
         self.empty = re.compile(rf"<({re.escape(prefix)}Item)([ \t\n][^<>]*)/>")
@@ -260,9 +262,12 @@ class _Scan:
     def _block(self, text: str, first: bool) -> None:
         self.n_items = 0
         parts = text.split(self.tags["Patient"])
+        tags = 0  # '<' that are not items: <Patient>, </Patient>, <Tumor>, </Tumor>
         if first:
             self.root_items = self._flat(parts[0], 0, len(parts[0]))
-        tags = 0  # '<' that are not items: <Patient>, </Patient>, <Tumor>, </Tumor>
+            if parts[0].count("<") != 2 * self.n_items:  # an extension element, say
+                self.root_items = _root_items(self.head, parts[0], self.prefix, self.limits)
+                self.n_items, tags = 0, parts[0].count("<")
         for seg in parts[1:]:
             tags += 2 + 2 * self._patient(seg)
         if text.count("<") != 2 * self.n_items + tags:
@@ -290,6 +295,23 @@ class _Scan:
         self.tumors += len(tumors) - 1
         self.without_tumors += len(tumors) == 1
         return len(tumors) - 1
+
+
+def _root_items(head: bytes, segment: str, prefix: str, limits: XmlLimits) -> dict[str, str]:
+    """Items of ``<NaaccrData>`` read by the event stream from the text before the first
+    ``<Patient>`` (extension elements in other namespaces there are skipped as it skips them);
+    a ``<Tumor>`` there, or any error, is the event stream's to report."""
+    stream = _Stream(Path("<root>"), limits)
+    parser = _parser(stream)
+    try:
+        parser.Parse(head, False)
+        parser.Parse(segment.encode(), False)
+        parser.Parse(f"</{prefix}NaaccrData>".encode(), True)
+    except (expat.ExpatError, NetsurvError) as exc:
+        raise NotSubset from exc
+    if stream.tumor_elements or stream.patients:
+        raise NotSubset
+    return stream.root_items
 
 
 def _head(fh: Any, limit: int) -> tuple[bytes, bytes]:
@@ -321,6 +343,7 @@ def scan_rows(
             head, rest = _head(fh, 1 << 20)
             root, prefix = _root(head, limits.attribute_chars)
             scan = _Scan(limits, prefix)
+            scan.head = head
             patient_end = f"</{prefix}Patient>"
             _check(rest)
             carry, first, last = decoder.decode(rest), True, rest[-2:]

@@ -36,7 +36,12 @@ from netsurv.errors import NetsurvError
 from netsurv.io._files import open_binary
 from netsurv.io._xmlstream import NAACCR_NS, XmlLimits, _parser, _Stream
 
-__all__ = ["NotSubset", "scan_rows"]
+__all__ = ["CHUNK_CHARS", "NotSubset", "scan_rows"]
+
+# a chunk of rows also ends after this much text: wide files (a hundred items and long texts
+# per tumour) made 20,000 rows hold ~300 MB of Python objects (bench_read.py on wide.xml of
+# benchmarks/make_read_files.py: peak 682 MiB for a 214 MiB frame)
+CHUNK_CHARS = 96 << 20
 
 _ROOT = re.compile(rb"<(?:([A-Za-z_][A-Za-z0-9_.-]{0,63}):)?NaaccrData[\s>/]")
 # what may precede the root: BOM, XML declaration, comments (expat checks their syntax)
@@ -191,7 +196,7 @@ class _Scan:
         self.head = b""  # the prolog and root start tag (for _root_items)
         self._quote('"')
         self.quoted = False  # the file's quote is known (from its first naaccrId)
-        self.empty = re.compile(rf"<({re.escape(prefix)}Item)([ \t\n][^<>]*)/>")
+        self.empty = re.compile(rf"<{re.escape(prefix)}Item[ \t\n][^<>/]*")
         self.tags = {t: f"<{prefix}{t}>" for t in ("Patient", "Tumor")}
         self.tags |= {f"/{t}": f"</{prefix}{t}>" for t in ("Patient", "Tumor")}
         self.root_items: dict[str, str] = {}
@@ -236,8 +241,22 @@ class _Scan:
         if "<!--" in text:
             text = _COMMENT.sub("", text)
         if "/>" in text:
-            text = self.empty.sub(r"<\1\2></\1>", text)
+            text = self._full_empties(text)
         return text
+
+    def _full_empties(self, text: str) -> str:
+        """``<Item naaccrId="x"/>`` written ``<Item naaccrId="x"></Item>``: at each ``/>``, the
+        tag since the last ``<`` (one ``re.sub`` over the text tried every item: 0.6 s of the
+        2 s scan of ``variant.xml``, ``benchmarks/make_read_files.py``)."""
+        pieces = text.split("/>")
+        for k in range(len(pieces) - 1):
+            head = pieces[k]
+            start = head.rfind("<")
+            if start >= 0 and self.empty.fullmatch(head, start):
+                pieces[k] = f"{head}></{self.prefix}Item>"
+            else:
+                pieces[k] = head + "/>"
+        return "".join(pieces)
 
     def block(self, text: str, first: bool) -> None:
         """Rows of a block of whole ``<Patient>`` elements (and, first, the root items).
@@ -336,6 +355,7 @@ def scan_rows(
 ) -> Iterator[list[dict[str, str]]]:
     """Yield lists of flattened Tumor rows as the event stream does; raise :class:`NotSubset`
     (possibly after yielding) when the file leaves the subset."""
+    pending = 0  # characters of the rows not yet yielded
     carry_limit = max(8 << 20, 2 * limits.run_bytes)  # a patient is far smaller
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     try:
@@ -359,8 +379,9 @@ def scan_rows(
                     continue
                 cut += len(patient_end)
                 scan.block(text[:cut], first)
-                carry, first = text[cut:], False
-                if len(scan.rows) >= rows_per_chunk:
+                carry, first, pending = text[cut:], False, pending + cut
+                if len(scan.rows) >= rows_per_chunk or pending >= CHUNK_CHARS:
+                    pending = 0
                     yield scan.rows
                     scan.rows = []
             tail = carry + decoder.decode(b"", final=True)

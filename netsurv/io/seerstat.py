@@ -285,7 +285,9 @@ def columnar_frames(data: Path, dic: SeerStatDictionary) -> Iterator[pd.DataFram
         return False
 
     for columns, n in arrow_chunks(data, dic, header):
-        yield finalize(_decode_columns([(c, u, None) for c, u in columns], n, dic, data))
+        yield finalize(
+            _decode_columns([(c, u, None) for c, u in columns], n, dic, data), copy=False
+        )
 
 
 def _read_lines(data: Path, dic: SeerStatDictionary) -> list[pd.DataFrame]:
@@ -300,7 +302,7 @@ def line_frames(data: Path, dic: SeerStatDictionary, encoding: str) -> Iterator[
     """Finished frames of the reference path, one per chunk of lines (lower peak memory)."""
     try:
         for rows, lines in _rows(data, dic, encoding):
-            yield finalize(_decode(rows, lines, dic, data))
+            yield finalize(_decode(rows, lines, dic, data), copy=False)
     except GZIP_ERRORS as exc:
         raise gzip_error(data, exc) from exc
     except csv.Error as exc:

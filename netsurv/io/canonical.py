@@ -85,6 +85,7 @@ _BLANKS: Final = frozenset({"", "blank(s)", "blank", "."})
 
 # the characters str.strip() removes (every code point whose str.isspace() is true)
 _PY_SPACE: Final = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+_SMALL: Final = 256  # clean_texts cleans this many values or fewer without pyarrow
 
 
 def clean_texts(
@@ -96,10 +97,8 @@ def clean_texts(
 
     >>> clean_texts(np.array([" a ", '"b"', "Blank(s)", None], dtype=object), strip='"').tolist()
     ['a', 'b', nan, nan]
-
-    Up to ``_SMALL`` values (a column's distinct labels) are cleaned by the Python methods
-    themselves: each pyarrow call costs ~0.2 ms, and the SEER*Stat reader cleans ~80 small
-    arrays per chunk (0.1 s of the 0.8 s read of 150,000 rows in ``bench_read.py``).
+    Up to ``_SMALL`` values by the Python methods: a pyarrow call costs ~0.2 ms, 0.1 s of the
+    0.8 s SEER*Stat read of 150,000 rows (``bench_read.py``) cleaning small label arrays.
     """
     if len(values) <= _SMALL:
         return np.array([_clean_small(v, strip, blanks, space) for v in values], dtype=object)
@@ -115,15 +114,11 @@ def clean_texts(
     return out
 
 
-_SMALL: Final = 256
-
-
 def _clean_small(value: object, strip: str, blanks: frozenset[str], space: bool) -> object:
     """One value as :func:`clean_texts` cleans it (None and NaN give NaN)."""
     if not isinstance(value, str):
         return np.nan
-    text = value.strip() if space else value
-    text = text.strip(strip) if strip else text
+    text = (value.strip() if space else value).strip(strip)  # strip("") removes nothing
     return np.nan if text.lower() in blanks else text
 
 
@@ -317,10 +312,8 @@ def finalize(df: pd.DataFrame, *, add_missing: bool = True, copy: bool = True) -
     ----------
     df : raw columns named canonically (extra columns are kept after the canonical ones).
     add_missing : add absent canonical columns as NA (readers of registry files do this).
-    copy : copy the columns into a new frame. ``False`` (the SEER*Stat reader, whose frame is
-        its own): the result shares ``df``'s columns that need no change; the copy of a
-        SEER*Stat export's 150,000 rows took 0.15 of its 0.8 s read in ``bench_read.py``
-        (the NAACCR XML reader copies: its peak memory was 20% higher without).
+    copy : ``False``: share ``df``'s unchanged columns (the SEER*Stat reader: the copy took
+        0.15 of its 0.8 s read in ``bench_read.py``; the XML reader's peak rose 20% without).
 
     Examples
     --------
@@ -355,13 +348,7 @@ def finalize(df: pd.DataFrame, *, add_missing: bool = True, copy: bool = True) -
     elif computed is not None or add_missing:
         df["exclusion"] = computed if computed is not None else np.nan
     order = [c for c in types if c in df] + [c for c in df.columns if c not in types]
-    return df[order] if copy else _reordered(df, order)
-
-
-def _reordered(df: pd.DataFrame, order: list[str]) -> pd.DataFrame:
-    """``df[order]`` without copying the columns (a registry frame's copy took a tenth of the
-    SEER*Stat read in ``bench_read.py``); duplicate names take ``df[order]``."""
-    if not df.columns.is_unique:
+    if copy or not df.columns.is_unique:
         return df[order]
     return pd.DataFrame({c: df[c] for c in order}, index=df.index, copy=False).__finalize__(df)
 

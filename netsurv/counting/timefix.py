@@ -67,7 +67,7 @@ def timefix_map(
     new[0] = True
     np.not_equal(g[1:], g[:-1], out=new[1:])
     u = g[new]  # distinct values, sorted
-    tied = _tied(u, tolerance)
+    tied = _tied(u, tolerance, scratch=g)  # g is free now: the gaps go there
     if tied is None:
         return None
     changed = np.flatnonzero(tied) + 1  # positions in u of the values that change
@@ -76,12 +76,14 @@ def timefix_map(
     return u[changed], u[first]
 
 
-def _tied(u: np.ndarray, tolerance: float) -> np.ndarray | None:
+def _tied(u: np.ndarray, tolerance: float, scratch: np.ndarray | None = None) -> np.ndarray | None:
     """For sorted distinct values: whether each is within the tolerance of the one before
-    (one flag per value after the first); None when no value is."""
+    (one flag per value after the first); None when no value is. The gaps are written to
+    ``scratch`` when given (an array at least as long as ``u``)."""
     if len(u) < 2:
         return None
-    tied = np.diff(u) <= tolerance * max(1.0, _mean_abs(u))
+    gaps = np.subtract(u[1:], u[:-1], out=None if scratch is None else scratch[: len(u) - 1])
+    tied = gaps <= tolerance * max(1.0, _mean_abs(u))
     return tied if tied.any() else None
 
 

@@ -52,7 +52,7 @@ def count_by_values(p: Prepared) -> Counts | None:
         key = np.add(p.time, 0.0).view(np.uint64)  # -0.0 becomes 0.0: every sign bit is 0
         np.left_shift(key, 1, out=key)
         key |= event.astype(bool, copy=False)
-        key, bounds = _group_by_stratum(key, p.stratum, k)
+        key, bounds, spare = _group_by_stratum(key, p.stratum, k)
         for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             key[a:b].sort()  # numpy's SIMD value sort
         fix = merged.result() if merged is not None else timefix_map(p.time)
@@ -60,29 +60,31 @@ def count_by_values(p: Prepared) -> Counts | None:
         if pool is not None:
             pool.shutdown()
     if fix is not None:
-        _replace_times(key, *fix)
-    return _runs(key, bounds, p)
+        _replace_times(key, *fix, spare)
+    return _runs(key, bounds, p, spare)
 
 
 def _group_by_stratum(
     key: np.ndarray, stratum: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """``key`` reordered stratum by stratum (stable) and the strata's row bounds (k + 1)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``key`` reordered stratum by stratum (stable), the strata's row bounds (k + 1), and a
+    scratch array of the same size (the buffer ``key`` leaves: one fresh 8-byte-per-row
+    array fewer; at 1e7 rows every fresh array costs its page faults)."""
     if k == 1:
-        return key, np.array([0, len(key)])
+        return key, np.array([0, len(key)]), np.empty_like(key)
     codes = stratum.astype(np.uint8 if k <= 2**8 else np.uint16)
     bounds = np.zeros(k + 1, dtype=np.int64)
     np.cumsum(np.bincount(codes, minlength=k), out=bounds[1:])
-    return key[np.argsort(codes, kind="stable")], bounds
+    grouped = np.take(key, np.argsort(codes, kind="stable"))
+    return grouped, bounds, key
 
 
-def _runs(key: np.ndarray, bounds: np.ndarray, p: Prepared) -> Counts:
+def _runs(key: np.ndarray, bounds: np.ndarray, p: Prepared, buf: np.ndarray) -> Counts:
     """Count the runs of equal times in ``key`` (sorted within each stratum's bounds).
 
     Written with ``out=`` buffers: at 1e7 rows every temporary costs about as much as the
     arithmetic itself."""
     n = len(key)
-    buf = np.empty(n, dtype=np.uint64)
     np.bitwise_xor(key[1:], key[:-1], out=buf[1:])
     new = np.empty(n, dtype=bool)
     new[0] = True
@@ -92,8 +94,7 @@ def _runs(key: np.ndarray, bounds: np.ndarray, p: Prepared) -> Counts:
     del new
     m = len(starts)
     odd = np.bitwise_and(key, 1, out=buf).astype(np.int32 if n < 2**31 else np.int64)  # events
-    del buf
-    last = np.empty(m, dtype=np.int64)  # each run's last row
+    last = buf.view(np.int64)[:m]  # each run's last row
     np.subtract(starts[1:], 1, out=last[:-1])
     last[-1] = n - 1
     np.cumsum(odd, out=odd)
@@ -108,7 +109,12 @@ def _runs(key: np.ndarray, bounds: np.ndarray, p: Prepared) -> Counts:
     exits[-1] = n - starts[-1]
     runs_per_stratum = np.diff(np.searchsorted(starts, bounds))
     at_risk = np.empty(m)  # rows from the run to its stratum's end
-    np.subtract(np.repeat(bounds[1:], runs_per_stratum), starts, out=at_risk)
+    if len(runs_per_stratum) > 1024:  # many strata: one array of stratum ends
+        np.subtract(np.repeat(bounds[1:], runs_per_stratum), starts, out=at_risk)
+    else:  # a few hundred strata: no temporary
+        first_run = np.r_[0, np.cumsum(runs_per_stratum)]
+        for s, (a, b) in enumerate(zip(first_run[:-1], first_run[1:], strict=True)):
+            np.subtract(bounds[s + 1], starts[a:b], out=at_risk[a:b])
     time = key[starts]
     np.right_shift(time, 1, out=time)
     np.subtract(exits, events, out=exits)
@@ -126,12 +132,14 @@ def _runs(key: np.ndarray, bounds: np.ndarray, p: Prepared) -> Counts:
     )
 
 
-def _replace_times(key: np.ndarray, changed: np.ndarray, target: np.ndarray) -> None:
+def _replace_times(
+    key: np.ndarray, changed: np.ndarray, target: np.ndarray, scratch: np.ndarray
+) -> None:
     """Give the rows whose time timefix changes (sorted ``changed`` -> ``target``) the new
     time, event bit kept. A stratum's times stay sorted (the change maps a run of near-equal
     times onto its first), and rows of equal time stay together, which is all counting needs.
     """
-    cand = _maybe_in(key >> np.uint64(1), changed.view(np.uint64))
+    cand = _maybe_in(np.right_shift(key, 1, out=scratch), changed.view(np.uint64))
     values = (key[cand] >> np.uint64(1)).view(np.float64)
     at = np.searchsorted(changed, values)
     np.minimum(at, len(changed) - 1, out=at)

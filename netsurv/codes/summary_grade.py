@@ -170,13 +170,22 @@ def infer_grade_schema(primary_site: pd.Series, histology: pd.Series) -> pd.Seri
     ...                    pd.Series(["8500", "8240", "9680"])).tolist()
     ['00480', None, '00830']
     """
-    site = primary_site.astype("string").str.upper().str.replace(".", "", regex=False)
-    morph = pd.to_numeric(histology.astype("string").str[:4], errors="coerce")
-    breast = site.str.match(r"^C50\d$").fillna(False) & morph.between(8000, 8799).fillna(False)
-    heme = morph.between(9590, 9993).fillna(False)
-    out = pd.Series([None] * len(site), index=primary_site.index, dtype=object)
-    out[breast.to_numpy(bool)] = _BREAST
-    out[heme.to_numpy(bool)] = _HEME
+    # the string work on the distinct sites and histologies only (a registry has a few
+    # hundred of each): 0.25 s per 150,000 rows row by row; code -1 (NA) reads the last,
+    # False, entry of each flag array
+    site_code, sites = pd.factorize(primary_site)
+    hist_code, hists = pd.factorize(histology)
+    site = pd.Series(sites, dtype=object).astype("string").str.upper()
+    site = site.str.replace(".", "", regex=False)
+    c50 = np.append(site.str.match(r"^C50\d$").fillna(False).to_numpy(bool), False)
+    hist = pd.Series(hists, dtype=object).astype("string").str[:4]
+    morph = pd.to_numeric(hist, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+    morph = np.append(morph, np.nan)
+    breast = c50[site_code] & ((morph >= 8000) & (morph <= 8799))[hist_code]
+    heme = ((morph >= 9590) & (morph <= 9993))[hist_code]
+    out = pd.Series([None] * len(site_code), index=primary_site.index, dtype=object)
+    out[breast] = _BREAST
+    out[heme] = _HEME
     return out
 
 

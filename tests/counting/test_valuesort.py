@@ -18,16 +18,7 @@ from hypothesis import strategies as st
 from netsurv.counting.kernel import counts
 from netsurv.counting.validate import Prepared, prepare
 from netsurv.counting.valuesort import _maybe_in, count_by_values
-from tests.counting.groupby_reference import groupby_counts
-
-
-def _assert_equal_to_reference(df: pd.DataFrame) -> None:
-    got = counts(df, time="t", event="d", by="g").to_frame()
-    ref = groupby_counts(df)
-    np.testing.assert_array_equal(got["g"].to_numpy(), ref["g"].to_numpy())
-    for col in ["t", "n_events", "n_censored", "n_at_risk"]:
-        name = "time" if col == "t" else col
-        np.testing.assert_array_equal(got[name].to_numpy(), ref[col].to_numpy(), err_msg=col)
+from tests.counting.groupby_reference import assert_counts_equal_reference
 
 
 @pytest.mark.parametrize(("k", "seed"), [(192, 1), (300, 2), (1, 3), (2000, 4)])
@@ -43,7 +34,7 @@ def test_large_inputs_with_near_ties_equal_the_reference(k: int, seed: int) -> N
     df = pd.DataFrame({"t": t, "d": rng.integers(0, 2, n), "g": rng.integers(0, k, n)})
     p = prepare(df, time="t", event="d", by="g")
     assert count_by_values(p) is not None  # the path under test
-    _assert_equal_to_reference(df)
+    assert_counts_equal_reference(df)
 
 
 def test_a_large_input_whose_last_stratum_has_no_rows() -> None:

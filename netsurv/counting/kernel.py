@@ -51,14 +51,16 @@ def counts(
 
 
 def count_prepared(p: Prepared) -> Counts:
-    """Count validated arrays (see :func:`counts`); picks the bincount path for whole months."""
+    """Count validated arrays (see :func:`counts`): a bincount grid for whole months, hashed
+    ranks for few distinct float times, value sorts for other unweighted 0/1 exits, and one
+    index sort for the rest (weights, entry times)."""
     grid = _integer_grid(p.time, p.entry, len(p.strata))
     if grid is not None:
         return _count_dense(p, *grid)
-    ranked = _count_ranked(p)
-    if ranked is not None:
-        return ranked
-    return _count_sorted(p)
+    counted = _count_ranked(p)
+    if counted is None:
+        counted = count_by_values(p)
+    return counted if counted is not None else _count_sorted(p)
 
 
 def _count_ranked(p: Prepared) -> Counts | None:
@@ -158,9 +160,6 @@ def _count_dense(
 def _count_sorted(p: Prepared) -> Counts:
     """Float path: sort once by time (quicksort), then by stratum (stable radix), and sum runs."""
     n = len(p.time)
-    fast = count_by_values(p)  # unweighted 0/1 exits: value sorts, no index sort
-    if fast is not None:
-        return fast
     plain = p.weights is None and p.entry is None  # one unweighted exit per row
     w = np.ones(n) if p.weights is None else p.weights
     if p.entry is None:

@@ -38,8 +38,7 @@ def timefix_sorted(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.n
     """:func:`timefix` of sorted finite times: each run of near-equal values becomes its first."""
     if len(ts) < 2:
         return ts
-    new = np.r_[True, ts[1:] != ts[:-1]]
-    u = ts[new]  # distinct values, sorted
+    new, u = _distinct(ts)
     tied = _tied(u, tolerance)
     if tied is None:
         return ts
@@ -63,10 +62,7 @@ def timefix_map(
     g = np.sort(time)
     if len(g) < 2:
         return None
-    new = np.empty(len(g), dtype=bool)
-    new[0] = True
-    np.not_equal(g[1:], g[:-1], out=new[1:])
-    u = g[new]  # distinct values, sorted
+    u = _distinct(g)[1]
     tied = _tied(u, tolerance, scratch=g)  # g is free now: the gaps go there
     if tied is None:
         return None
@@ -74,6 +70,15 @@ def timefix_map(
     run_first = np.flatnonzero(np.r_[True, ~tied])
     first = run_first[np.searchsorted(run_first, changed, side="right") - 1]
     return u[changed], u[first]
+
+
+def _distinct(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For sorted times (at least one): whether each starts a new value, and the distinct
+    values."""
+    new = np.empty(len(ts), dtype=bool)
+    new[0] = True
+    np.not_equal(ts[1:], ts[:-1], out=new[1:])
+    return new, ts[new]
 
 
 def _tied(u: np.ndarray, tolerance: float, scratch: np.ndarray | None = None) -> np.ndarray | None:

@@ -109,12 +109,7 @@ def _runs(key: np.ndarray, bounds: np.ndarray, p: Prepared, buf: np.ndarray) -> 
     exits[-1] = n - starts[-1]
     runs_per_stratum = np.diff(np.searchsorted(starts, bounds))
     at_risk = np.empty(m)  # rows from the run to its stratum's end
-    if len(runs_per_stratum) > 1024:  # many strata: one array of stratum ends
-        np.subtract(np.repeat(bounds[1:], runs_per_stratum), starts, out=at_risk)
-    else:  # a few hundred strata: no temporary
-        first_run = np.r_[0, np.cumsum(runs_per_stratum)]
-        for s, (a, b) in enumerate(zip(first_run[:-1], first_run[1:], strict=True)):
-            np.subtract(bounds[s + 1], starts[a:b], out=at_risk[a:b])
+    np.subtract(np.repeat(bounds[1:], runs_per_stratum), starts, out=at_risk)
     time = key[starts]
     np.right_shift(time, 1, out=time)
     np.subtract(exits, events, out=exits)

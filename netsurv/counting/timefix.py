@@ -11,7 +11,7 @@ import numpy as np
 
 from netsurv.rules import TIMEFIX_TOLERANCE
 
-__all__ = ["timefix", "timefix_map", "timefix_sorted"]
+__all__ = ["tie_threshold", "timefix", "timefix_sorted"]
 
 
 def timefix(
@@ -47,31 +47,6 @@ def timefix_sorted(ts: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.n
     return u[run_first][run_id[np.cumsum(new) - 1]]
 
 
-def timefix_map(
-    time: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The values :func:`timefix` changes, sorted, and what each becomes; None when none.
-
-    Found from one value sort of ``time`` (no index sort), for counting paths that replace
-    the few changed values in a table of distinct times.
-
-    >>> changed, target = timefix_map(np.array([2.0, 1.0 + 1e-12, 1.0, 1.0 + 2e-12]))
-    >>> len(changed), target.tolist()
-    (2, [1.0, 1.0])
-    """
-    g = np.sort(time)
-    if len(g) < 2:
-        return None
-    u = _distinct(g)[1]
-    tied = _tied(u, tolerance, scratch=g)  # g is free now: the gaps go there
-    if tied is None:
-        return None
-    changed = np.flatnonzero(tied) + 1  # positions in u of the values that change
-    run_first = np.flatnonzero(np.r_[True, ~tied])
-    first = run_first[np.searchsorted(run_first, changed, side="right") - 1]
-    return u[changed], u[first]
-
-
 def _distinct(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For sorted times (at least one): whether each starts a new value, and the distinct
     values."""
@@ -81,15 +56,23 @@ def _distinct(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return new, ts[new]
 
 
-def _tied(u: np.ndarray, tolerance: float, scratch: np.ndarray | None = None) -> np.ndarray | None:
+def _tied(u: np.ndarray, tolerance: float) -> np.ndarray | None:
     """For sorted distinct values: whether each is within the tolerance of the one before
-    (one flag per value after the first); None when no value is. The gaps are written to
-    ``scratch`` when given (an array at least as long as ``u``)."""
+    (one flag per value after the first); None when no value is."""
     if len(u) < 2:
         return None
-    gaps = np.subtract(u[1:], u[:-1], out=None if scratch is None else scratch[: len(u) - 1])
-    tied = gaps <= tolerance * max(1.0, _mean_abs(u))
+    tied = np.diff(u) <= tie_threshold(u, tolerance)
     return tied if tied.any() else None
+
+
+def tie_threshold(u: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> float:
+    """The largest gap between sorted distinct values ``u`` that timefix merges:
+    ``tolerance`` absolutely, or relative to the values' mean absolute value when above 1.
+
+    >>> tie_threshold(np.array([10.0, 20.0, 30.0]), 1e-8)
+    2e-07
+    """
+    return tolerance * max(1.0, _mean_abs(u))
 
 
 def _mean_abs(u: np.ndarray) -> float:

@@ -9,15 +9,17 @@ within and across strata.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netsurv.counting.kernel import counts
+from netsurv.counting.kernel import _count_sorted, counts
 from netsurv.counting.validate import Prepared, prepare
-from netsurv.counting.valuesort import _maybe_in, count_by_values
+from netsurv.counting.valuesort import _runs, compiled, count_by_values
 from tests.counting.groupby_reference import assert_counts_equal_reference
 
 
@@ -95,14 +97,94 @@ def test_other_inputs_take_the_general_path() -> None:
     assert count_by_values(prepare(df, time="t", event="d", entry="s")) is None
 
 
-@settings(max_examples=100, deadline=None)
+def test_the_compiled_module_was_built() -> None:
+    # this suite's machines have a C compiler: a failed build would otherwise go unnoticed
+    # (the install makes the module optional, and counting falls back to the index sort)
+    assert compiled()
+
+
+def _prepared(t: np.ndarray, d: np.ndarray, codes: np.ndarray, k: int) -> Prepared:
+    return Prepared(
+        time=t,
+        event=d,
+        entry=None,
+        weights=None,
+        stratum=codes,
+        strata=pd.DataFrame({"g": range(k)}),
+        by=("g",),
+        excluded=pd.Series(dtype="int64"),
+        n_input=len(t),
+    )
+
+
+@settings(max_examples=150, deadline=None)
 @given(
-    st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=200),
-    st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=50),
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, -0.0, 1.0, 1.0 + 1e-12, 1.0 + 3e-9, 2.5, 1e-300, 7e5]),
+            st.floats(0, 50, allow_nan=False),
+            st.booleans(),
+            st.integers(0, 5),
+        ),
+        min_size=1,
+        max_size=120,
+    ),
+    st.sampled_from(["int8", "uint8", "int16", "uint16", "int32", "int64", "uint64"]),
+    st.sampled_from(["bool", "float64", "int64", "float32"]),
+    st.booleans(),
 )
-def test_the_hash_filter_never_misses_a_member(values: list[float], members: list[float]) -> None:
-    v = np.array(values + members[::2])  # some values are members
-    m = np.unique(np.array(members))
-    truth = np.flatnonzero(np.isin(v, m))
-    maybe = _maybe_in(v.view(np.uint64).copy(), m.view(np.uint64))
-    assert set(truth) <= set(maybe)
+def test_equal_to_the_index_sort_path(
+    rows: list[tuple[float, float, bool, int]], code_dtype: str, event_dtype: str, pick: bool
+) -> None:
+    # any stratum-code width and event dtype; times drawn from a few values with near-ties
+    # (-0.0, 0.0 and 1e-300 are one time, as are 1, 1 + 1e-12 and 1 + 3e-9 at R's tolerance
+    # of 1.5e-8) or from a continuous range; strata 0..5, some without rows
+    t = np.array([a if pick else b for a, b, _, _ in rows])
+    d = np.array([e for _, _, e, _ in rows]).astype(event_dtype)
+    codes = np.array([c for _, _, _, c in rows]).astype(code_dtype)
+    p = _prepared(t, d, codes, 6)
+    got = count_by_values(p)
+    assert got is not None
+    want = _count_sorted(replace(p, event=d.astype(np.float64), stratum=codes.astype(np.int64)))
+    for name in ["stratum", "time", "n_events", "n_censored", "n_entered", "n_at_risk"]:
+        np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+
+
+def test_the_compiled_passes_refuse_inconsistent_arrays() -> None:
+    # the wrapper never passes such arrays; the C code checks anyway (no read or write out
+    # of bounds whatever it is given)
+    assert _runs is not None
+    t, d = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 1.0])
+    keys, bounds = np.empty(3, dtype=np.uint64), np.empty(3, dtype=np.int64)
+    with pytest.raises(ValueError, match="code out of range at row 2"):
+        _runs.group(t, d, np.array([0, 1, 2]), keys, bounds)  # k = 2
+    with pytest.raises(ValueError, match="code out of range at row 0"):
+        _runs.group(t, d, np.array([-1, 0, 1]), keys, bounds)
+    with pytest.raises(ValueError, match="mismatched"):
+        _runs.group(t, d[:2], np.array([0, 1, 1]), keys, bounds)
+    with pytest.raises(ValueError, match="items of 8 bytes"):
+        _runs.group(t.astype(np.float32), d, np.array([0, 1, 1]), keys, bounds)
+    _runs.group(t, d, np.array([1, 0, 1], dtype=np.uint8), keys, bounds)
+    assert bounds.tolist() == [0, 1, 3]
+    empty = np.empty(0, dtype=np.uint64)
+    with pytest.raises(ValueError, match="bounds"):
+        _runs.fix(keys, np.array([0, 2, 2]), empty, empty, 0, 2)  # does not end at 3
+    with pytest.raises(ValueError, match="bounds"):
+        _runs.fix(keys, np.array([0, 2, 1, 3]), empty, empty, 0, 3)  # decreasing
+    with pytest.raises(ValueError, match="strata"):
+        _runs.fix(keys, bounds, empty, empty, 1, 3)  # k = 2
+    with pytest.raises(ValueError, match="strata"):
+        _runs.fix(keys, bounds, empty, empty, 2, 1)
+    assert _runs.fix(keys, bounds, empty, empty, 0, 1) == 1
+    assert _runs.fix(keys, bounds, empty, empty, 1, 2) == 2
+    out = [np.empty(2, dtype=np.int32)] + [np.empty(2) for _ in range(3)]
+    with pytest.raises(ValueError, match="output size"):
+        _runs.runs(keys, bounds, *out)  # room for 2 of the 3 runs
+    with pytest.raises(ValueError, match="mismatched"):
+        _runs.runs(keys, bounds, np.empty(3, dtype=np.int16), *[np.empty(3) for _ in range(3)])
+    _runs.group(t, d, np.array([1, 0, 1], dtype=np.uint8), keys, bounds)  # keys were overwritten
+    out = [np.empty(3, dtype=np.int32)] + [np.empty(3) for _ in range(3)]
+    _runs.runs(keys, bounds, *out)
+    assert out[0].tolist() == [0, 1, 1]
+    assert keys.view(np.float64).tolist() == [2.0, 1.0, 3.0]  # stratum 0 holds row 2 (time 2)
+    assert out[3].tolist() == [1.0, 2.0, 1.0]  # at risk

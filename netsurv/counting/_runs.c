@@ -1,0 +1,451 @@
+/* Counting unweighted exits with 0/1 events by sorting values (netsurv.counting.valuesort).
+
+Why compiled code (measured on 1e7 float times in 192 strata, this project's 2-core machine):
+the same steps written with numpy cost 0.76 s (a stable radix argsort of the stratum codes and
+a gather to group the rows, 0.24 s; the timefix replacement through a hashed bit table and
+np.searchsorted, 0.24 s; counting the runs through full-size temporaries, 0.28 s), each a few
+passes over 80 MB arrays. Here each step is one pass: grouping 0.05 s, replacement and runs
+0.06 s. numpy still does the per-stratum value sorts (its SIMD sort), and the timefix rule
+itself (which values change, and into what) stays in netsurv/counting/timefix.py: this file
+only applies the map it is given.
+
+A row is one unsigned 64-bit key: the bits of its time (non-negative, -0.0 made +0.0) shifted
+left by one, the event in the lowest bit. The bits of non-negative doubles sort as the doubles.
+
+The Python wrapper (valuesort.py) checks dtypes and sizes before calling; every function here
+still checks buffer lengths and code ranges, so no input can make it read or write out of
+bounds. Buffers come through the buffer protocol: no numpy headers are needed to build. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+get(PyObject *obj, Py_buffer *view, int writable, Py_ssize_t itemsize, const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0)
+        return -1;
+    if (itemsize && view->itemsize != itemsize) {
+        PyErr_Format(PyExc_ValueError, "%s: items of %zd bytes expected, got %zd", name,
+                     itemsize, view->itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static char
+kind(const Py_buffer *view)
+{
+    const char *f = view->format ? view->format : "B";
+    size_t len = strlen(f);
+    return len ? f[len - 1] : 'B';
+}
+
+/* code of row i: any integer width, signed or unsigned (numpy's buffer format letters) */
+static inline int64_t
+code_at(const char *p, Py_ssize_t i, Py_ssize_t size, int is_signed)
+{
+    switch (size) {
+    case 1: return is_signed ? (int64_t)((const int8_t *)p)[i] : (int64_t)((const uint8_t *)p)[i];
+    case 2: return is_signed ? (int64_t)((const int16_t *)p)[i] : (int64_t)((const uint16_t *)p)[i];
+    case 4: return is_signed ? (int64_t)((const int32_t *)p)[i] : (int64_t)((const uint32_t *)p)[i];
+    default: return ((const int64_t *)p)[i];
+    }
+}
+
+static inline uint64_t
+key_of(double t, int event)
+{
+    uint64_t bits;
+    t += 0.0; /* -0.0 becomes +0.0 */
+    memcpy(&bits, &t, sizeof bits);
+    return (bits << 1) | (uint64_t)(event != 0);
+}
+
+PyDoc_STRVAR(group_doc,
+"group(time, event, codes, keys, bounds)\n\n"
+"Write each row's key (time bits << 1 | event) into ``keys`` grouped by stratum code\n"
+"(a counting sort: one histogram pass, one scatter pass) and the strata's row bounds into\n"
+"``bounds`` (k + 1 int64). ``time`` float64, ``event`` bool/uint8 or float64, ``codes`` any\n"
+"integer width with 0 <= code < k.");
+
+static PyObject *
+group(PyObject *self, PyObject *args)
+{
+    PyObject *o_time, *o_event, *o_codes, *o_keys, *o_bounds;
+    if (!PyArg_ParseTuple(args, "OOOOO", &o_time, &o_event, &o_codes, &o_keys, &o_bounds))
+        return NULL;
+    Py_buffer time, event, codes, keys, bounds;
+    int got = 0;
+    PyObject *result = NULL;
+    int64_t *next = NULL;
+    if (get(o_time, &time, 0, 8, "time") < 0) goto done;
+    got = 1;
+    if (get(o_event, &event, 0, 0, "event") < 0) goto done;
+    got = 2;
+    if (get(o_codes, &codes, 0, 0, "codes") < 0) goto done;
+    got = 3;
+    if (get(o_keys, &keys, 1, 8, "keys") < 0) goto done;
+    got = 4;
+    if (get(o_bounds, &bounds, 1, 8, "bounds") < 0) goto done;
+    got = 5;
+
+    Py_ssize_t n = time.len / 8, k = bounds.len / 8 - 1;
+    char ek = kind(&event), ck = kind(&codes);
+    int event_double = event.itemsize == 8 && ek == 'd';
+    int event_byte = event.itemsize == 1;
+    int code_signed = ck == 'b' || ck == 'h' || ck == 'i' || ck == 'l' || ck == 'q';
+    int code_int = code_signed || ck == 'B' || ck == 'H' || ck == 'I' || ck == 'L' || ck == 'Q';
+    if (k < 1 || event.len / event.itemsize != n || codes.len / codes.itemsize != n
+        || keys.len / 8 != n || !(event_double || event_byte) || !code_int
+        || !(codes.itemsize == 1 || codes.itemsize == 2 || codes.itemsize == 4
+             || codes.itemsize == 8)) {
+        PyErr_SetString(PyExc_ValueError, "group: arrays of mismatched length or dtype");
+        goto done;
+    }
+    int64_t *b = (int64_t *)bounds.buf;
+    next = (int64_t *)calloc((size_t)k + 1, sizeof(int64_t));
+    if (!next) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const char *cp = (const char *)codes.buf;
+    Py_ssize_t csize = codes.itemsize;
+    int64_t bad = -1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t c = code_at(cp, i, csize, code_signed);
+        if (c < 0 || c >= k) {
+            bad = i;
+            break;
+        }
+        next[c + 1]++;
+    }
+    if (bad < 0) {
+        for (Py_ssize_t s = 0; s < k; s++)
+            next[s + 1] += next[s];
+        memcpy(b, next, ((size_t)k + 1) * sizeof(int64_t));
+        const double *t = (const double *)time.buf;
+        uint64_t *out = (uint64_t *)keys.buf;
+        if (event_double) {
+            const double *e = (const double *)event.buf;
+            for (Py_ssize_t i = 0; i < n; i++)
+                out[next[code_at(cp, i, csize, code_signed)]++] = key_of(t[i], e[i] != 0.0);
+        } else {
+            const uint8_t *e = (const uint8_t *)event.buf;
+            for (Py_ssize_t i = 0; i < n; i++)
+                out[next[code_at(cp, i, csize, code_signed)]++] = key_of(t[i], e[i] != 0);
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (bad >= 0) {
+        PyErr_Format(PyExc_ValueError, "group: stratum code out of range at row %zd", (Py_ssize_t)bad);
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    free(next);
+    if (got >= 5) PyBuffer_Release(&bounds);
+    if (got >= 4) PyBuffer_Release(&keys);
+    if (got >= 3) PyBuffer_Release(&codes);
+    if (got >= 2) PyBuffer_Release(&event);
+    if (got >= 1) PyBuffer_Release(&time);
+    return result;
+}
+
+static const uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL; /* Fibonacci hashing */
+
+/* first index in sorted a[lo:hi] whose value is >= v, searched from lo outwards (galloping):
+   the next match is usually a few hundred entries on, and a binary search over the whole
+   rest of the array would touch distant cache lines (measured: 0.15 -> 0.05 s at 1e7 rows) */
+static inline Py_ssize_t
+lower_bound(const uint64_t *a, Py_ssize_t lo, Py_ssize_t hi, uint64_t v)
+{
+    Py_ssize_t step = 1;
+    while (lo + step < hi && a[lo + step] < v) {
+        lo += step;
+        step <<= 1;
+    }
+    if (lo + step < hi)
+        hi = lo + step + 1;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int
+check_bounds(const int64_t *b, Py_ssize_t k, Py_ssize_t n)
+{
+    if (b[0] != 0 || b[k] != n)
+        return -1;
+    for (Py_ssize_t s = 0; s < k; s++)
+        if (b[s + 1] < b[s])
+            return -1;
+    return 0;
+}
+
+PyDoc_STRVAR(fix_doc,
+"fix(keys, bounds, changed, target, first, stop) -> int\n\n"
+"In strata ``first`` to ``stop - 1`` of keys (sorted within each stratum), replace every\n"
+"time whose bits are in ``changed`` (sorted uint64) by the matching ``target`` (event bit\n"
+"kept), and return the number of runs there: distinct (stratum, time) pairs after the\n"
+"replacement. Two calls on disjoint strata may run at once (two threads halve the time:\n"
+"the lookups wait on memory). A bit table of hashed values\n"
+"finds the candidates; each candidate is looked up by binary search from the last match\n"
+"(a stratum's times are sorted, so the matches move forward).");
+
+static PyObject *
+fix(PyObject *self, PyObject *args)
+{
+    PyObject *o_keys, *o_bounds, *o_changed, *o_target;
+    Py_ssize_t first, stop;
+    if (!PyArg_ParseTuple(args, "OOOOnn", &o_keys, &o_bounds, &o_changed, &o_target, &first,
+                          &stop))
+        return NULL;
+    Py_buffer keys, bounds, changed, target;
+    int got = 0;
+    PyObject *result = NULL;
+    uint8_t *table = NULL;
+    if (get(o_keys, &keys, 1, 8, "keys") < 0) goto done;
+    got = 1;
+    if (get(o_bounds, &bounds, 0, 8, "bounds") < 0) goto done;
+    got = 2;
+    if (get(o_changed, &changed, 0, 8, "changed") < 0) goto done;
+    got = 3;
+    if (get(o_target, &target, 0, 8, "target") < 0) goto done;
+    got = 4;
+    Py_ssize_t n = keys.len / 8, k = bounds.len / 8 - 1, nc = changed.len / 8;
+    const int64_t *b = (const int64_t *)bounds.buf;
+    if (k < 1 || target.len != changed.len || check_bounds(b, k, n) < 0 || first < 0
+        || stop > k || first > stop) {
+        PyErr_SetString(PyExc_ValueError, "fix: bounds, strata or map of mismatched size");
+        goto done;
+    }
+    int shift = 64;
+    if (nc) {
+        int bits = 16;
+        while (bits < 26 && ((Py_ssize_t)1 << bits) < 16 * nc)
+            bits++;
+        shift = 64 - bits;
+        table = (uint8_t *)calloc(((size_t)1 << bits) / 8, 1);
+        if (!table) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    uint64_t *key = (uint64_t *)keys.buf;
+    const uint64_t *ch = (const uint64_t *)changed.buf, *tg = (const uint64_t *)target.buf;
+    Py_ssize_t runs = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t j = 0; j < nc; j++) {
+        uint64_t h = (ch[j] * GOLDEN) >> shift;
+        table[h >> 3] |= (uint8_t)(1u << (h & 7));
+    }
+    for (Py_ssize_t s = first; s < stop; s++) {
+        Py_ssize_t from = 0; /* matches in this stratum are at or after this index */
+        uint64_t prev = 0;
+        for (Py_ssize_t i = b[s]; i < b[s + 1]; i++) {
+            uint64_t v = key[i] >> 1;
+            if (nc) {
+                uint64_t h = (v * GOLDEN) >> shift;
+                if (table[h >> 3] & (1u << (h & 7))) {
+                    Py_ssize_t at = lower_bound(ch, from, nc, v);
+                    from = at;
+                    if (at < nc && ch[at] == v) {
+                        key[i] = (tg[at] << 1) | (key[i] & 1); /* -0.0 target: +0.0 */
+                        v = key[i] >> 1;
+                    }
+                }
+            }
+            if (i == b[s] || v != prev)
+                runs++;
+            prev = v;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = PyLong_FromSsize_t(runs);
+done:
+    free(table);
+    if (got >= 4) PyBuffer_Release(&target);
+    if (got >= 3) PyBuffer_Release(&changed);
+    if (got >= 2) PyBuffer_Release(&bounds);
+    if (got >= 1) PyBuffer_Release(&keys);
+    return result;
+}
+
+PyDoc_STRVAR(runs_doc,
+"runs(keys, bounds, stratum, events, censored, at_risk)\n\n"
+"One row per run of equal times in keys (sorted within each stratum, as left by ``fix``):\n"
+"its stratum (int32 or int64), events, censored rows and rows at risk (float64: the rows\n"
+"from the run to the stratum's end); the run's time (float64 bits) is written over the\n"
+"first keys, in place (a run never starts before its own row). The outputs hold exactly as\n"
+"many rows as ``fix`` returned (on a size error the keys are left part overwritten).");
+
+static PyObject *
+runs(PyObject *self, PyObject *args)
+{
+    PyObject *o[6];
+    if (!PyArg_ParseTuple(args, "OOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5]))
+        return NULL;
+    static const char *names[6] = {"keys", "bounds", "stratum", "events", "censored", "at_risk"};
+    Py_buffer v[6];
+    int got = 0;
+    PyObject *result = NULL;
+    for (; got < 6; got++)
+        if (get(o[got], &v[got], got != 1, got == 2 ? 0 : 8, names[got]) < 0) goto done;
+    Py_ssize_t n = v[0].len / 8, k = v[1].len / 8 - 1, m = v[3].len / 8;
+    Py_ssize_t ssize = v[2].itemsize;
+    const int64_t *b = (const int64_t *)v[1].buf;
+    if (v[2].len / ssize != m || v[4].len / 8 != m || v[5].len / 8 != m || m > n)
+        m = -1;
+    if (k < 1 || m < 0 || (ssize != 4 && ssize != 8) || check_bounds(b, k, n) < 0) {
+        PyErr_SetString(PyExc_ValueError, "runs: arrays of mismatched size");
+        goto done;
+    }
+    uint64_t *key = (uint64_t *)v[0].buf;
+    char *st = (char *)v[2].buf;
+    double *ev = (double *)v[3].buf, *ce = (double *)v[4].buf, *ar = (double *)v[5].buf;
+    Py_ssize_t r = -1;
+    int overflow = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t s = 0; s < k && !overflow; s++) {
+        uint64_t prev = 0;
+        for (Py_ssize_t i = b[s]; i < b[s + 1]; i++) {
+            uint64_t t = key[i] >> 1, event = key[i] & 1;
+            if (i == b[s] || t != prev) {
+                if (++r >= m) {
+                    overflow = 1;
+                    break;
+                }
+                if (ssize == 4)
+                    ((int32_t *)st)[r] = (int32_t)s;
+                else
+                    ((int64_t *)st)[r] = s;
+                key[r] = t; /* r <= i: this key has been read */
+                ev[r] = 0.0;
+                ce[r] = 0.0;
+                ar[r] = (double)(b[s + 1] - i);
+                prev = t;
+            }
+            if (event)
+                ev[r] += 1.0;
+            else
+                ce[r] += 1.0;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (overflow || r + 1 != m) {
+        PyErr_SetString(PyExc_ValueError, "runs: output size differs from the runs in keys");
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    while (got-- > 0)
+        PyBuffer_Release(&v[got]);
+    return result;
+}
+
+PyDoc_STRVAR(distinct_doc,
+"distinct(values) -> int\n\n"
+"Move the distinct values of sorted float64 ``values`` to its front, in place (the first of\n"
+"each run of equal values is kept; -0.0 equals 0.0), and return how many there are.");
+
+static PyObject *
+distinct(PyObject *self, PyObject *args)
+{
+    PyObject *o_values;
+    if (!PyArg_ParseTuple(args, "O", &o_values))
+        return NULL;
+    Py_buffer values;
+    if (get(o_values, &values, 1, 8, "values") < 0)
+        return NULL;
+    Py_ssize_t n = values.len / 8, nd = 0;
+    double *u = (double *)values.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (nd == 0 || u[i] != u[nd - 1])
+            u[nd++] = u[i];
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&values);
+    return PyLong_FromSsize_t(nd);
+}
+
+PyDoc_STRVAR(ties_doc,
+"ties(u, threshold, changed, target) -> int\n\n"
+"For sorted distinct float64 ``u``: every value whose gap to the value before is at most\n"
+"``threshold`` goes to ``changed``, and the first value of its chain of such gaps to\n"
+"``target`` (both float64, room for len(u) - 1 values); returns how many. The threshold\n"
+"itself (R's tolerance rule) is computed by the caller.");
+
+static PyObject *
+ties(PyObject *self, PyObject *args)
+{
+    PyObject *o_u, *o_changed, *o_target;
+    double thr;
+    if (!PyArg_ParseTuple(args, "OdOO", &o_u, &thr, &o_changed, &o_target))
+        return NULL;
+    Py_buffer u, changed, target;
+    int got = 0;
+    PyObject *result = NULL;
+    if (get(o_u, &u, 0, 8, "u") < 0) goto done;
+    got = 1;
+    if (get(o_changed, &changed, 1, 8, "changed") < 0) goto done;
+    got = 2;
+    if (get(o_target, &target, 1, 8, "target") < 0) goto done;
+    got = 3;
+    Py_ssize_t n = u.len / 8;
+    if (changed.len / 8 < n - 1 || target.len / 8 < n - 1) {
+        PyErr_SetString(PyExc_ValueError, "ties: outputs shorter than len(u) - 1");
+        goto done;
+    }
+    const double *v = (const double *)u.buf;
+    double *ch = (double *)changed.buf, *tg = (double *)target.buf;
+    Py_ssize_t c = 0;
+    Py_BEGIN_ALLOW_THREADS
+    double first = n ? v[0] : 0.0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        if (v[i] - v[i - 1] <= thr) {
+            ch[c] = v[i];
+            tg[c++] = first;
+        } else {
+            first = v[i];
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = PyLong_FromSsize_t(c);
+done:
+    if (got >= 3) PyBuffer_Release(&target);
+    if (got >= 2) PyBuffer_Release(&changed);
+    if (got >= 1) PyBuffer_Release(&u);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"group", group, METH_VARARGS, group_doc},
+    {"fix", fix, METH_VARARGS, fix_doc},
+    {"runs", runs, METH_VARARGS, runs_doc},
+    {"distinct", distinct, METH_VARARGS, distinct_doc},
+    {"ties", ties, METH_VARARGS, ties_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_runs",
+    "Compiled passes of netsurv's value-sort counting path (see valuesort.py).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__runs(void)
+{
+    return PyModule_Create(&module);
+}

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.netsurv-installed
 
 .PHONY: test docs demo lint typecheck bench bench-scale clean
 
-$(STAMP): pyproject.toml setup.py netsurv/counting/_runs.c
+$(STAMP): pyproject.toml setup.py netsurv/counting/_runs.c netsurv/results/_scan.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
@@ -40,4 +40,4 @@ bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
-	rm -rf $(VENV) netsurv/counting/*.so report docs/_build .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) netsurv/*/*.so report docs/_build .pytest_cache .mypy_cache .ruff_cache build *.egg-info

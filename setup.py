@@ -1,20 +1,19 @@
-"""Build of netsurv's one compiled module (everything else is in pyproject.toml).
+"""Build of netsurv's two compiled modules (everything else is in pyproject.toml).
 
-``netsurv.counting._runs`` (``netsurv/counting/_runs.c``) counts continuous times about twice
-as fast as numpy can (the measurement is in that file). It is optional: where no C compiler is
-found the package installs without it and counts through numpy's index sort instead (same
-counts, slower at millions of rows).
+``netsurv.counting._runs`` counts continuous times and ``netsurv.results._scan`` computes the
+product-limit terms, each several times faster than numpy can (the measurements are in the C
+files). Both are optional: where no C compiler is found the package installs without them and
+numpy computes the same numbers (slower at millions of rows).
 """
 
 from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension(
-            "netsurv.counting._runs",
-            ["netsurv/counting/_runs.c"],
-            extra_compile_args=["-O2"],
-            optional=True,
-        )
+        Extension(name, [source], extra_compile_args=["-O2"], optional=True)
+        for name, source in [
+            ("netsurv.counting._runs", "netsurv/counting/_runs.c"),
+            ("netsurv.results._scan", "netsurv/results/_scan.c"),
+        ]
     ]
 )

@@ -102,6 +102,9 @@ def _integer_grid(
     if not dense_grid_fits(cells, len(time)):
         return None
     small = np.dtype(np.int32 if cells < 2**31 else np.int64)
+    head = time[:4096]  # continuous times fail here, before a full-size conversion
+    if not np.array_equal(head.astype(small), head):
+        return None
     whole = time.astype(small)
     if not _same(whole, time):
         return None

@@ -98,8 +98,9 @@ def _mixed_radix(
         combined *= size
         combined += np.maximum(codes, 0) if any_missing else codes  # -1 only where missing
     if radix <= 50_000_000:
-        present = np.bincount(combined[~missing] if any_missing else combined, minlength=radix)
-        used = np.flatnonzero(present > 0)
+        present = np.zeros(radix, dtype=bool)  # (half the time of np.bincount at 1e7 rows)
+        present[combined[~missing] if any_missing else combined] = True
+        used = np.flatnonzero(present)
         if len(used) == radix:  # every combination occurs: the codes are the strata already
             stratum = combined
         else:

@@ -7,13 +7,24 @@ each restarting at every stratum. Both are sequential scans (multiplying directl
 that stay in the processor's cache: a block continues its stratum's running product and sum
 from the previous block's last row, which gives exactly the numbers of one scan per stratum.
 Many short strata go through :mod:`netsurv.counting.segments` instead (one padded scan).
+
+Where the compiled module ``_scan`` was built (``_scan.c`` says why: one pass instead of about
+eleven, 0.12 -> 0.03 s at 1e7 rows) it computes the same numbers, bit for bit, for any table.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
 from netsurv.counting.segments import segment_cumprod, segment_cumsum
+
+_scan: ModuleType | None
+try:
+    from netsurv.results import _scan
+except ImportError:  # built without a C compiler: the numpy scans below
+    _scan = None
 
 __all__ = ["product_limit_terms"]
 
@@ -36,6 +47,18 @@ def product_limit_terms(
     """
     n = np.ascontiguousarray(n, dtype=np.float64)
     d = np.ascontiguousarray(d, dtype=np.float64)
+    if _scan is not None:
+        survival, se_log = np.empty(len(n)), np.empty(len(n))
+        _scan.product_limit(n, d, np.ascontiguousarray(offsets, np.int64), survival, se_log)
+        return survival, se_log
+    return numpy_terms(n, d, stratum, offsets)
+
+
+def numpy_terms(
+    n: np.ndarray, d: np.ndarray, stratum: np.ndarray, offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`product_limit_terms` in numpy (contiguous float64 ``n`` and ``d``): the path
+    without the compiled module, and the reference the compiled scan is tested against."""
     k = len(offsets) - 1
     if k > 0 and len(n) < _SHORT * k:
         return _padded(n, d, stratum, offsets)

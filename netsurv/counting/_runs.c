@@ -283,71 +283,72 @@ done:
 }
 
 PyDoc_STRVAR(runs_doc,
-"runs(keys, bounds, stratum, events, censored, at_risk)\n\n"
-"One row per run of equal times in keys (sorted within each stratum, as left by ``fix``):\n"
-"its stratum (int32 or int64), events, censored rows and rows at risk (float64: the rows\n"
-"from the run to the stratum's end); the run's time (float64 bits) is written over the\n"
-"first keys, in place (a run never starts before its own row). The outputs hold exactly as\n"
-"many rows as ``fix`` returned (on a size error the keys are left part overwritten).");
+"runs(keys, bounds, first, stop, at, stratum, time, events, censored, at_risk) -> int\n\n"
+"One output row per run of equal times in strata ``first`` to ``stop - 1`` of keys (sorted\n"
+"within each stratum, as left by ``fix``), written from row ``at`` on: its stratum (int64),\n"
+"time, events, censored rows and rows at risk (float64; at risk: the rows from the run to\n"
+"the stratum's end). Returns the rows written. Keys are only read, so two calls on disjoint\n"
+"strata and output rows may run at once.");
 
 static PyObject *
 runs(PyObject *self, PyObject *args)
 {
-    PyObject *o[6];
-    if (!PyArg_ParseTuple(args, "OOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5]))
+    PyObject *o[8];
+    Py_ssize_t first, stop, at;
+    if (!PyArg_ParseTuple(args, "OOnnnOOOOO", &o[0], &o[1], &first, &stop, &at, &o[2], &o[3],
+                          &o[4], &o[5], &o[6]))
         return NULL;
-    static const char *names[6] = {"keys", "bounds", "stratum", "events", "censored", "at_risk"};
-    Py_buffer v[6];
+    static const char *names[7] = {"keys", "bounds", "stratum", "time", "events", "censored",
+                                   "at_risk"};
+    Py_buffer v[7];
     int got = 0;
     PyObject *result = NULL;
-    for (; got < 6; got++)
-        if (get(o[got], &v[got], got != 1, got == 2 ? 0 : 8, names[got]) < 0) goto done;
-    Py_ssize_t n = v[0].len / 8, k = v[1].len / 8 - 1, m = v[3].len / 8;
-    Py_ssize_t ssize = v[2].itemsize;
+    for (; got < 7; got++)
+        if (get(o[got], &v[got], got >= 2, 8, names[got]) < 0) goto done;
+    Py_ssize_t n = v[0].len / 8, k = v[1].len / 8 - 1, m = v[2].len / 8;
     const int64_t *b = (const int64_t *)v[1].buf;
-    if (v[2].len / ssize != m || v[4].len / 8 != m || v[5].len / 8 != m || m > n)
-        m = -1;
-    if (k < 1 || m < 0 || (ssize != 4 && ssize != 8) || check_bounds(b, k, n) < 0) {
-        PyErr_SetString(PyExc_ValueError, "runs: arrays of mismatched size");
+    for (int j = 3; j < 7; j++)
+        if (v[j].len / 8 != m) m = -1;
+    if (k < 1 || m < 0 || check_bounds(b, k, n) < 0 || first < 0 || stop > k || first > stop
+        || at < 0) {
+        PyErr_SetString(PyExc_ValueError, "runs: arrays, strata or rows of mismatched size");
         goto done;
     }
-    uint64_t *key = (uint64_t *)v[0].buf;
-    char *st = (char *)v[2].buf;
-    double *ev = (double *)v[3].buf, *ce = (double *)v[4].buf, *ar = (double *)v[5].buf;
-    Py_ssize_t r = -1;
+    const uint64_t *key = (const uint64_t *)v[0].buf;
+    int64_t *st = (int64_t *)v[2].buf;
+    double *tm = (double *)v[3].buf, *ev = (double *)v[4].buf, *ce = (double *)v[5].buf,
+           *ar = (double *)v[6].buf;
+    Py_ssize_t r = at - 1;
     int overflow = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t s = 0; s < k && !overflow; s++) {
+    for (Py_ssize_t s = first; s < stop && !overflow; s++) {
         uint64_t prev = 0;
         for (Py_ssize_t i = b[s]; i < b[s + 1]; i++) {
-            uint64_t t = key[i] >> 1, event = key[i] & 1;
+            uint64_t t = key[i] >> 1;
             if (i == b[s] || t != prev) {
                 if (++r >= m) {
                     overflow = 1;
                     break;
                 }
-                if (ssize == 4)
-                    ((int32_t *)st)[r] = (int32_t)s;
-                else
-                    ((int64_t *)st)[r] = s;
-                key[r] = t; /* r <= i: this key has been read */
+                st[r] = s;
+                memcpy(&tm[r], &t, sizeof t);
                 ev[r] = 0.0;
                 ce[r] = 0.0;
                 ar[r] = (double)(b[s + 1] - i);
                 prev = t;
             }
-            if (event)
+            if (key[i] & 1)
                 ev[r] += 1.0;
             else
                 ce[r] += 1.0;
         }
     }
     Py_END_ALLOW_THREADS
-    if (overflow || r + 1 != m) {
-        PyErr_SetString(PyExc_ValueError, "runs: output size differs from the runs in keys");
+    if (overflow) {
+        PyErr_SetString(PyExc_ValueError, "runs: more runs than output rows");
         goto done;
     }
-    result = Py_NewRef(Py_None);
+    result = PyLong_FromSsize_t(r + 1 - at);
 done:
     while (got-- > 0)
         PyBuffer_Release(&v[got]);

@@ -15,10 +15,14 @@ def fix(
 def runs(
     keys: np.ndarray,
     bounds: np.ndarray,
+    first: int,
+    stop: int,
+    at: int,
     stratum: np.ndarray,
+    time: np.ndarray,
     events: np.ndarray,
     censored: np.ndarray,
     at_risk: np.ndarray,
-) -> None: ...
+) -> int: ...
 def distinct(values: np.ndarray) -> int: ...
 def ties(u: np.ndarray, threshold: float, changed: np.ndarray, target: np.ndarray) -> int: ...

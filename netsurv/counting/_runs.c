@@ -18,6 +18,7 @@ bounds. Buffers come through the buffer protocol: no numpy headers are needed to
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,8 @@ PyDoc_STRVAR(group_doc,
 "group(time, event, codes, keys, bounds)\n\n"
 "Write each row's key (time bits << 1 | event) into ``keys`` grouped by stratum code\n"
 "(a counting sort: one histogram pass, one scatter pass) and the strata's row bounds into\n"
-"``bounds`` (k + 1 int64). ``time`` float64, ``event`` bool/uint8 or float64, ``codes`` any\n"
-"integer width with 0 <= code < k.");
+"``bounds`` (k + 1 int64). ``time`` float64, finite and >= 0; ``event`` bool/uint8 or\n"
+"float64, 0 or 1; ``codes`` any integer width with 0 <= code < k.");
 
 static PyObject *
 group(PyObject *self, PyObject *args)
@@ -115,7 +116,7 @@ group(PyObject *self, PyObject *args)
     }
     const char *cp = (const char *)codes.buf;
     Py_ssize_t csize = codes.itemsize;
-    int64_t bad = -1;
+    int64_t bad = -1, bad_value = -1;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
         int64_t c = code_at(cp, i, csize, code_signed);
@@ -131,19 +132,26 @@ group(PyObject *self, PyObject *args)
         memcpy(b, next, ((size_t)k + 1) * sizeof(int64_t));
         const double *t = (const double *)time.buf;
         uint64_t *out = (uint64_t *)keys.buf;
-        if (event_double) {
-            const double *e = (const double *)event.buf;
-            for (Py_ssize_t i = 0; i < n; i++)
-                out[next[code_at(cp, i, csize, code_signed)]++] = key_of(t[i], e[i] != 0.0);
-        } else {
-            const uint8_t *e = (const uint8_t *)event.buf;
-            for (Py_ssize_t i = 0; i < n; i++)
-                out[next[code_at(cp, i, csize, code_signed)]++] = key_of(t[i], e[i] != 0);
+        const double *ed = (const double *)event.buf;
+        const uint8_t *eb = (const uint8_t *)event.buf;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double e = event_double ? ed[i] : (double)eb[i];
+            if (!(t[i] >= 0.0 && t[i] <= DBL_MAX) || !(e == 0.0 || e == 1.0)) {
+                bad_value = i; /* the bits of other times would not sort as the times */
+                break;
+            }
+            out[next[code_at(cp, i, csize, code_signed)]++] = key_of(t[i], e == 1.0);
         }
     }
     Py_END_ALLOW_THREADS
     if (bad >= 0) {
         PyErr_Format(PyExc_ValueError, "group: stratum code out of range at row %zd", (Py_ssize_t)bad);
+        goto done;
+    }
+    if (bad_value >= 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "group: time not finite and >= 0, or event not 0/1, at row %zd",
+                     (Py_ssize_t)bad_value);
         goto done;
     }
     result = Py_NewRef(Py_None);

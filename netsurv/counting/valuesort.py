@@ -65,11 +65,9 @@ def count_by_values(p: Prepared) -> Counts | None:
     n = len(p.time)
     if _runs is None or p.weights is not None or p.entry is not None or n == 0:
         return None
-    event = p.event
-    if event.dtype != bool and not np.array_equal(event, event != 0):  # 0/1 only
-        return None
+    event = p.event  # validated 0/1 (prepare); the compiled pass checks it again, for free
     if event.dtype != bool and event.dtype != np.float64:
-        event = event.astype(bool)
+        event = event.astype(np.float64)
     pool = ThreadPoolExecutor(max_workers=1) if n >= _PARALLEL_ROWS else None
     try:
         key, bounds, tie_map = _sorted_keys(p, event, pool)

@@ -165,7 +165,15 @@ def test_the_compiled_passes_refuse_inconsistent_arrays() -> None:
         _runs.group(t, d[:2], np.array([0, 1, 1]), keys, bounds)
     with pytest.raises(ValueError, match="items of 8 bytes"):
         _runs.group(t.astype(np.float32), d, np.array([0, 1, 1]), keys, bounds)
-    _runs.group(t, d, np.array([1, 0, 1], dtype=np.uint8), keys, bounds)
+    codes = np.array([1, 0, 1], dtype=np.uint8)
+    for bad_t, bad_d in [(-1.0, 1.0), (np.nan, 1.0), (np.inf, 0.0), (1.0, 0.5), (1.0, 2.0)]:
+        with pytest.raises(ValueError, match="not 0/1, at row 1"):  # keys would not sort
+            _runs.group(
+                np.array([1.0, bad_t, 3.0]), np.array([1.0, bad_d, 0.0]), codes, keys, bounds
+            )
+    with pytest.raises(ValueError, match="not 0/1, at row 2"):
+        _runs.group(t, np.array([1, 0, 2], dtype=np.uint8), codes, keys, bounds)
+    _runs.group(t, d, codes, keys, bounds)
     assert bounds.tolist() == [0, 1, 3]
     empty = np.empty(0, dtype=np.uint64)
     with pytest.raises(ValueError, match="bounds"):

@@ -326,20 +326,24 @@ done:
 }
 
 PyDoc_STRVAR(runs_doc,
-"runs(keys, bounds, first, stop, at, stratum, time, events, censored, at_risk) -> int\n\n"
+"runs(keys, bounds, first, stop, at, time_at, stratum, time, events, censored, at_risk)\n"
+"-> int\n\n"
 "One output row per run of equal times in strata ``first`` to ``stop - 1`` of keys (sorted\n"
 "within each stratum, as left by ``fix``), written from row ``at`` on: its stratum (int64),\n"
-"time, events, censored rows and rows at risk (float64; at risk: the rows from the run to\n"
-"the stratum's end). Returns the rows written. Keys are only read, so two calls on disjoint\n"
-"strata and output rows may run at once.");
+"events, censored rows and rows at risk (float64; at risk: the rows from the run to the\n"
+"stratum's end); the run's time (the bits of a float64) goes to ``time`` from row\n"
+"``time_at`` on. ``time`` may be ``keys`` itself with ``time_at`` at most the first row of\n"
+"stratum ``first``: a run's time is written at or before the row being read, so the keys\n"
+"still to be read are intact (no fresh array for the times). Returns the rows written. Two\n"
+"calls on disjoint strata and output rows may run at once.");
 
 static PyObject *
 runs(PyObject *self, PyObject *args)
 {
-    PyObject *o[8];
-    Py_ssize_t first, stop, at;
-    if (!PyArg_ParseTuple(args, "OOnnnOOOOO", &o[0], &o[1], &first, &stop, &at, &o[2], &o[3],
-                          &o[4], &o[5], &o[6]))
+    PyObject *o[7];
+    Py_ssize_t first, stop, at, time_at;
+    if (!PyArg_ParseTuple(args, "OOnnnnOOOOO", &o[0], &o[1], &first, &stop, &at, &time_at,
+                          &o[2], &o[3], &o[4], &o[5], &o[6]))
         return NULL;
     static const struct spec spec[7] = {{"keys", 0, 8},     {"bounds", 0, 8}, {"stratum", 1, 8},
                                         {"time", 1, 8},     {"events", 1, 8}, {"censored", 1, 8},
@@ -348,39 +352,40 @@ runs(PyObject *self, PyObject *args)
     if (get_all(o, v, spec, 7) < 0)
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t n = v[0].len / 8, k = v[1].len / 8 - 1, m = v[2].len / 8;
+    Py_ssize_t n = v[0].len / 8, k = v[1].len / 8 - 1, m = v[2].len / 8, mt = v[3].len / 8;
     const int64_t *b = (const int64_t *)v[1].buf;
-    for (int j = 3; j < 7; j++)
+    for (int j = 4; j < 7; j++)
         if (v[j].len / 8 != m) m = -1;
+    int aliased = v[3].buf == v[0].buf;
     if (k < 1 || m < 0 || check_bounds(b, k, n) < 0 || first < 0 || stop > k || first > stop
-        || at < 0) {
+        || at < 0 || time_at < 0 || (aliased && time_at > b[first])) {
         PyErr_SetString(PyExc_ValueError, "runs: arrays, strata or rows of mismatched size");
         goto done;
     }
     const uint64_t *key = (const uint64_t *)v[0].buf;
     int64_t *st = (int64_t *)v[2].buf;
-    double *tm = (double *)v[3].buf, *ev = (double *)v[4].buf, *ce = (double *)v[5].buf,
-           *ar = (double *)v[6].buf;
-    Py_ssize_t r = at - 1;
+    uint64_t *tm = (uint64_t *)v[3].buf;
+    double *ev = (double *)v[4].buf, *ce = (double *)v[5].buf, *ar = (double *)v[6].buf;
+    Py_ssize_t r = at - 1, shift = time_at - at; /* time row = output row + shift */
     int overflow = 0;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t s = first; s < stop && !overflow; s++) {
         uint64_t prev = 0;
         for (Py_ssize_t i = b[s]; i < b[s + 1]; i++) {
-            uint64_t t = key[i] >> 1;
+            uint64_t kv = key[i], t = kv >> 1; /* read before any write at or below row i */
             if (i == b[s] || t != prev) {
-                if (++r >= m) {
+                if (++r >= m || r + shift >= mt) {
                     overflow = 1;
                     break;
                 }
                 st[r] = s;
-                memcpy(&tm[r], &t, sizeof t);
+                tm[r + shift] = t;
                 ev[r] = 0.0;
                 ce[r] = 0.0;
                 ar[r] = (double)(b[s + 1] - i);
                 prev = t;
             }
-            if (key[i] & 1)
+            if (kv & 1)
                 ev[r] += 1.0;
             else
                 ce[r] += 1.0;

@@ -18,6 +18,7 @@ def runs(
     first: int,
     stop: int,
     at: int,
+    time_at: int,
     stratum: np.ndarray,
     time: np.ndarray,
     events: np.ndarray,

@@ -91,7 +91,7 @@ def count_by_values(p: Prepared) -> Counts | None:
 
 def _sorted_keys(
     p: Prepared, event: np.ndarray, pool: ThreadPoolExecutor | None
-) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The rows' keys grouped by stratum and sorted within each, the strata's row bounds, and
     timefix's map (from the pool's thread while this one groups and sorts)."""
     assert _runs is not None
@@ -113,24 +113,34 @@ def _sorted_keys(
 def _count_runs(
     key: np.ndarray,
     bounds: np.ndarray,
-    tie_map: tuple[np.ndarray, np.ndarray],
+    tie_map: tuple[np.ndarray, np.ndarray, np.ndarray],
     pool: ThreadPoolExecutor | None,
 ) -> tuple[np.ndarray, ...]:
-    """Apply timefix's map to the sorted keys, then count their runs: (stratum, time, events,
-    censored, at risk) per run. Each pass waits on memory, so with a pool the strata of the
-    first half of the rows go to its thread."""
+    """Apply timefix's map (changed values, targets, and a spare float64 buffer of n rows) to
+    the sorted keys, then count their runs: (stratum, time, events, censored, at risk) per run.
+    Each pass waits on memory, so with a pool the strata of the first half of the rows go to
+    its thread."""
     assert _runs is not None
     k, n = len(bounds) - 1, len(key)
     half = int(np.searchsorted(bounds, n // 2)) if pool is not None else k
-    head = _in_thread(pool, _runs.fix, key, bounds, *tie_map, 0, half)
-    m_tail = _runs.fix(key, bounds, *tie_map, half, k)
+    changed, target, spare = tie_map
+    head = _in_thread(pool, _runs.fix, key, bounds, changed, target, 0, half)
+    m_tail = _runs.fix(key, bounds, changed, target, half, k)
     m_head = head()
     m = m_head + m_tail
-    out = (np.empty(m, dtype=np.int64), *(np.empty(m) for _ in range(4)))  # int64 stratum:
-    head = _in_thread(pool, _runs.runs, key, bounds, 0, half, 0, *out)  # every consumer's
-    if (_runs.runs(key, bounds, half, k, m_head, *out), head()) != (m_tail, m_head):
+    # fresh memory costs at this size (page faults): the times go over the keys already read,
+    # the events into the buffer the value sort of all times left (n rows, m <= n)
+    stratum = np.empty(m, dtype=np.int64)  # int64: the dtype every consumer searches with
+    events = spare[:m] if m > n // 2 else np.empty(m)
+    counted = (events, np.empty(m), np.empty(m))  # events, censored, at risk
+    head = _in_thread(pool, _runs.runs, key, bounds, 0, half, 0, 0, stratum, key, *counted)
+    tail_at = int(bounds[half])  # the tail's times first go to its own rows, then move
+    tail = _runs.runs(key, bounds, half, k, m_head, tail_at, stratum, key, *counted)
+    if (tail, head()) != (m_tail, m_head):
         raise RuntimeError("the compiled passes found different numbers of runs")
-    return out
+    key[m_head:m] = key[tail_at : tail_at + m_tail]  # (numpy copies overlapping slices safely)
+    time = key[:m].view(np.float64)
+    return stratum, time if m > n // 2 else time.copy(), *counted
 
 
 def _in_thread(
@@ -144,14 +154,14 @@ def _in_thread(
     return pool.submit(f, *args).result
 
 
-def _near_ties(time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _near_ties(time: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The time values R's timefix changes (sorted) and what each becomes, as the bits of the
-    doubles (uint64): one value sort of all times, then compiled passes for the distinct
-    values and their chains of near-equal gaps (the threshold from
-    :func:`~netsurv.counting.timefix.tie_threshold`, the rule's one definition)."""
+    doubles (uint64), and the sorted buffer, free for reuse: one value sort of all times, then
+    compiled passes for the distinct values and their chains of near-equal gaps (the threshold
+    from :func:`~netsurv.counting.timefix.tie_threshold`, the rule's one definition)."""
     assert _runs is not None
-    u = np.sort(time)
-    u = u[: _runs.distinct(u)]
+    buffer = np.sort(time)
+    u = buffer[: _runs.distinct(buffer)]
     changed, target = np.empty(max(len(u) - 1, 0)), np.empty(max(len(u) - 1, 0))
     c = _runs.ties(u, tie_threshold(u), changed, target) if len(u) > 1 else 0
-    return changed[:c].view(np.uint64), target[:c].view(np.uint64)
+    return changed[:c].view(np.uint64), target[:c].view(np.uint64), buffer

@@ -188,21 +188,27 @@ def test_the_compiled_passes_refuse_inconsistent_arrays() -> None:
     assert _runs.fix(keys, bounds, empty, empty, 1, 2) == 2
     out = [np.empty(2, dtype=np.int64)] + [np.empty(2) for _ in range(4)]
     with pytest.raises(ValueError, match="more runs than output rows"):
-        _runs.runs(keys, bounds, 0, 2, 0, *out)  # room for 2 of the 3 runs
+        _runs.runs(keys, bounds, 0, 2, 0, 0, *out)  # room for 2 of the 3 runs
     with pytest.raises(ValueError, match="more runs than output rows"):
-        _runs.runs(keys, bounds, 1, 2, 1, *out)  # stratum 1's 2 runs from row 1
-    for first, stop, at in [(1, 3, 0), (2, 1, 0), (0, 1, -1)]:
+        _runs.runs(keys, bounds, 1, 2, 1, 1, *out)  # stratum 1's 2 runs from row 1
+    for first, stop, at, time_at in [(1, 3, 0, 0), (2, 1, 0, 0), (0, 1, -1, 0), (0, 1, 0, -1)]:
         with pytest.raises(ValueError, match="mismatched"):
-            _runs.runs(keys, bounds, first, stop, at, *out)
+            _runs.runs(keys, bounds, first, stop, at, time_at, *out)
     with pytest.raises(ValueError, match="8 bytes"):
-        _runs.runs(keys, bounds, 0, 2, 0, np.empty(3, dtype=np.int32), *out[1:])
+        _runs.runs(keys, bounds, 0, 2, 0, 0, np.empty(3, dtype=np.int32), *out[1:])
     out = [np.empty(3, dtype=np.int64)] + [np.empty(3) for _ in range(4)]
-    assert _runs.runs(keys, bounds, 1, 2, 1, *out) == 2  # stratum 1 (rows 1, 2) first
-    assert _runs.runs(keys, bounds, 0, 1, 0, *out) == 1
+    assert _runs.runs(keys, bounds, 1, 2, 1, 1, *out) == 2  # stratum 1 (rows 1, 2) first
+    assert _runs.runs(keys, bounds, 0, 1, 0, 0, *out) == 1
     assert out[0].tolist() == [0, 1, 1]
-    assert out[1].tolist() == [2.0, 1.0, 3.0]  # stratum 0 holds row 2 (time 2)
+    assert out[1].view(np.uint64).tolist() == (np.array([2.0, 1.0, 3.0]).view(np.uint64)).tolist()
     assert out[2].tolist() == [0.0, 1.0, 1.0]  # events
     assert out[4].tolist() == [1.0, 2.0, 1.0]  # at risk
+    # the times written over the keys: only at or before the stratum's first row (else a time
+    # would overwrite a key not yet read)
+    with pytest.raises(ValueError, match="mismatched"):
+        _runs.runs(keys, bounds, 1, 2, 1, 2, out[0], keys, *out[2:])  # stratum 1 starts at row 1
+    assert _runs.runs(keys, bounds, 1, 2, 1, 1, out[0], keys, *out[2:]) == 2
+    assert keys[1:].view(np.float64).tolist() == [1.0, 3.0]
 
 
 def test_without_the_compiled_module_the_index_sort_counts_the_same(

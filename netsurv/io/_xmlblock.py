@@ -35,14 +35,16 @@ def _items(attribute_chars: int, prefix: str, quote: str, flexible: bool) -> re.
     repeat and a last character class (``[^<]{0,n}[^<\s]``) made the plain regex 1.35 times
     slower than an unbounded repeat between two one-character lookarounds (blocks of the
     bundled registry and of ``wide.xml``). naaccrNum may come first only when naaccrId ends
-    the tag (the lookahead), so no tag holds it twice. The plain form (one space, naaccrId
-    first: what writers write) is tried first; it finds items a third faster."""
+    the tag (the lookahead), so no tag holds it twice. The plain form (one space between
+    attributes: what writers write) is tried first; it finds items a fifth faster (blocks of
+    ``variant.xml``, whose items give naaccrNum first)."""
     q, p = quote, re.escape(prefix)
     key = f"{q}([A-Za-z0-9_]{{1,{min(64, attribute_chars)}}}){q}"
     digits = f"{q}[0-9]{{1,{min(9, attribute_chars)}}}{q}"
     text = rf"((?!\s)[^<]*(?<!\s))</{p}Item>"
-    if not flexible:
-        return re.compile(rf"<{p}Item naaccrId={key}(?: naaccrNum={digits})?>{text}")
+    if not flexible:  # one space; naaccrNum first only when naaccrId ends the tag
+        first = f"(?: naaccrNum={digits}(?= naaccrId={q}[A-Za-z0-9_]+{q}>))?"
+        return re.compile(rf"<{p}Item{first} naaccrId={key}(?: naaccrNum={digits})?>{text}")
     sp = "[ \t\n]"
     num = f"{sp}+naaccrNum{sp}*={sp}*{digits}"
     before = f"(?:{num}(?={sp}+naaccrId{sp}*={sp}*{q}[A-Za-z0-9_]+{q}{sp}*>))?"
@@ -64,6 +66,7 @@ class BlockScan:
         self.head = b""  # the prolog and root start tag (for root_items)
         self._quote('"')
         self.quoted = False  # the file's quote is known (from its first naaccrId)
+        self.forms = False  # comments and empty items are looked for (_other_forms)
         self.empty = re.compile(rf"<{re.escape(prefix)}Item[ \t\n][^<>/]*")
         self.tags = {t: f"<{prefix}{t}>" for t in ("Patient", "Tumor")}
         self.tags |= {f"/{t}": f"</{prefix}{t}>" for t in ("Patient", "Tumor")}
@@ -147,20 +150,26 @@ class BlockScan:
         """Rows of a block of whole ``<Patient>`` elements (and, first, the root items).
 
         The plain item regex on the text as it is first; when it does not read the block
-        whole, the flexible regex on the text without comments and with empty items in full
-        (from then on: looking for these forms in every block cost a tenth of the scan)."""
+        whole, on the text without comments and with empty items in full, then the flexible
+        regex (each step kept for the rest of the file: looking for these forms in every block
+        cost a tenth of the scan)."""
         text = self._normalise(text)
-        if self.items is self.flexible:
+        if self.forms:
             text = self._other_forms(text)
         state = self.patients, self.without_tumors, self.tumors
-        try:
-            self._block(text, first)
-        except NotSubset:
-            if self.items is self.flexible:
-                raise
-            self.patients, self.without_tumors, self.tumors = state
-            self.items = self.flexible
-            self._block(self._other_forms(text), first)
+        while True:
+            try:
+                self._block(text, first)
+                break
+            except NotSubset:
+                if self.items is self.flexible:
+                    raise
+                self.patients, self.without_tumors, self.tumors = state
+                if self.forms:
+                    self.items = self.flexible
+                else:
+                    self.forms = True
+                    text = self._other_forms(text)
         self._rows()
 
     def _block(self, text: str, first: bool) -> None:

@@ -70,6 +70,10 @@ def _scan_reads(path: Path) -> bool:
         ("</Tumor>\n</Patient>", "\n</Patient>", False),
         ("<Tumor><Item", "<Tumor><!-- a comment --><Item", True),
         ("<Tumor><Item", "<Tumor><X/><Item", False),
+        # attribute order: naaccrNum first is read; given twice it is not XML (the stream says so)
+        ('<Item naaccrId="sex">', '<Item naaccrNum="220" naaccrId="sex">', True),
+        ('<Item naaccrId="sex">', '<Item naaccrNum="220" naaccrId="sex" naaccrNum="2">', False),
+        ('<Item naaccrId="sex">', '<Item naaccrNum="220"  naaccrId="sex">', True),  # flexible
     ],
 )
 def test_markup_outside_patient_tumour_item_leaves_the_scan_and_the_stream_decides(

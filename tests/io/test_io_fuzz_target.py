@@ -29,8 +29,8 @@ import netsurv.io as nio
 from netsurv.errors import NetsurvError, ReadError
 from netsurv.io import naaccr, seerstat
 from netsurv.io._dic import parse_dic
-from netsurv.io._xmlscan import NotSubset, scan_rows
 from netsurv.io._xmlstream import XmlLimits, stream_rows
+from tests.io.xml_paths import scan_reads, stream_frame
 from tests.paths import DATA
 
 HANG_SECONDS = 10
@@ -262,20 +262,9 @@ def _read(path: Path, limits: XmlLimits, scan: bool) -> pd.DataFrame | str:
     try:
         if scan:
             return naaccr.read_naaccr_xml(path, classify=False, limits=limits)
-        chunks = stream_rows(path, limits, {}, 10**6)
-        frames = naaccr._frames(chunks, path=path, study_cutoff=None, survival="active")
-        return pd.concat(frames, ignore_index=True)
+        return stream_frame(path, limits)
     except ReadError as exc:
         return str(exc)
-
-
-def _scan_reads(path: Path, limits: XmlLimits) -> bool:
-    try:
-        for _ in scan_rows(path, limits, {}, 10**6):
-            pass
-    except NotSubset:
-        return False
-    return True
 
 
 def test_references_and_texts_near_the_cap_read_by_the_scan_equal_the_event_stream() -> None:
@@ -286,7 +275,7 @@ def test_references_and_texts_near_the_cap_read_by_the_scan_equal_the_event_stre
         for k in range(N_REFERENCE_CASES):
             limits = XmlLimits(item_chars=int(rng.integers(12, 60)))
             path.write_bytes(_with_text_items(rng, limits.item_chars))
-            outcomes["scan" if _scan_reads(path, limits) else "fallback"] += 1
+            outcomes["scan" if scan_reads(path, limits) else "fallback"] += 1
             got, want = _read(path, limits, True), _read(path, limits, False)
             if isinstance(want, str):
                 outcomes["errors"] += 1

@@ -19,8 +19,9 @@ import pytest
 
 from netsurv.errors import ReadError
 from netsurv.io import naaccr
-from netsurv.io._xmlscan import NotSubset, scan_rows
-from netsurv.io._xmlstream import XmlLimits, stream_rows
+from netsurv.io._xmlscan import scan_rows
+from netsurv.io._xmlstream import XmlLimits
+from tests.io.xml_paths import scan_reads, stream_frame
 
 _FILE = """<?xml version="1.0" encoding="UTF-8"?>
 <NaaccrData baseDictionaryUri="http://naaccr.org/naaccrxml/naaccr-dictionary-250.xml"
@@ -63,42 +64,27 @@ def _write(tmp: Path, text: str, pid: str = "00000101") -> Path:
     return path
 
 
-def _stream_frame(path: Path, limits: XmlLimits) -> pd.DataFrame:
-    chunks = stream_rows(path, limits, {}, 10**6)
-    frames = naaccr._frames(chunks, path=path, study_cutoff=None, survival="active")
-    return pd.concat(frames, ignore_index=True)
-
-
-def _scan_reads(path: Path, limits: XmlLimits) -> bool:
-    try:
-        for _ in scan_rows(path, limits, {}, 10**6):
-            pass
-    except NotSubset:
-        return False
-    return True
-
-
 @pytest.mark.parametrize(("raw", "value"), CASES)
 def test_references_in_item_text_read_by_the_scan_as_xml_defines_them(
     tmp_path: Path, raw: str, value: str
 ) -> None:
     path = _write(tmp_path, raw)
-    assert _scan_reads(path, XmlLimits())
+    assert scan_reads(path, XmlLimits())
     df = naaccr.read_naaccr_xml(path, classify=False)
     # root, patient and two tumour-level items (at a tumour's start and end) hold the text
     for column in ("registry_id", "text_usual", "text_remarks", "text_staging"):
         assert df[column].iloc[0] == value, column
     assert df["registry_id"].iloc[1] == value and df["text_usual"].iloc[1] == value
-    pd.testing.assert_frame_equal(df, _stream_frame(path, XmlLimits()))
+    pd.testing.assert_frame_equal(df, stream_frame(path, XmlLimits()))
 
 
 def test_a_patient_id_with_references_names_the_rows_expanded(tmp_path: Path) -> None:
     path = _write(tmp_path, "x", pid="&#32;A&amp;1")
-    assert _scan_reads(path, XmlLimits())
+    assert scan_reads(path, XmlLimits())
     rows = next(iter(scan_rows(path, XmlLimits(), {}, 10**6)))
     assert [r["_location"] for r in rows] == ["Patient A&1 / Tumor 1", "Patient A&1 / Tumor 2"]
     pd.testing.assert_frame_equal(
-        naaccr.read_naaccr_xml(path, classify=False), _stream_frame(path, XmlLimits())
+        naaccr.read_naaccr_xml(path, classify=False), stream_frame(path, XmlLimits())
     )
 
 
@@ -109,13 +95,13 @@ def test_an_item_named_twice_keeps_its_last_text_expanded(tmp_path: Path) -> Non
     )
     path = _write(tmp_path, "x")
     path.write_text(path.read_text().replace("<Tumor>", "<Tumor>" + twice, 1))
-    assert _scan_reads(path, XmlLimits())
+    assert scan_reads(path, XmlLimits())
     df = naaccr.read_naaccr_xml(path, classify=False)
     assert df["text_remarks"].iloc[0] == "x"  # the item after the three (the fixture's own)
     path.write_text(path.read_text().replace('<Item naaccrId="textRemarks">x</Item>', "", 1))
     df = naaccr.read_naaccr_xml(path, classify=False)
     assert df["text_remarks"].iloc[0] == "&amp;"  # the third: '&amp;amp;' once expanded
-    pd.testing.assert_frame_equal(df, _stream_frame(path, XmlLimits()))
+    pd.testing.assert_frame_equal(df, stream_frame(path, XmlLimits()))
 
 
 @pytest.mark.parametrize(
@@ -126,7 +112,7 @@ def test_references_xml_does_not_define_are_refused_as_the_stream_refuses_them(
     tmp_path: Path, raw: str
 ) -> None:
     path = _write(tmp_path, raw)
-    assert not _scan_reads(path, XmlLimits())
+    assert not scan_reads(path, XmlLimits())
     with pytest.raises(ReadError, match="not well formed"):
         naaccr.read_naaccr_xml(path, classify=False)
 
@@ -143,7 +129,7 @@ def test_an_undefined_entity_in_an_overridden_or_unused_item_is_still_refused(
     overridden.write_text(
         text.replace("<Tumor><Item", '<Tumor><Item naaccrId="textRemarks">y</Item><Item')
     )
-    assert not _scan_reads(overridden, XmlLimits())
+    assert not scan_reads(overridden, XmlLimits())
     with pytest.raises(ReadError, match="not well formed"):
         naaccr.read_naaccr_xml(overridden, classify=False)
     lonely = _write(tmp_path, "x")
@@ -153,7 +139,7 @@ def test_an_undefined_entity_in_an_overridden_or_unused_item_is_still_refused(
             '<Patient><Item naaccrId="textUsual">&#0;</Item></Patient></NaaccrData>',
         )
     )
-    assert not _scan_reads(lonely, XmlLimits())
+    assert not scan_reads(lonely, XmlLimits())
     with pytest.raises(ReadError, match="not well formed"):
         naaccr.read_naaccr_xml(lonely, classify=False)
 
@@ -163,10 +149,10 @@ def test_a_reference_outside_item_text_leaves_the_scan_and_the_stream_reads_it(
 ) -> None:
     path = _write(tmp_path, "x")
     path.write_text(path.read_text().replace("<Tumor>\n", "<Tumor> &amp; \n", 1))
-    assert not _scan_reads(path, XmlLimits())
+    assert not scan_reads(path, XmlLimits())
     df = naaccr.read_naaccr_xml(path, classify=False)
     assert df["text_remarks"].iloc[0] == "x"  # text between elements is not an item's
-    pd.testing.assert_frame_equal(df, _stream_frame(path, XmlLimits()))
+    pd.testing.assert_frame_equal(df, stream_frame(path, XmlLimits()))
 
 
 @pytest.mark.parametrize(
@@ -183,14 +169,14 @@ def test_the_length_cap_applies_to_the_text_as_written_in_the_scan(
 ) -> None:
     limits = XmlLimits(item_chars=20)
     path = _write(tmp_path, raw)
-    assert _scan_reads(path, limits) == scan
+    assert scan_reads(path, limits) == scan
     df = naaccr.read_naaccr_xml(path, classify=False, limits=limits)
-    pd.testing.assert_frame_equal(df, _stream_frame(path, limits))
+    pd.testing.assert_frame_equal(df, stream_frame(path, limits))
 
 
 def test_a_text_longer_than_the_cap_once_read_is_refused_by_both_paths(tmp_path: Path) -> None:
     limits = XmlLimits(item_chars=20)
     path = _write(tmp_path, "&amp;" * 21)  # 21 characters read
-    assert not _scan_reads(path, limits)
+    assert not scan_reads(path, limits)
     with pytest.raises(ReadError, match="longer than 20 characters"):
         naaccr.read_naaccr_xml(path, classify=False, limits=limits)

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.netsurv-installed
 
 .PHONY: test docs demo lint typecheck bench bench-scale clean
 
-$(STAMP): pyproject.toml setup.py netsurv/counting/_runs.c netsurv/results/_scan.c
+$(STAMP): pyproject.toml setup.py $(wildcard netsurv/*.h netsurv/*/*.c netsurv/*/*.h)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,docs]'

@@ -10,10 +10,17 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
-        Extension(name, [source], extra_compile_args=["-O2"], optional=True)
-        for name, source in [
-            ("netsurv.counting._runs", "netsurv/counting/_runs.c"),
-            ("netsurv.results._scan", "netsurv/results/_scan.c"),
+        Extension(
+            name,
+            sources,
+            include_dirs=["netsurv"],  # _buffers.h, shared by both
+            depends=["netsurv/_buffers.h", "netsurv/counting/_runs.h"],
+            extra_compile_args=["-O2"],
+            optional=True,
+        )
+        for name, sources in [
+            ("netsurv.counting._runs", ["netsurv/counting/_runs.c", "netsurv/counting/_ties.c"]),
+            ("netsurv.results._scan", ["netsurv/results/_scan.c"]),
         ]
     ]
 )

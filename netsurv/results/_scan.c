@@ -7,24 +7,9 @@ arithmetic is the numpy version's operation for operation (the same divisions, t
 product and sum taken row after row, as numpy's cumprod/cumsum and R's survfit take them), so
 the numbers are identical bit for bit; tests/results/test_greenwood.py checks that. */
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <math.h>
-#include <stdint.h>
+#include "_buffers.h"
 
-static int
-get(PyObject *obj, Py_buffer *view, int writable, const char *name)
-{
-    int flags = PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) < 0)
-        return -1;
-    if (view->itemsize != 8) {
-        PyErr_Format(PyExc_ValueError, "%s: items of 8 bytes expected", name);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
+#include <math.h>
 
 PyDoc_STRVAR(product_limit_doc,
 "product_limit(n, d, offsets, survival, se_log)\n\n"
@@ -37,15 +22,15 @@ PyDoc_STRVAR(product_limit_doc,
 static PyObject *
 product_limit(PyObject *self, PyObject *args)
 {
+    static const struct spec spec[5] = {
+        {"n", 0, 8}, {"d", 0, 8}, {"offsets", 0, 8}, {"survival", 1, 8}, {"se_log", 1, 8}};
     PyObject *o[5];
-    if (!PyArg_ParseTuple(args, "OOOOO", &o[0], &o[1], &o[2], &o[3], &o[4]))
-        return NULL;
-    static const char *names[5] = {"n", "d", "offsets", "survival", "se_log"};
     Py_buffer v[5];
-    int got = 0, bad = 0;
+    if (!PyArg_ParseTuple(args, "OOOOO", &o[0], &o[1], &o[2], &o[3], &o[4])
+        || get_all(o, v, spec, 5) < 0)
+        return NULL;
     PyObject *result = NULL;
-    for (; got < 5; got++)
-        if (get(o[got], &v[got], got >= 3, names[got]) < 0) goto done;
+    int bad = 0;
     Py_ssize_t rows = v[0].len / 8, k = v[2].len / 8 - 1;
     const int64_t *off = (const int64_t *)v[2].buf;
     if (v[1].len != v[0].len || v[3].len != v[0].len || v[4].len != v[0].len || k < 0)
@@ -79,8 +64,7 @@ product_limit(PyObject *self, PyObject *args)
     Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
 done:
-    while (got-- > 0)
-        PyBuffer_Release(&v[got]);
+    release_all(v, 5);
     return result;
 }
 

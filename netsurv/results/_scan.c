@@ -30,14 +30,10 @@ product_limit(PyObject *self, PyObject *args)
         || get_all(o, v, spec, 5) < 0)
         return NULL;
     PyObject *result = NULL;
-    int bad = 0;
     Py_ssize_t rows = v[0].len / 8, k = v[2].len / 8 - 1;
     const int64_t *off = (const int64_t *)v[2].buf;
-    if (v[1].len != v[0].len || v[3].len != v[0].len || v[4].len != v[0].len || k < 0)
-        bad = 1;
-    for (Py_ssize_t s = 0; !bad && s < k; s++)
-        bad = off[s] < 0 || off[s + 1] < off[s] || off[s + 1] > rows;
-    if (bad || (k >= 0 && off[0] != 0) || (k >= 0 && off[k] != rows)) {
+    if (v[1].len != v[0].len || v[3].len != v[0].len || v[4].len != v[0].len || k < 0
+        || check_bounds(off, k, rows) < 0) {
         PyErr_SetString(PyExc_ValueError, "product_limit: arrays or offsets of mismatched size");
         goto done;
     }
